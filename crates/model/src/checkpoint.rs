@@ -1,0 +1,175 @@
+//! Checkpoints as Hugging Face model directories: `config.json`, `model.safetensors`,
+//! `tokenizer.json`, `tokenizer_config.json`, `generation_config.json`, plus `deepthink.json`
+//! (provenance: code version, training config, seed, step, metrics).
+//! `transformers.AutoModelForCausalLM.from_pretrained(dir)` loads what this writes.
+//!
+//! Saving is crash-safe: the directory is built beside the target and swapped in by renames,
+//! so a `kill -9` at any moment leaves the previous checkpoint or the new one. Loading checks
+//! every tensor's presence, shape and dtype against `config.json` and names the one at fault.
+
+use std::path::{Path, PathBuf};
+
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+
+use crate::config::ModelConfig;
+use crate::error::ModelError;
+use crate::fsutil::write_atomic;
+use crate::model::Model;
+use crate::params::Layout;
+use crate::tokenizer::ChatTokenizer;
+
+/// A loaded checkpoint.
+pub struct Checkpoint {
+    pub model: Model,
+    pub tokenizer: ChatTokenizer,
+    /// `deepthink.json`, when the checkpoint has one.
+    pub provenance: Option<serde_json::Value>,
+}
+
+fn ck(path: &Path, msg: impl Into<String>) -> ModelError {
+    ModelError::Checkpoint { path: path.to_path_buf(), msg: msg.into() }
+}
+
+fn sibling(dir: &Path, suffix: &str) -> PathBuf {
+    let mut s = dir.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Serialise named `f32` tensors to safetensors bytes.
+pub fn safetensors_bytes(tensors: &[(String, Vec<usize>, &[f32])]) -> Result<Vec<u8>, ModelError> {
+    let bytes: Vec<Vec<u8>> = tensors
+        .iter()
+        .map(|(_, _, d)| d.iter().flat_map(|x| x.to_le_bytes()).collect())
+        .collect();
+    let mut views = Vec::with_capacity(tensors.len());
+    for ((name, shape, _), b) in tensors.iter().zip(&bytes) {
+        let view = TensorView::new(Dtype::F32, shape.clone(), b)
+            .map_err(|e| ModelError::Tensor { name: name.clone(), msg: e.to_string() })?;
+        views.push((name.clone(), view));
+    }
+    safetensors::serialize(views, None).map_err(|e| ModelError::Tensor { name: "<file>".into(), msg: e.to_string() })
+}
+
+/// The model's weights as safetensors bytes (a tied `lm_head` is not written, as in `transformers`).
+pub fn model_safetensors(model: &Model) -> Result<Vec<u8>, ModelError> {
+    let tensors: Vec<(String, Vec<usize>, &[f32])> = model
+        .layout
+        .entries
+        .iter()
+        .map(|e| (e.name.clone(), e.shape.clone(), &model.params[e.range.clone()]))
+        .collect();
+    safetensors_bytes(&tensors)
+}
+
+/// Write a checkpoint directory atomically (see the module doc).
+pub fn save_checkpoint(dir: &Path, model: &Model, tok: &ChatTokenizer, provenance: &serde_json::Value) -> Result<(), ModelError> {
+    let partial = sibling(dir, ".partial");
+    if partial.exists() {
+        std::fs::remove_dir_all(&partial).map_err(|e| ModelError::io(&partial, e))?;
+    }
+    std::fs::create_dir_all(&partial).map_err(|e| ModelError::io(&partial, e))?;
+    let json = |v: &serde_json::Value| serde_json::to_vec_pretty(v).map_err(|e| ck(dir, e.to_string()));
+    write_atomic(&partial.join("config.json"), &json(&model.cfg.to_hf_json())?)?;
+    write_atomic(&partial.join("model.safetensors"), &model_safetensors(model)?)?;
+    let gen = serde_json::json!({"eos_token_id": tok.eos_id(), "pad_token_id": tok.eos_id(), "do_sample": false});
+    write_atomic(&partial.join("generation_config.json"), &json(&gen)?)?;
+    write_atomic(&partial.join("deepthink.json"), &json(provenance)?)?;
+    tok.save(&partial)?;
+    swap_in(&partial, dir)
+}
+
+/// Replace `dir` by `partial` with renames only.
+fn swap_in(partial: &Path, dir: &Path) -> Result<(), ModelError> {
+    let old = sibling(dir, ".old");
+    if dir.exists() {
+        if old.exists() {
+            std::fs::remove_dir_all(&old).map_err(|e| ModelError::io(&old, e))?;
+        }
+        std::fs::rename(dir, &old).map_err(|e| ModelError::io(dir, e))?;
+    }
+    std::fs::rename(partial, dir).map_err(|e| ModelError::io(dir, e))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| ModelError::io(&old, e))?;
+    }
+    Ok(())
+}
+
+/// The directory to read: `dir`, or the `.old` copy a crash mid-swap left behind.
+fn readable_dir(dir: &Path) -> Result<PathBuf, ModelError> {
+    if dir.join("config.json").exists() {
+        return Ok(dir.to_path_buf());
+    }
+    let old = sibling(dir, ".old");
+    if old.join("config.json").exists() {
+        return Ok(old);
+    }
+    Err(ck(dir, "not a checkpoint directory (no config.json)"))
+}
+
+/// Load a checkpoint directory written by deepthink or by `transformers` (`save_pretrained`).
+pub fn load_checkpoint(dir: &Path) -> Result<Checkpoint, ModelError> {
+    let dir = readable_dir(dir)?;
+    let cfg_path = dir.join("config.json");
+    let text = std::fs::read_to_string(&cfg_path).map_err(|e| ModelError::io(&cfg_path, e))?;
+    let cfg = ModelConfig::from_json_str(&text).map_err(|e| ck(&cfg_path, e.to_string()))?;
+    let model = load_weights(&dir.join("model.safetensors"), cfg)?;
+    let tokenizer = ChatTokenizer::load(&dir)?;
+    if tokenizer.vocab_size() > model.cfg.vocab_size {
+        return Err(ck(&dir, format!(
+            "tokenizer has {} tokens but config.json `vocab_size` is {}",
+            tokenizer.vocab_size(),
+            model.cfg.vocab_size
+        )));
+    }
+    let prov_path = dir.join("deepthink.json");
+    let provenance = match std::fs::read_to_string(&prov_path) {
+        Ok(t) => Some(serde_json::from_str(&t).map_err(|e| ck(&prov_path, e.to_string()))?),
+        Err(_) => None,
+    };
+    Ok(Checkpoint { model, tokenizer, provenance })
+}
+
+/// Read `model.safetensors` into a model of shape `cfg`.
+pub fn load_weights(path: &Path, cfg: ModelConfig) -> Result<Model, ModelError> {
+    let bytes = std::fs::read(path).map_err(|e| ModelError::io(path, e))?;
+    let st = SafeTensors::deserialize(&bytes).map_err(|e| ck(path, format!("not a valid safetensors file: {e}")))?;
+    let layout = Layout::new(&cfg);
+    let mut params = vec![0.0f32; layout.total()];
+    for e in &layout.entries {
+        let view = st.tensor(&e.name).map_err(|_| ck(path, format!("tensor `{}` is missing", e.name)))?;
+        if view.shape() != e.shape.as_slice() {
+            return Err(ck(path, format!(
+                "tensor `{}` has shape {:?}, but config.json implies {:?}",
+                e.name,
+                view.shape(),
+                e.shape
+            )));
+        }
+        read_f32(&mut params[e.range.clone()], &view).map_err(|m| ck(path, format!("tensor `{}`: {m}", e.name)))?;
+    }
+    Model::from_params(cfg, params)
+}
+
+fn read_f32(out: &mut [f32], view: &TensorView) -> Result<(), String> {
+    let data = view.data();
+    match view.dtype() {
+        Dtype::F32 => {
+            for (o, b) in out.iter_mut().zip(data.chunks_exact(4)) {
+                *o = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            }
+        }
+        Dtype::BF16 => {
+            for (o, b) in out.iter_mut().zip(data.chunks_exact(2)) {
+                *o = half::bf16::from_le_bytes([b[0], b[1]]).to_f32();
+            }
+        }
+        Dtype::F16 => {
+            for (o, b) in out.iter_mut().zip(data.chunks_exact(2)) {
+                *o = half::f16::from_le_bytes([b[0], b[1]]).to_f32();
+            }
+        }
+        other => return Err(format!("dtype {other:?} is not supported (F32, BF16, F16 are)")),
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! Incremental decoding with a KV cache over a *ragged* batch: each call feeds any number of
+//! new tokens for any set of sequences ("slots"), e.g. whole prompts at once (prefill) or one
+//! token for each live sequence (decode). One code path serves both, and sequences of
+//! different lengths never pad each other.
+//!
+//! Buffers live in the cache and are reused across calls, so the decode loop does not allocate.
+
+use rayon::prelude::*;
+
+use crate::error::ModelError;
+use crate::matmul::{linear, Write};
+use crate::model::Model;
+use crate::ops::{rms_norm, rms_norm_row, swiglu};
+
+/// Keys and values of every layer for `n_slots` sequences of up to `capacity` positions.
+pub struct KvCache {
+    capacity: usize,
+    kv_width: usize,
+    /// Per layer: keys then values, each `(n_slots, capacity, Hkv·hd)`.
+    layers: Vec<(Vec<f32>, Vec<f32>)>,
+    lens: Vec<usize>,
+    scratch: Scratch,
+}
+
+#[derive(Default)]
+struct Scratch {
+    x: Vec<f32>,
+    h: Vec<f32>,
+    r: Vec<f32>,
+    qkv: Vec<f32>,
+    att: Vec<f32>,
+    gu: Vec<f32>,
+    act: Vec<f32>,
+    pos: Vec<usize>,
+}
+
+impl KvCache {
+    pub fn new(model: &Model, n_slots: usize, capacity: usize) -> Self {
+        let c = &model.cfg;
+        let kv_width = c.n_kv_heads * c.head_dim;
+        let size = n_slots * capacity * kv_width;
+        KvCache {
+            capacity,
+            kv_width,
+            layers: (0..c.n_layers).map(|_| (vec![0.0; size], vec![0.0; size])).collect(),
+            lens: vec![0; n_slots],
+            scratch: Scratch::default(),
+        }
+    }
+
+    pub fn len(&self, slot: usize) -> usize {
+        self.lens[slot]
+    }
+
+    pub fn n_slots(&self) -> usize {
+        self.lens.len()
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Forget a slot's contents so it can hold a new sequence.
+    pub fn reset(&mut self, slot: usize) {
+        self.lens[slot] = 0;
+    }
+
+    /// Copy slot `from`'s cached prefix into slot `to` (beams that share a prefix).
+    pub fn fork(&mut self, from: usize, to: usize) {
+        let n = self.lens[from] * self.kv_width;
+        let stride = self.capacity * self.kv_width;
+        for (k, v) in &mut self.layers {
+            k.copy_within(from * stride..from * stride + n, to * stride);
+            v.copy_within(from * stride..from * stride + n, to * stride);
+        }
+        self.lens[to] = self.lens[from];
+    }
+}
+
+/// One new token for one sequence.
+#[derive(Clone, Copy, Debug)]
+pub struct StepToken {
+    pub slot: usize,
+    pub token: u32,
+    /// Whether the caller wants the logits after this token.
+    pub want_logits: bool,
+}
+
+impl Model {
+    /// Feed `steps` through the model, appending to each slot's cache in order, and return the
+    /// logits `(#wanted, vocab)` of the steps marked `want_logits`, in order.
+    pub fn forward_step(&self, cache: &mut KvCache, steps: &[StepToken]) -> Result<Vec<f32>, ModelError> {
+        let c = &self.cfg;
+        let (n, d, f, w) = (steps.len(), c.d_model, c.ffn_dim, self.qkv_width());
+        let a = c.n_heads * c.head_dim;
+        let s = &mut cache.scratch;
+        s.pos.clear();
+        let mut next = cache.lens.clone();
+        for st in steps {
+            let len = next.get_mut(st.slot).ok_or_else(|| ModelError::Input(format!("slot {} out of range", st.slot)))?;
+            if *len >= cache.capacity || *len >= self.rope.max_pos() {
+                return Err(ModelError::Input(format!(
+                    "sequence in slot {} is full: {} tokens (capacity {}, max_seq_len {})",
+                    st.slot, len, cache.capacity, c.max_seq_len
+                )));
+            }
+            s.pos.push(*len);
+            *len += 1;
+        }
+        let tokens: Vec<u32> = steps.iter().map(|st| st.token).collect();
+        resize(&mut s.x, n * d);
+        resize(&mut s.h, n * d);
+        resize(&mut s.r, n);
+        resize(&mut s.qkv, n * w);
+        resize(&mut s.att, n * a);
+        resize(&mut s.gu, n * 2 * f);
+        resize(&mut s.act, n * f);
+        self.embed(&mut s.x, &tokens)?;
+        let p = &self.params;
+        let (kvw, cap) = (cache.kv_width, cache.capacity);
+        for (lr, (kc, vc)) in self.layout.layers.iter().zip(cache.layers.iter_mut()) {
+            rms_norm(&mut s.h, &mut s.r, &s.x, &p[lr.input_norm.clone()], c.rms_eps);
+            linear(&mut s.qkv, &s.h, &p[lr.qkv.clone()], (n, d, w), Write::Set);
+            let bias = &p[lr.qkv_bias.clone()];
+            for (i, row) in s.qkv.chunks_mut(w).enumerate() {
+                for (x, b) in row.iter_mut().zip(bias) {
+                    *x += b;
+                }
+                for head in row[..(c.n_heads + c.n_kv_heads) * c.head_dim].chunks_mut(c.head_dim) {
+                    self.rope.rotate(head, s.pos[i], false);
+                }
+                let at = (steps[i].slot * cap + s.pos[i]) * kvw;
+                kc[at..at + kvw].copy_from_slice(&row[a..a + kvw]);
+                vc[at..at + kvw].copy_from_slice(&row[a + kvw..a + 2 * kvw]);
+            }
+            let (kc, vc) = (&*kc, &*vc);
+            let (qkv, pos) = (&s.qkv, &s.pos);
+            s.att.par_chunks_mut(a).enumerate().for_each(|(i, out)| {
+                let base = steps[i].slot * cap * kvw;
+                let len = pos[i] + 1;
+                self.attend_one(out, &qkv[i * w..i * w + a], &kc[base..base + len * kvw], &vc[base..base + len * kvw]);
+            });
+            linear(&mut s.x, &s.att, &p[lr.o.clone()], (n, a, d), Write::Add);
+            rms_norm(&mut s.h, &mut s.r, &s.x, &p[lr.post_norm.clone()], c.rms_eps);
+            linear(&mut s.gu, &s.h, &p[lr.gate_up.clone()], (n, d, 2 * f), Write::Set);
+            swiglu(&mut s.act, &s.gu, f);
+            linear(&mut s.x, &s.act, &p[lr.down.clone()], (n, f, d), Write::Add);
+        }
+        cache.lens = next;
+        let wanted: Vec<usize> = (0..n).filter(|&i| steps[i].want_logits).collect();
+        let mut hf = vec![0.0f32; wanted.len() * d];
+        let norm = &p[self.layout.final_norm.clone()];
+        for (row, &i) in hf.chunks_mut(d).zip(&wanted) {
+            rms_norm_row(row, &s.x[i * d..(i + 1) * d], norm, c.rms_eps);
+        }
+        let mut logits = vec![0.0f32; wanted.len() * c.vocab_size];
+        linear(&mut logits, &hf, &p[self.layout.lm_head.clone()], (wanted.len(), d, c.vocab_size), Write::Set);
+        Ok(logits)
+    }
+
+    /// Attention of one query row (all heads) over a slot's cached keys and values.
+    fn attend_one(&self, out: &mut [f32], q: &[f32], keys: &[f32], values: &[f32]) {
+        let c = &self.cfg;
+        let (hd, kvw) = (c.head_dim, c.n_kv_heads * c.head_dim);
+        let group = c.n_heads / c.n_kv_heads;
+        let len = keys.len() / kvw;
+        let scale = 1.0 / (hd as f32).sqrt();
+        let mut scores = vec![0.0f32; len];
+        for h in 0..c.n_heads {
+            let g = h / group;
+            let qh = &q[h * hd..(h + 1) * hd];
+            let mut max = f32::NEG_INFINITY;
+            for (j, sc) in scores.iter_mut().enumerate() {
+                let k = &keys[j * kvw + g * hd..j * kvw + (g + 1) * hd];
+                *sc = qh.iter().zip(k).map(|(a, b)| a * b).sum::<f32>() * scale;
+                max = max.max(*sc);
+            }
+            let mut sum = 0.0;
+            for sc in scores.iter_mut() {
+                *sc = (*sc - max).exp();
+                sum += *sc;
+            }
+            let oh = &mut out[h * hd..(h + 1) * hd];
+            oh.fill(0.0);
+            for (j, sc) in scores.iter().enumerate() {
+                let wgt = sc / sum;
+                let v = &values[j * kvw + g * hd..j * kvw + (g + 1) * hd];
+                for (o, x) in oh.iter_mut().zip(v) {
+                    *o += wgt * x;
+                }
+            }
+        }
+    }
+}
+
+fn resize(v: &mut Vec<f32>, n: usize) {
+    v.resize(n, 0.0);
+}

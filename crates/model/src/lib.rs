@@ -1,0 +1,32 @@
+//! deepthink's model crate: a Llama/Qwen2-family decoder that trains and decodes on the CPU.
+//!
+//! - [`config`]: `config.json` ⇄ [`ModelConfig`]
+//! - [`params`]: the flat parameter buffer and its named [`Layout`]
+//! - [`model`], [`train_pass`], [`attention`], [`ops`], [`matmul`]: the forward and backward passes
+//! - [`infer`], [`sampling`], [`generate`]: KV-cached, batched decoding
+//! - [`tokenizer`], [`checkpoint`]: Hugging Face formats on disk
+
+pub mod attention;
+pub mod checkpoint;
+pub mod config;
+pub mod error;
+pub mod fsutil;
+pub mod generate;
+pub mod infer;
+pub mod matmul;
+pub mod model;
+pub mod ops;
+pub mod params;
+pub mod sampling;
+pub mod tokenizer;
+pub mod train_pass;
+
+pub use checkpoint::{load_checkpoint, save_checkpoint, Checkpoint};
+pub use config::{ModelConfig, ModelShape};
+pub use error::ModelError;
+pub use generate::{generate, FinishReason, GenOutput, GenRequest};
+pub use infer::{KvCache, StepToken};
+pub use model::Model;
+pub use params::Layout;
+pub use sampling::SamplingParams;
+pub use tokenizer::{ChatTokenizer, Message};

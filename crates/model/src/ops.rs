@@ -1,0 +1,239 @@
+//! Row-wise kernels of the decoder and their backward passes: RMSNorm, rotary position
+//! embeddings (Hugging Face's `rotate_half` convention), SwiGLU and softmax cross-entropy.
+//!
+//! Written by hand rather than taken from a framework: on this CPU the framework versions
+//! either lack a backward pass (candle's fused `rms_norm` and `rope` silently stop gradients,
+//! `shared/notes/cpu-backends.md`) or cost an allocation and a pass over memory per op.
+//! Each kernel here is one fused pass over a row, parallel over rows.
+
+use rayon::prelude::*;
+
+/// Rows per rayon task: enough work to amortise scheduling.
+const ROW_CHUNK: usize = 16;
+
+/// `y = x / rms(x) * w` for each row of `x` (rows of width `w.len()`); stores `1/rms` per row.
+pub fn rms_norm(y: &mut [f32], inv_rms: &mut [f32], x: &[f32], w: &[f32], eps: f32) {
+    let d = w.len();
+    y.par_chunks_mut(d * ROW_CHUNK)
+        .zip(inv_rms.par_chunks_mut(ROW_CHUNK))
+        .zip(x.par_chunks(d * ROW_CHUNK))
+        .for_each(|((y, r), x)| {
+            for ((y, r), x) in y.chunks_mut(d).zip(r.iter_mut()).zip(x.chunks(d)) {
+                *r = rms_norm_row(y, x, w, eps);
+            }
+        });
+}
+
+/// One row of [`rms_norm`]; returns `1/rms`.
+#[inline]
+pub fn rms_norm_row(y: &mut [f32], x: &[f32], w: &[f32], eps: f32) -> f32 {
+    let ms = x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32;
+    let r = 1.0 / (ms + eps).sqrt();
+    for ((y, x), w) in y.iter_mut().zip(x).zip(w) {
+        *y = x * r * w;
+    }
+    r
+}
+
+/// Backward of [`rms_norm`]: adds `dL/dx` into `dx` and returns nothing; `dw` accumulates
+/// `Σ_rows dy · x̂` (one partial sum per task, then reduced, to stay deterministic).
+pub fn rms_norm_backward(dx: &mut [f32], dw: &mut [f32], dy: &[f32], x: &[f32], inv_rms: &[f32], w: &[f32]) {
+    let d = w.len();
+    let partial: Vec<Vec<f32>> = dx
+        .par_chunks_mut(d * ROW_CHUNK)
+        .zip(dy.par_chunks(d * ROW_CHUNK))
+        .zip(x.par_chunks(d * ROW_CHUNK))
+        .zip(inv_rms.par_chunks(ROW_CHUNK))
+        .map(|(((dx, dy), x), r)| {
+            let mut dw_part = vec![0.0f32; d];
+            for (((dx, dy), x), &r) in dx.chunks_mut(d).zip(dy.chunks(d)).zip(x.chunks(d)).zip(r) {
+                // x̂ = x·r ; dx̂ = dy·w ; dx = r·(dx̂ − x̂·mean(dx̂·x̂))
+                let mut dot = 0.0f32;
+                for i in 0..d {
+                    let xh = x[i] * r;
+                    dw_part[i] += dy[i] * xh;
+                    dot += dy[i] * w[i] * xh;
+                }
+                let mean = dot / d as f32;
+                for i in 0..d {
+                    dx[i] += r * (dy[i] * w[i] - x[i] * r * mean);
+                }
+            }
+            dw_part
+        })
+        .collect();
+    for p in partial {
+        for (a, b) in dw.iter_mut().zip(p) {
+            *a += b;
+        }
+    }
+}
+
+/// Precomputed rotary tables: `cos`/`sin` of `pos · θ^(−2i/hd)` for `i < hd/2`.
+#[derive(Clone, Debug)]
+pub struct Rope {
+    half: usize,
+    cos: Vec<f32>,
+    sin: Vec<f32>,
+}
+
+impl Rope {
+    pub fn new(head_dim: usize, max_pos: usize, theta: f32) -> Self {
+        let half = head_dim / 2;
+        let mut cos = Vec::with_capacity(max_pos * half);
+        let mut sin = Vec::with_capacity(max_pos * half);
+        for p in 0..max_pos {
+            for i in 0..half {
+                // Computed in f64 then rounded, as transformers does in float32 from inv_freq.
+                let inv_freq = 1.0 / (theta as f64).powf(2.0 * i as f64 / head_dim as f64);
+                let inv_freq = inv_freq as f32;
+                let angle = p as f32 * inv_freq;
+                cos.push(angle.cos());
+                sin.push(angle.sin());
+            }
+        }
+        Rope { half, cos, sin }
+    }
+
+    pub fn max_pos(&self) -> usize {
+        self.cos.len() / self.half.max(1)
+    }
+
+    /// Rotate one head vector in place at position `pos` (`rotate_half` layout: the pair
+    /// is `(x[i], x[i + hd/2])`). `inverse` applies the transpose, which is the backward pass.
+    #[inline]
+    pub fn rotate(&self, x: &mut [f32], pos: usize, inverse: bool) {
+        let h = self.half;
+        let (c, s) = (&self.cos[pos * h..(pos + 1) * h], &self.sin[pos * h..(pos + 1) * h]);
+        let (a, b) = x.split_at_mut(h);
+        for i in 0..h {
+            let (x0, x1) = (a[i], b[i]);
+            let sn = if inverse { -s[i] } else { s[i] };
+            a[i] = x0 * c[i] - x1 * sn;
+            b[i] = x1 * c[i] + x0 * sn;
+        }
+    }
+}
+
+#[inline]
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// SwiGLU on one row: `out = silu(gate) ⊙ up`, where the row of `gate_up` holds gate then up.
+#[inline]
+pub fn swiglu_row(out: &mut [f32], gate_up: &[f32]) {
+    let f = out.len();
+    let (g, u) = gate_up.split_at(f);
+    for i in 0..f {
+        out[i] = g[i] * sigmoid(g[i]) * u[i];
+    }
+}
+
+/// SwiGLU over all rows (`gate_up` rows are `2·F` wide, `out` rows `F`).
+pub fn swiglu(out: &mut [f32], gate_up: &[f32], f: usize) {
+    out.par_chunks_mut(f * ROW_CHUNK)
+        .zip(gate_up.par_chunks(2 * f * ROW_CHUNK))
+        .for_each(|(o, gu)| {
+            for (o, gu) in o.chunks_mut(f).zip(gu.chunks(2 * f)) {
+                swiglu_row(o, gu);
+            }
+        });
+}
+
+/// Backward of [`swiglu`]: writes `d(gate_up)` from `d(out)`.
+pub fn swiglu_backward(dgu: &mut [f32], dout: &[f32], gate_up: &[f32], f: usize) {
+    dgu.par_chunks_mut(2 * f * ROW_CHUNK)
+        .zip(dout.par_chunks(f * ROW_CHUNK))
+        .zip(gate_up.par_chunks(2 * f * ROW_CHUNK))
+        .for_each(|((dgu, dout), gu)| {
+            for ((dgu, dout), gu) in dgu.chunks_mut(2 * f).zip(dout.chunks(f)).zip(gu.chunks(2 * f)) {
+                let (dg, du) = dgu.split_at_mut(f);
+                let (g, u) = gu.split_at(f);
+                for i in 0..f {
+                    let s = sigmoid(g[i]);
+                    let silu = g[i] * s;
+                    du[i] = dout[i] * silu;
+                    dg[i] = dout[i] * u[i] * s * (1.0 + g[i] * (1.0 - s));
+                }
+            }
+        });
+}
+
+/// Softmax cross-entropy over rows of `logits` (width `v`). Rows whose target is `None` are
+/// ignored. Overwrites `logits` with `dL/dlogits` for the *mean* loss over counted rows, and
+/// returns `(sum of losses, counted rows)`.
+pub fn cross_entropy_in_place(logits: &mut [f32], targets: &[Option<u32>], v: usize) -> (f64, usize) {
+    let count = targets.iter().filter(|t| t.is_some()).count();
+    let scale = 1.0 / count.max(1) as f32;
+    let loss: f64 = logits
+        .par_chunks_mut(v)
+        .zip(targets.par_iter())
+        .map(|(row, t)| match t {
+            None => {
+                row.fill(0.0);
+                0.0
+            }
+            Some(t) => {
+                let t = *t as usize;
+                let max = row.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+                let mut sum = 0.0f32;
+                for x in row.iter_mut() {
+                    *x = (*x - max).exp();
+                    sum += *x;
+                }
+                let p_t = row[t] / sum;
+                for x in row.iter_mut() {
+                    *x *= scale / sum;
+                }
+                row[t] -= scale;
+                -(p_t.max(f32::MIN_POSITIVE).ln() as f64)
+            }
+        })
+        .sum();
+    (loss, count)
+}
+
+/// `log_softmax(row)[t]` and the row's entropy, without modifying the row.
+pub fn log_prob_and_entropy(row: &[f32], t: usize) -> (f32, f32) {
+    let max = row.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    let sum: f32 = row.iter().map(|x| (x - max).exp()).sum();
+    let lse = max + sum.ln();
+    let entropy = -row.iter().map(|x| {
+        let lp = x - lse;
+        lp.exp() * lp
+    }).sum::<f32>();
+    (row[t] - lse, entropy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rope_inverse_undoes_rotation() {
+        let rope = Rope::new(8, 16, 10_000.0);
+        let x: Vec<f32> = (0..8).map(|i| i as f32 - 3.5).collect();
+        let mut y = x.clone();
+        rope.rotate(&mut y, 11, false);
+        assert!(y.iter().zip(&x).any(|(a, b)| (a - b).abs() > 1e-3));
+        rope.rotate(&mut y, 11, true);
+        for (a, b) in y.iter().zip(&x) {
+            assert!((a - b).abs() < 1e-5);
+        }
+    }
+
+    #[test]
+    fn cross_entropy_gradient_rows_sum_to_zero() {
+        let mut logits = vec![0.1, 2.0, -1.0, 0.5, 0.5, 0.5];
+        let (loss, n) = cross_entropy_in_place(&mut logits, &[Some(1), Some(0)], 3);
+        assert_eq!(n, 2);
+        assert!(loss > 0.0);
+        assert!((logits[..3].iter().sum::<f32>()).abs() < 1e-6);
+        assert!((logits[3..].iter().sum::<f32>()).abs() < 1e-6);
+        // uniform row: loss ln 3
+        let mut u = vec![0.0; 3];
+        let (l, _) = cross_entropy_in_place(&mut u, &[Some(2)], 3);
+        assert!((l - 3f64.ln()).abs() < 1e-6);
+    }
+}

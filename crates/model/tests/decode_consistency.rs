@@ -1,0 +1,55 @@
+//! The KV-cached ragged decoding path must agree with the training forward pass.
+
+mod common;
+
+use deepthink_model::{KvCache, StepToken};
+
+#[test]
+fn incremental_decoding_matches_the_full_forward() {
+    for (bias, tie) in [(false, false), (true, true)] {
+        let m = common::tiny(bias, tie, 9);
+        let t = 7;
+        let a = common::tokens(t, 3);
+        let bseq = common::tokens(t, 5);
+        let (full_a, _) = m.forward_train(&a, 1, t).unwrap();
+        let (full_b, _) = m.forward_train(&bseq, 1, t).unwrap();
+        let v = m.cfg.vocab_size;
+        let mut cache = KvCache::new(&m, 2, 16);
+        // Prefill 3 tokens of a and 1 of b in one ragged call, then decode one token at a time.
+        let mut steps: Vec<StepToken> = (0..3).map(|i| StepToken { slot: 0, token: a[i], want_logits: true }).collect();
+        steps.push(StepToken { slot: 1, token: bseq[0], want_logits: true });
+        let out = m.forward_step(&mut cache, &steps).unwrap();
+        let close = |x: &[f32], y: &[f32]| x.iter().zip(y).all(|(p, q)| (p - q).abs() < 1e-4);
+        for i in 0..3 {
+            assert!(close(&out[i * v..(i + 1) * v], &full_a[i * v..(i + 1) * v]), "prefill row {i}");
+        }
+        assert!(close(&out[3 * v..4 * v], &full_b[..v]));
+        let (mut ia, mut ib) = (3, 1);
+        while ia < t {
+            let mut steps = vec![StepToken { slot: 0, token: a[ia], want_logits: true }];
+            if ib < t {
+                steps.push(StepToken { slot: 1, token: bseq[ib], want_logits: true });
+            }
+            let out = m.forward_step(&mut cache, &steps).unwrap();
+            assert!(close(&out[..v], &full_a[ia * v..(ia + 1) * v]), "decode a {ia}");
+            if ib < t {
+                assert!(close(&out[v..2 * v], &full_b[ib * v..(ib + 1) * v]), "decode b {ib}");
+            }
+            ia += 1;
+            ib += 1;
+        }
+    }
+}
+
+#[test]
+fn a_full_slot_is_an_error_not_a_panic() {
+    let m = common::tiny(false, false, 1);
+    let mut cache = KvCache::new(&m, 1, 2);
+    let step = |tok| vec![StepToken { slot: 0, token: tok, want_logits: true }];
+    m.forward_step(&mut cache, &step(1)).unwrap();
+    m.forward_step(&mut cache, &step(2)).unwrap();
+    let e = m.forward_step(&mut cache, &step(3)).unwrap_err();
+    assert!(e.to_string().contains("full"), "{e}");
+    let e = m.forward_step(&mut KvCache::new(&m, 1, 4), &step(99)).unwrap_err();
+    assert!(e.to_string().contains("outside the vocabulary"), "{e}");
+}
