@@ -13,7 +13,7 @@ pub fn tiny(qkv_bias: bool, tie: bool, seed: u64) -> Model {
         tie_embeddings: tie,
         qkv_bias,
     };
-    let cfg = ModelConfig::from_shape(&shape, 11).unwrap();
+    let cfg = ModelConfig::from_shape(&shape, 64).unwrap();
     let mut m = Model::new_random(cfg, seed);
     // Larger weights than the training init so every path carries signal.
     for (i, p) in m.params.iter_mut().enumerate() {
