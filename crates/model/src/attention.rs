@@ -42,10 +42,8 @@ impl AttnShape {
 pub fn attention_forward(out: &mut [f32], probs: &mut [f32], qkv: &[f32], s: AttnShape) {
     let (t, hd, w) = (s.seq, s.head_dim, s.qkv_width());
     let out_w = s.n_heads * hd;
-    out.par_chunks_mut(t * out_w)
-        .zip(probs.par_chunks_mut(s.n_heads * t * t))
-        .zip(qkv.par_chunks(t * w))
-        .for_each(|((out, probs), qkv)| {
+    out.par_chunks_mut(t * out_w).zip(probs.par_chunks_mut(s.n_heads * t * t)).zip(qkv.par_chunks(t * w)).for_each(
+        |((out, probs), qkv)| {
             for h in 0..s.n_heads {
                 let g = s.kv_head(h);
                 let p = &mut probs[h * t * t..(h + 1) * t * t];
@@ -73,7 +71,8 @@ pub fn attention_forward(out: &mut [f32], probs: &mut [f32], qkv: &[f32], s: Att
                     false,
                 );
             }
-        });
+        },
+    );
 }
 
 /// Softmax of each row `i` over columns `0..=i`; columns after `i` become 0.
@@ -109,9 +108,27 @@ pub fn attention_backward(dqkv: &mut [f32], dout: &[f32], qkv: &[f32], probs: &[
                 let p = &probs[h * t * t..(h + 1) * t * t];
                 let dout_h = View::strided(&dout[h * hd..], out_w);
                 // dP = dO_h · v_gᵀ   (T, T)
-                gemm_into(&mut ds, t, dout_h, View::strided_t(&qkv[s.v_col(g)..], w), (t, hd, t), 1.0, Write::Set, false);
+                gemm_into(
+                    &mut ds,
+                    t,
+                    dout_h,
+                    View::strided_t(&qkv[s.v_col(g)..], w),
+                    (t, hd, t),
+                    1.0,
+                    Write::Set,
+                    false,
+                );
                 // dV_g += Pᵀ · dO_h   (T, hd)
-                gemm_into(&mut dqkv[s.v_col(g)..], w, View::transposed(p, t), dout_h, (t, t, hd), 1.0, Write::Add, false);
+                gemm_into(
+                    &mut dqkv[s.v_col(g)..],
+                    w,
+                    View::transposed(p, t),
+                    dout_h,
+                    (t, t, hd),
+                    1.0,
+                    Write::Add,
+                    false,
+                );
                 // dS = P ⊙ (dP − rowsum(dP ⊙ P))
                 for (dsr, pr) in ds.chunks_mut(t).zip(p.chunks(t)) {
                     let dot: f32 = dsr.iter().zip(pr).map(|(a, b)| a * b).sum();
@@ -120,8 +137,26 @@ pub fn attention_backward(dqkv: &mut [f32], dout: &[f32], qkv: &[f32], probs: &[
                     }
                 }
                 // dQ_h = dS · k_g · scale ; dK_g += dSᵀ · q_h · scale
-                gemm_into(&mut dqkv[h * hd..], w, View::rows(&ds, t), View::strided(&qkv[s.k_col(g)..], w), (t, t, hd), s.scale(), Write::Set, false);
-                gemm_into(&mut dqkv[s.k_col(g)..], w, View::transposed(&ds, t), View::strided(&qkv[h * hd..], w), (t, t, hd), s.scale(), Write::Add, false);
+                gemm_into(
+                    &mut dqkv[h * hd..],
+                    w,
+                    View::rows(&ds, t),
+                    View::strided(&qkv[s.k_col(g)..], w),
+                    (t, t, hd),
+                    s.scale(),
+                    Write::Set,
+                    false,
+                );
+                gemm_into(
+                    &mut dqkv[s.k_col(g)..],
+                    w,
+                    View::transposed(&ds, t),
+                    View::strided(&qkv[h * hd..], w),
+                    (t, t, hd),
+                    s.scale(),
+                    Write::Add,
+                    false,
+                );
             }
         });
 }

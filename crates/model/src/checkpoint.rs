@@ -24,6 +24,8 @@ pub struct Checkpoint {
     pub tokenizer: ChatTokenizer,
     /// `deepthink.json`, when the checkpoint has one.
     pub provenance: Option<serde_json::Value>,
+    /// The directory actually read (the `.old` copy after an interrupted swap).
+    pub dir: PathBuf,
 }
 
 fn ck(path: &Path, msg: impl Into<String>) -> ModelError {
@@ -38,10 +40,8 @@ fn sibling(dir: &Path, suffix: &str) -> PathBuf {
 
 /// Serialise named `f32` tensors to safetensors bytes.
 pub fn safetensors_bytes(tensors: &[(String, Vec<usize>, &[f32])]) -> Result<Vec<u8>, ModelError> {
-    let bytes: Vec<Vec<u8>> = tensors
-        .iter()
-        .map(|(_, _, d)| d.iter().flat_map(|x| x.to_le_bytes()).collect())
-        .collect();
+    let bytes: Vec<Vec<u8>> =
+        tensors.iter().map(|(_, _, d)| d.iter().flat_map(|x| x.to_le_bytes()).collect()).collect();
     let mut views = Vec::with_capacity(tensors.len());
     for ((name, shape, _), b) in tensors.iter().zip(&bytes) {
         let view = TensorView::new(Dtype::F32, shape.clone(), b)
@@ -63,7 +63,15 @@ pub fn model_safetensors(model: &Model) -> Result<Vec<u8>, ModelError> {
 }
 
 /// Write a checkpoint directory atomically (see the module doc).
-pub fn save_checkpoint(dir: &Path, model: &Model, tok: &ChatTokenizer, provenance: &serde_json::Value) -> Result<(), ModelError> {
+/// `extra` files (optimizer state, trainer state) are written inside the same atomic swap, so a
+/// resumed run always finds weights and optimizer state from the same step.
+pub fn save_checkpoint(
+    dir: &Path,
+    model: &Model,
+    tok: &ChatTokenizer,
+    provenance: &serde_json::Value,
+    extra: &[(&str, Vec<u8>)],
+) -> Result<(), ModelError> {
     let partial = sibling(dir, ".partial");
     if partial.exists() {
         std::fs::remove_dir_all(&partial).map_err(|e| ModelError::io(&partial, e))?;
@@ -76,6 +84,9 @@ pub fn save_checkpoint(dir: &Path, model: &Model, tok: &ChatTokenizer, provenanc
     write_atomic(&partial.join("generation_config.json"), &json(&gen)?)?;
     write_atomic(&partial.join("deepthink.json"), &json(provenance)?)?;
     tok.save(&partial)?;
+    for (name, bytes) in extra {
+        write_atomic(&partial.join(name), bytes)?;
+    }
     swap_in(&partial, dir)
 }
 
@@ -95,8 +106,8 @@ fn swap_in(partial: &Path, dir: &Path) -> Result<(), ModelError> {
     Ok(())
 }
 
-/// The directory to read: `dir`, or the `.old` copy a crash mid-swap left behind.
-fn readable_dir(dir: &Path) -> Result<PathBuf, ModelError> {
+/// The directory to read (public so trainers find their extra files the same way): `dir`, or the `.old` copy a crash mid-swap left behind.
+pub fn readable_dir(dir: &Path) -> Result<PathBuf, ModelError> {
     if dir.join("config.json").exists() {
         return Ok(dir.to_path_buf());
     }
@@ -110,24 +121,28 @@ fn readable_dir(dir: &Path) -> Result<PathBuf, ModelError> {
 /// Load a checkpoint directory written by deepthink or by `transformers` (`save_pretrained`).
 pub fn load_checkpoint(dir: &Path) -> Result<Checkpoint, ModelError> {
     let dir = readable_dir(dir)?;
+    let dir = dir.as_path();
     let cfg_path = dir.join("config.json");
     let text = std::fs::read_to_string(&cfg_path).map_err(|e| ModelError::io(&cfg_path, e))?;
     let cfg = ModelConfig::from_json_str(&text).map_err(|e| ck(&cfg_path, e.to_string()))?;
     let model = load_weights(&dir.join("model.safetensors"), cfg)?;
     let tokenizer = ChatTokenizer::load(&dir)?;
     if tokenizer.vocab_size() > model.cfg.vocab_size {
-        return Err(ck(&dir, format!(
-            "tokenizer has {} tokens but config.json `vocab_size` is {}",
-            tokenizer.vocab_size(),
-            model.cfg.vocab_size
-        )));
+        return Err(ck(
+            &dir,
+            format!(
+                "tokenizer has {} tokens but config.json `vocab_size` is {}",
+                tokenizer.vocab_size(),
+                model.cfg.vocab_size
+            ),
+        ));
     }
     let prov_path = dir.join("deepthink.json");
     let provenance = match std::fs::read_to_string(&prov_path) {
         Ok(t) => Some(serde_json::from_str(&t).map_err(|e| ck(&prov_path, e.to_string()))?),
         Err(_) => None,
     };
-    Ok(Checkpoint { model, tokenizer, provenance })
+    Ok(Checkpoint { model, tokenizer, provenance, dir: dir.to_path_buf() })
 }
 
 /// Read `model.safetensors` into a model of shape `cfg`.
@@ -139,12 +154,10 @@ pub fn load_weights(path: &Path, cfg: ModelConfig) -> Result<Model, ModelError> 
     for e in &layout.entries {
         let view = st.tensor(&e.name).map_err(|_| ck(path, format!("tensor `{}` is missing", e.name)))?;
         if view.shape() != e.shape.as_slice() {
-            return Err(ck(path, format!(
-                "tensor `{}` has shape {:?}, but config.json implies {:?}",
-                e.name,
-                view.shape(),
-                e.shape
-            )));
+            return Err(ck(
+                path,
+                format!("tensor `{}` has shape {:?}, but config.json implies {:?}", e.name, view.shape(), e.shape),
+            ));
         }
         read_f32(&mut params[e.range.clone()], &view).map_err(|m| ck(path, format!("tensor `{}`: {m}", e.name)))?;
     }

@@ -184,10 +184,7 @@ impl TryFrom<HfConfig> for ModelConfig {
     type Error = ModelError;
 
     fn try_from(c: HfConfig) -> Result<Self, ModelError> {
-        let arch = *c
-            .architectures
-            .first()
-            .ok_or_else(|| bad("architectures", "is empty".into()))?;
+        let arch = *c.architectures.first().ok_or_else(|| bad("architectures", "is empty".into()))?;
         let positive = |field: &str, v: usize| {
             if v == 0 {
                 Err(bad(field, "must be positive, got 0".into()))
@@ -254,8 +251,7 @@ impl TryFrom<HfConfig> for ModelConfig {
 impl ModelConfig {
     /// Parse a `config.json` text.
     pub fn from_json_str(text: &str) -> Result<Self, ModelError> {
-        let wire: HfConfig =
-            serde_json::from_str(text).map_err(|e| bad("config.json", e.to_string()))?;
+        let wire: HfConfig = serde_json::from_str(text).map_err(|e| bad("config.json", e.to_string()))?;
         ModelConfig::try_from(wire)
     }
 }

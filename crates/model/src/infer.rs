@@ -97,7 +97,8 @@ impl Model {
         s.pos.clear();
         let mut next = cache.lens.clone();
         for st in steps {
-            let len = next.get_mut(st.slot).ok_or_else(|| ModelError::Input(format!("slot {} out of range", st.slot)))?;
+            let len =
+                next.get_mut(st.slot).ok_or_else(|| ModelError::Input(format!("slot {} out of range", st.slot)))?;
             if *len >= cache.capacity || *len >= self.rope.max_pos() {
                 return Err(ModelError::Input(format!(
                     "sequence in slot {} is full: {} tokens (capacity {}, max_seq_len {})",

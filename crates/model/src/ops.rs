@@ -14,14 +14,13 @@ const ROW_CHUNK: usize = 16;
 /// `y = x / rms(x) * w` for each row of `x` (rows of width `w.len()`); stores `1/rms` per row.
 pub fn rms_norm(y: &mut [f32], inv_rms: &mut [f32], x: &[f32], w: &[f32], eps: f32) {
     let d = w.len();
-    y.par_chunks_mut(d * ROW_CHUNK)
-        .zip(inv_rms.par_chunks_mut(ROW_CHUNK))
-        .zip(x.par_chunks(d * ROW_CHUNK))
-        .for_each(|((y, r), x)| {
+    y.par_chunks_mut(d * ROW_CHUNK).zip(inv_rms.par_chunks_mut(ROW_CHUNK)).zip(x.par_chunks(d * ROW_CHUNK)).for_each(
+        |((y, r), x)| {
             for ((y, r), x) in y.chunks_mut(d).zip(r.iter_mut()).zip(x.chunks(d)) {
                 *r = rms_norm_row(y, x, w, eps);
             }
-        });
+        },
+    );
 }
 
 /// One row of [`rms_norm`]; returns `1/rms`.
@@ -132,13 +131,11 @@ pub fn swiglu_row(out: &mut [f32], gate_up: &[f32]) {
 
 /// SwiGLU over all rows (`gate_up` rows are `2·F` wide, `out` rows `F`).
 pub fn swiglu(out: &mut [f32], gate_up: &[f32], f: usize) {
-    out.par_chunks_mut(f * ROW_CHUNK)
-        .zip(gate_up.par_chunks(2 * f * ROW_CHUNK))
-        .for_each(|(o, gu)| {
-            for (o, gu) in o.chunks_mut(f).zip(gu.chunks(2 * f)) {
-                swiglu_row(o, gu);
-            }
-        });
+    out.par_chunks_mut(f * ROW_CHUNK).zip(gate_up.par_chunks(2 * f * ROW_CHUNK)).for_each(|(o, gu)| {
+        for (o, gu) in o.chunks_mut(f).zip(gu.chunks(2 * f)) {
+            swiglu_row(o, gu);
+        }
+    });
 }
 
 /// Backward of [`swiglu`]: writes `d(gate_up)` from `d(out)`.
@@ -199,10 +196,13 @@ pub fn log_prob_and_entropy(row: &[f32], t: usize) -> (f32, f32) {
     let max = row.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
     let sum: f32 = row.iter().map(|x| (x - max).exp()).sum();
     let lse = max + sum.ln();
-    let entropy = -row.iter().map(|x| {
-        let lp = x - lse;
-        lp.exp() * lp
-    }).sum::<f32>();
+    let entropy = -row
+        .iter()
+        .map(|x| {
+            let lp = x - lse;
+            lp.exp() * lp
+        })
+        .sum::<f32>();
     (row[t] - lse, entropy)
 }
 

@@ -99,11 +99,8 @@ impl Layout {
             });
         }
         let final_norm = b.push("model.norm.weight".into(), vec![d]);
-        let lm_head = if c.tie_embeddings {
-            embed.clone()
-        } else {
-            b.push("lm_head.weight".into(), vec![c.vocab_size, d])
-        };
+        let lm_head =
+            if c.tie_embeddings { embed.clone() } else { b.push("lm_head.weight".into(), vec![c.vocab_size, d]) };
         Layout { entries: b.entries, embed, layers, final_norm, lm_head }
     }
 

@@ -49,11 +49,7 @@ pub fn sample(logits: &[f32], p: &SamplingParams, rng: &mut impl Rng) -> (u32, f
     let mut probs: Vec<f32> = logits.iter().map(|&l| ((l - max) / temp).exp()).collect();
     let sum: f32 = probs.iter().sum();
     probs.iter_mut().for_each(|x| *x /= sum);
-    let token = if p.temperature == 0.0 {
-        argmax(logits)
-    } else {
-        draw(&probs, p, rng)
-    };
+    let token = if p.temperature == 0.0 { argmax(logits) } else { draw(&probs, p, rng) };
     (token as u32, probs[token].max(f32::MIN_POSITIVE).ln())
 }
 

@@ -96,15 +96,16 @@ impl ChatTokenizer {
     /// Load `tokenizer.json` and `tokenizer_config.json` (for `chat_template` and `eos_token`).
     pub fn load(dir: &Path) -> Result<Self, ModelError> {
         let tj = dir.join("tokenizer.json");
-        let inner = Tokenizer::from_file(&tj).map_err(|e| ModelError::Checkpoint { path: tj.clone(), msg: e.to_string() })?;
+        let inner =
+            Tokenizer::from_file(&tj).map_err(|e| ModelError::Checkpoint { path: tj.clone(), msg: e.to_string() })?;
         let cfg_path = dir.join("tokenizer_config.json");
         let text = std::fs::read_to_string(&cfg_path).map_err(|e| ModelError::io(&cfg_path, e))?;
         let cfg: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| ModelError::Checkpoint { path: cfg_path.clone(), msg: e.to_string() })?;
-        let template = cfg
-            .get("chat_template")
-            .and_then(|t| t.as_str())
-            .ok_or_else(|| ModelError::Checkpoint { path: cfg_path.clone(), msg: "field `chat_template` missing".into() })?;
+        let template = cfg.get("chat_template").and_then(|t| t.as_str()).ok_or_else(|| ModelError::Checkpoint {
+            path: cfg_path.clone(),
+            msg: "field `chat_template` missing".into(),
+        })?;
         let eos = match cfg.get("eos_token") {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(v) => v.get("content").and_then(|c| c.as_str()).unwrap_or(END).to_string(),
@@ -119,8 +120,11 @@ impl ChatTokenizer {
         write_atomic(&dir.join("tokenizer.json"), json.as_bytes())?;
         let mut decoder = serde_json::Map::new();
         for (id, tok) in self.inner.get_added_tokens_decoder() {
-            decoder.insert(id.to_string(), serde_json::json!({"content": tok.content, "special": tok.special,
-                "lstrip": false, "rstrip": false, "normalized": false, "single_word": false}));
+            decoder.insert(
+                id.to_string(),
+                serde_json::json!({"content": tok.content, "special": tok.special,
+                "lstrip": false, "rstrip": false, "normalized": false, "single_word": false}),
+            );
         }
         let cfg = serde_json::json!({
             "tokenizer_class": "PreTrainedTokenizerFast",
@@ -171,7 +175,12 @@ impl ChatTokenizer {
     }
 
     /// Render a conversation with the chat template.
-    pub fn render(&self, messages: &[Message], add_generation_prompt: bool, enable_thinking: bool) -> Result<String, ModelError> {
+    pub fn render(
+        &self,
+        messages: &[Message],
+        add_generation_prompt: bool,
+        enable_thinking: bool,
+    ) -> Result<String, ModelError> {
         let mut env = minijinja::Environment::new();
         env.add_template("chat", &self.template).map_err(tok_err)?;
         let tmpl = env.get_template("chat").map_err(tok_err)?;
@@ -209,7 +218,8 @@ mod tests {
         assert_eq!(on, "<|user|>123*456<|assistant|><think>\n");
         let off = t.render(&[Message::user("1*2")], true, false).unwrap();
         assert_eq!(off, "<|user|>1*2<|assistant|><think>\n\n</think>\n\n");
-        let conv = t.render(&[Message::user("1*2"), Message::assistant("<think>\n\n</think>\n\n2")], false, true).unwrap();
+        let conv =
+            t.render(&[Message::user("1*2"), Message::assistant("<think>\n\n</think>\n\n2")], false, true).unwrap();
         assert_eq!(conv, "<|user|>1*2<|assistant|><think>\n\n</think>\n\n2<|end|>");
     }
 

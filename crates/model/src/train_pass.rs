@@ -127,7 +127,14 @@ impl Model {
         linear_input_grad(&mut dh, dlogits, &p[lay.lm_head.clone()], (n, d, c.vocab_size), Write::Set);
         linear_weight_grad(&mut grads[lay.lm_head.clone()], dlogits, &tape.hf, (n, d, c.vocab_size));
         let mut dx = vec![0.0f32; n * d];
-        rms_norm_backward(&mut dx, &mut grads[lay.final_norm.clone()], &dh, &tape.xf, &tape.rf, &p[lay.final_norm.clone()]);
+        rms_norm_backward(
+            &mut dx,
+            &mut grads[lay.final_norm.clone()],
+            &dh,
+            &tape.xf,
+            &tape.rf,
+            &p[lay.final_norm.clone()],
+        );
         let mut dact = vec![0.0f32; n * f];
         let mut dgu = vec![0.0f32; n * 2 * f];
         let mut datt = vec![0.0f32; n * a];

@@ -26,7 +26,7 @@ fn write_golden_checkpoints() {
         let m = common::tiny(bias, tie, 42);
         let tok = ChatTokenizer::char_level().unwrap();
         // Token ids in the golden batch stay below 11, inside the character vocabulary.
-        save_checkpoint(&dir(name), &m, &tok, &serde_json::json!({"purpose": "golden test"})).unwrap();
+        save_checkpoint(&dir(name), &m, &tok, &serde_json::json!({"purpose": "golden test"}), &[]).unwrap();
     }
 }
 
@@ -43,7 +43,8 @@ fn logits_and_gradients_match_transformers() {
         let bytes = std::fs::read(dir(name).join("golden.safetensors")).unwrap();
         let st = SafeTensors::deserialize(&bytes).unwrap();
         let ids: Vec<u32> = f32s(&st, "input_ids").iter().map(|&x| x as u32).collect();
-        let targets: Vec<Option<u32>> = f32s(&st, "labels").iter().map(|&x| if x < 0.0 { None } else { Some(x as u32) }).collect();
+        let targets: Vec<Option<u32>> =
+            f32s(&st, "labels").iter().map(|&x| if x < 0.0 { None } else { Some(x as u32) }).collect();
         let shape = st.tensor("input_ids").unwrap().shape().to_vec();
         let (b, t) = (shape[0], shape[1]);
         let (mut logits, tape) = m.forward_train(&ids, b, t).unwrap();
@@ -60,7 +61,11 @@ fn logits_and_gradients_match_transformers() {
             let got = &grads[e.range.clone()];
             let scale = want.iter().map(|x| x.abs()).fold(0.0, f32::max).max(1e-6);
             let diff = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
-            assert!(diff <= 1e-4 * scale.max(1.0), "{name}: gradient of {} differs by {diff} (max |g| {scale})", e.name);
+            assert!(
+                diff <= 1e-4 * scale.max(1.0),
+                "{name}: gradient of {} differs by {diff} (max |g| {scale})",
+                e.name
+            );
         }
     }
 }
@@ -75,7 +80,10 @@ fn tokenizer_and_chat_template_match_transformers() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|m| Message { role: m["role"].as_str().unwrap().into(), content: m["content"].as_str().unwrap().into() })
+            .map(|m| Message {
+                role: m["role"].as_str().unwrap().into(),
+                content: m["content"].as_str().unwrap().into(),
+            })
             .collect();
         let gen = case["add_generation_prompt"].as_bool().unwrap();
         let think = case["enable_thinking"].as_bool().unwrap();

@@ -24,7 +24,8 @@ fn check(qkv_bias: bool, tie: bool) {
     let (b, t) = (2, 6);
     let mut m = common::tiny(qkv_bias, tie, 3);
     let toks = common::tokens(b * t, 1);
-    let targets: Vec<Option<u32>> = (0..b * t).map(|i| if i % 6 == 0 { None } else { Some(((i * 5) % 11) as u32) }).collect();
+    let targets: Vec<Option<u32>> =
+        (0..b * t).map(|i| if i % 6 == 0 { None } else { Some(((i * 5) % 11) as u32) }).collect();
     let (_, grads) = loss_and_grads(&m, &toks, &targets, b, t);
     let entries = m.layout.entries.clone();
     let mut worst = 0.0f64;

@@ -1,0 +1,9 @@
+//! Evaluation: run a model over problems, check each answer with the task's own verifier, and
+//! report three outcomes — correct, wrong, no answer (truncated or malformed) — with the
+//! reasoning length and compute spent, overall and per difficulty group.
+
+pub mod harness;
+pub mod report;
+
+pub use harness::{evaluate, EvalOptions, Prediction};
+pub use report::{group_of, EvalReport, GroupStats};

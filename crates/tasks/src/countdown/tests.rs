@@ -1,0 +1,174 @@
+use super::check::{answer_key, parse_question, verify};
+use super::*;
+use crate::stats::trace_length_stats;
+use crate::text::{render_completion, think_lines};
+use crate::verdict::Verdict;
+
+fn p(numbers: &[u32], target: u32) -> CountdownProblem {
+    CountdownProblem { numbers: numbers.to_vec(), target }
+}
+
+fn answer(text: &str) -> String {
+    render_completion(&[], text)
+}
+
+#[test]
+fn verify_accepts_any_valid_expression() {
+    let q = p(&[25, 5, 4], 80);
+    for ok in ["(25-5)*4", "4*(25-5)", " ( 25 - 5 ) * 4 ", "(25-5)*4 = 80", "-(4*(5-25))"] {
+        assert_eq!(verify(&q, &answer(ok)).verdict, Verdict::Correct, "{ok}");
+    }
+    // negative intermediate: 2-5 = -3
+    assert_eq!(verify(&p(&[2, 5, 7], 4), &answer("2-5+7")).verdict, Verdict::Correct);
+}
+
+#[test]
+fn verify_rejects_illegal_expressions() {
+    let q = p(&[25, 5, 4], 80);
+    for wrong in [
+        "(25-5)*4*1",                // foreign number
+        "25*4-5*4",                  // reused 4, missing nothing? uses 4 twice
+        "(25-5)*4+5-5",              // reused 5
+        "25*4",                      // omitted 5
+        "25*5-4",                    // wrong value
+        "(25-5)*4 = 81",             // wrong claim
+        "25/(5-5)*4",                // division by zero
+        "99999999999999999999*0+80", // overflowing literal
+    ] {
+        assert_eq!(verify(&q, &answer(wrong)).verdict, Verdict::Wrong, "{wrong}");
+    }
+    // inexact division: 3/2*4 = 6 but 3/2 is not an integer
+    assert_eq!(verify(&p(&[3, 2, 4], 6), &answer("3/2*4")).verdict, Verdict::Wrong);
+    for none in ["", "(25-5", "twenty", "(25-5)*4\n(25-5)*4", "25-5=20=x"] {
+        assert_eq!(verify(&q, &answer(none)).verdict, Verdict::NoAnswer, "{none:?}");
+    }
+}
+
+#[test]
+fn answer_keys_group_equivalent_expressions() {
+    assert_eq!(answer_key("(25-5)*4").as_deref(), Some("80|4,5,25"));
+    assert_eq!(answer_key("4 * (25 - 5)"), answer_key("(25-5)*4"));
+    assert_eq!(answer_key("7/2").as_deref(), Some("7/2|2,7"));
+    assert_eq!(answer_key("1/0"), None);
+    assert_eq!(answer_key("(("), None);
+}
+
+#[test]
+fn optimal_and_search_traces() {
+    let q = p(&[25, 5, 4], 80);
+    let mut rng = SplitMix64::new(0);
+    let (lines, ans) = trace(&q, TraceStyle::Optimal, &mut rng).unwrap();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[1].ends_with("=80"), "{lines:?}");
+    assert_eq!(verify(&q, &answer(&ans)).verdict, Verdict::Correct);
+    let (lines, ans) = trace(&q, TraceStyle::Search, &mut rng).unwrap();
+    assert!(lines.last().is_some_and(|l| l.ends_with("=80 yes")), "{lines:?}");
+    let completion = render_completion(&lines, &ans);
+    assert_eq!(verify(&q, &completion).verdict, Verdict::Correct);
+    let labels = steps::step_labels(&q, &completion);
+    assert_eq!(labels.len(), think_lines(&completion).len());
+    assert_eq!(labels.last(), Some(&StepLabel::Good));
+}
+
+#[test]
+fn step_labels_follow_reachability_and_backtracking() {
+    use StepLabel::{Bad, Good};
+    let q = p(&[25, 5, 4], 80);
+    let c = "<think>\n25+5=30 [4,30]\n30+4=34 no\n30-4=26 no\nback [25,5,4]\n25-5=20 [4,20]\n\
+             20*4=80 yes\n</think>\n\n(25-5)*4";
+    assert_eq!(steps::step_labels(&q, c), vec![Bad, Bad, Bad, Good, Good, Good]);
+    // illegal lines: reused number, bad arithmetic, wrong state; recovery by `back`
+    let c = "<think>\n25-25=0 [0,5,4]\n25-5=20\nback [25,5,4]\n25-5=21\n25-5=20 [20,5]\n</think>";
+    assert_eq!(steps::step_labels(&q, c), vec![Bad, Bad, Good, Bad, Bad]);
+    let c = "<think>\nback [1,2]\nhello\n25-5=20\n</think>";
+    assert_eq!(steps::step_labels(&q, c), vec![Bad, Bad, Bad]);
+}
+
+#[test]
+fn questions_round_trip_and_errors_name_the_input() {
+    let q = p(&[25, 5, 4], 80);
+    assert_eq!(q.question(), "25 5 4 -> 80");
+    for text in ["25 5 4 -> 80", "25,5,4->80", " [25, 5, 4] -> 80 "] {
+        assert_eq!(parse_question(text), Ok(q.clone()), "{text}");
+    }
+    for bad in ["25 5 4", "25 five 4 -> 80", "-> 80", "1 2 -> x"] {
+        let err = parse_question(bad).unwrap_err().to_string();
+        assert!(err.contains(bad), "{err}");
+    }
+}
+
+#[test]
+fn generation_is_solvable_in_range_and_split() {
+    let cfg = TaskConfig::default();
+    let task = CountdownTask::new(&cfg).unwrap();
+    let mut rng = SplitMix64::new(5);
+    for split in [Split::Train, Split::Test] {
+        for _ in 0..200 {
+            let prob = task.generate(&mut rng, split);
+            let Problem::Countdown(c) = &prob else { panic!("not countdown") };
+            assert_eq!(c.numbers.len(), 3);
+            assert!(c.numbers.iter().all(|n| (1..=30).contains(n)));
+            assert!((10..=100).contains(&c.target));
+            assert_eq!(task.is_held_out(&prob), split == Split::Test);
+            assert_eq!(task.verify(&prob, &answer(&prob.answer())).verdict, Verdict::Correct);
+        }
+    }
+}
+
+#[test]
+fn tiny_and_impossible_configs() {
+    let tiny = TaskConfig {
+        countdown_numbers: 2,
+        countdown_max_value: 3,
+        countdown_min_target: 1,
+        countdown_max_target: 10,
+        ..TaskConfig::default()
+    };
+    let task = CountdownTask::new(&tiny).unwrap();
+    let mut rng = SplitMix64::new(2);
+    let _ = task.generate(&mut rng, Split::Test); // terminates whatever the partition
+    let impossible = TaskConfig {
+        countdown_numbers: 2,
+        countdown_max_value: 1,
+        countdown_min_target: 50,
+        countdown_max_target: 60,
+        ..TaskConfig::default()
+    };
+    let err = CountdownTask::new(&impossible).err().unwrap().to_string();
+    assert!(err.contains("`countdown_max_target`") && err.contains("60"), "{err}");
+}
+
+#[test]
+fn unsolvable_file_problems_are_errors_not_panics() {
+    let q = Problem::Countdown(p(&[1, 1, 1], 80));
+    assert_eq!(q.answer(), "");
+    let task = CountdownTask::new(&TaskConfig::default()).unwrap();
+    let err = task.completion(&q, TraceStyle::Search, &mut SplitMix64::new(0));
+    assert!(err.is_err());
+    let err = task.completion(&q, TraceStyle::Compact, &mut SplitMix64::new(0));
+    assert!(err.err().map(|e| e.to_string()).unwrap_or_default().contains("compact"));
+}
+
+#[test]
+fn countdown_trace_lengths() {
+    let task = CountdownTask::new(&TaskConfig::default()).unwrap();
+    let search = trace_length_stats(&task, TraceStyle::Search, 1000, 11);
+    let optimal = trace_length_stats(&task, TraceStyle::Optimal, 1000, 11);
+    println!("countdown search:  {search:?}");
+    println!("countdown optimal: {optimal:?}");
+    assert_eq!(optimal.lines.max, 2);
+    let four = CountdownTask::new(&TaskConfig { countdown_numbers: 4, ..TaskConfig::default() }).unwrap();
+    println!("countdown 4 numbers search: {:?}", trace_length_stats(&four, TraceStyle::Search, 200, 11));
+}
+
+#[test]
+fn few_shot_prompt_shows_search() {
+    let task = CountdownTask::new(&TaskConfig::default()).unwrap();
+    let q = Problem::Countdown(p(&[25, 5, 4], 80));
+    let few = task.prompt(&q, PromptStyle::FewShot);
+    println!("{few}");
+    assert!(few.ends_with("\n\n25 5 4 -> 80"));
+    for style in PromptStyle::ALL {
+        assert!(crate::prompt::in_vocabulary(&task.prompt(&q, *style)));
+    }
+}

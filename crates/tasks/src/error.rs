@@ -1,0 +1,32 @@
+//! The crate's one error type. Every message names the field or input and the offending value.
+
+use thiserror::Error;
+
+/// Errors from task lookup, configuration, question parsing, trace rendering and problem files.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum TaskError {
+    /// `task_by_name` got a name it does not know.
+    #[error("unknown task `{name}`; known tasks: {known}")]
+    UnknownTask { name: String, known: String },
+    /// A style or split name that `FromStr` does not know.
+    #[error("unknown {kind} `{value}`; expected one of: {expected}")]
+    UnknownName { kind: &'static str, value: String, expected: String },
+    /// `completion` was asked for a trace style the task does not offer.
+    #[error("task `{task}` does not offer trace style `{style}`; it offers: {offered}")]
+    UnsupportedTraceStyle { task: &'static str, style: String, offered: String },
+    /// A `TaskConfig` field is out of range.
+    #[error("invalid task config: `{field}` {reason}, got {value}")]
+    InvalidConfig { field: &'static str, value: String, reason: String },
+    /// `parse_question` could not read the text.
+    #[error("cannot parse {task} question {input:?}: {reason}")]
+    BadQuestion { task: &'static str, input: String, reason: String },
+    /// A countdown problem with no solution (only possible for problems read from files).
+    #[error("countdown problem `{question}` has no solution using every number once")]
+    Unsolvable { question: String },
+    /// A malformed line in a problem file; `line` is 1-based.
+    #[error("{file} line {line}: {message}")]
+    BadLine { file: String, line: usize, message: String },
+    /// A problem file could not be read.
+    #[error("cannot read problem file {path}: {message}")]
+    Io { path: String, message: String },
+}

@@ -1,0 +1,92 @@
+//! Verifier, answer normalisation, step labels and question parsing for `mult`.
+
+use crate::error::TaskError;
+use crate::text::{final_answer, raw_answer, think_lines};
+use crate::verdict::{Checked, StepLabel, Verdict};
+
+use super::trace::{compact_lines, cot_lines};
+use super::MultProblem;
+
+/// `Correct` iff the single-line answer after `</think>` is a plain integer (optional `-`,
+/// leading zeros allowed) equal to the product; non-integers and malformed turns are `NoAnswer`.
+pub fn verify(p: &MultProblem, completion: &str) -> Checked {
+    let answer = raw_answer(completion).map(str::to_string);
+    let verdict = match final_answer(completion).and_then(plain_integer) {
+        None => Verdict::NoAnswer,
+        Some(n) if n == p.product().to_string() => Verdict::Correct,
+        Some(_) => Verdict::Wrong,
+    };
+    Checked { verdict, answer }
+}
+
+/// Normalised decimal of a plain integer `-?[0-9]+`, or `None`.
+fn plain_integer(text: &str) -> Option<String> {
+    let (neg, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let trimmed = digits.trim_start_matches('0');
+    Some(match (trimmed.is_empty(), neg) {
+        (true, _) => "0".to_string(),
+        (false, true) => format!("-{trimmed}"),
+        (false, false) => trimmed.to_string(),
+    })
+}
+
+/// The integer value, with spaces, a leading `+` and leading zeros removed; `None` if not an
+/// integer (commas, decimals and words are rejected).
+pub fn answer_key(answer: &str) -> Option<String> {
+    let compact: String = answer.chars().filter(|c| !c.is_whitespace()).collect();
+    let unsigned = compact.strip_prefix('+').unwrap_or(&compact);
+    plain_integer(unsigned)
+}
+
+/// One label per reasoning line: `Good` while every line so far equals the reference line at its
+/// position (spaces ignored), `Bad` from the first mismatch, missing or extra line on. The format
+/// (compact or cot) is recognised from the first line: all digits means compact.
+pub fn step_labels(p: &MultProblem, completion: &str) -> Vec<StepLabel> {
+    let lines = think_lines(completion);
+    let compact = lines.first().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()));
+    let expected = if compact { compact_lines(p) } else { cot_lines(p) };
+    let mut ok = true;
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            ok = ok && expected.get(i).is_some_and(|e| same_step(e, line));
+            if ok {
+                StepLabel::Good
+            } else {
+                StepLabel::Bad
+            }
+        })
+        .collect()
+}
+
+fn same_step(expected: &str, line: &str) -> bool {
+    let squeeze = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    squeeze(expected) == squeeze(line).to_lowercase()
+}
+
+/// Reads `123*456` (spaces anywhere, `x` or `×` for `*`, a trailing `=` or `=?` allowed).
+pub fn parse_question(text: &str) -> Result<MultProblem, TaskError> {
+    let err = |reason: &str| TaskError::BadQuestion {
+        task: super::NAME,
+        input: text.to_string(),
+        reason: reason.to_string(),
+    };
+    let squeezed: String =
+        text.chars().filter(|c| !c.is_whitespace()).map(|c| if c == 'x' || c == '×' { '*' } else { c }).collect();
+    let body = squeezed.trim_end_matches('?').trim_end_matches('=');
+    let (a, b) = body.split_once('*').ok_or_else(|| err("expected two integers joined by `*`, like 123*456"))?;
+    let operand = |s: &str, which: &str| -> Result<u64, TaskError> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err(&format!("{which} operand `{s}` is not a non-negative integer")));
+        }
+        s.parse::<u64>().map_err(|_| err(&format!("{which} operand `{s}` is too large")))
+    };
+    Ok(MultProblem { a: operand(a, "first")?, b: operand(b, "second")? })
+}

@@ -1,0 +1,163 @@
+use super::check::{answer_key, parse_question, step_labels, verify};
+use super::trace::{compact_lines, cot_lines};
+use super::*;
+use crate::seeded::SplitMix64;
+use crate::stats::trace_length_stats;
+use crate::text::render_completion;
+use crate::verdict::Verdict;
+
+const P: MultProblem = MultProblem { a: 123, b: 456 };
+
+#[test]
+fn compact_matches_the_measured_reference() {
+    // 123*456=<think>8370+5160+2940|88860|880650</think>56088
+    assert_eq!(compact_lines(&P), vec!["8370", "5160", "2940", "88860", "880650"]);
+    let one_digit_b = MultProblem { a: 123, b: 7 };
+    assert_eq!(compact_lines(&one_digit_b), vec!["1680"]);
+}
+
+#[test]
+fn compact_last_sum_has_width_len_a_plus_len_b() {
+    let mut rng = SplitMix64::new(3);
+    for _ in 0..500 {
+        let a = rng.gen_range(1..100_000u64);
+        let b = rng.gen_range(10..100_000u64);
+        let lines = compact_lines(&MultProblem { a, b });
+        let (la, lb) = (a.to_string().len(), b.to_string().len());
+        assert_eq!(lines.len(), 2 * lb - 1);
+        assert_eq!(lines.last().map(String::len), Some(la + lb));
+        let last: String = lines[lines.len() - 1].chars().rev().collect();
+        assert_eq!(last.parse::<u128>().ok(), Some(u128::from(a) * u128::from(b)));
+    }
+}
+
+#[test]
+fn cot_is_readable() {
+    assert_eq!(
+        cot_lines(&P),
+        vec![
+            "123*6=738",
+            "123*50=6150",
+            "123*400=49200",
+            "738+6150=6888",
+            "6888+49200=56088",
+            "check: 3*6=18, 56088 ends in 8 ok",
+        ]
+    );
+    let zero_digit = MultProblem { a: 12, b: 305 };
+    assert_eq!(
+        cot_lines(&zero_digit),
+        vec!["12*5=60", "12*300=3600", "60+3600=3660", "check: 2*5=10, 3660 ends in 0 ok"]
+    );
+}
+
+#[test]
+fn verify_three_outcomes() {
+    let v = |c: &str| verify(&P, c).verdict;
+    assert_eq!(v("<think>\n\n</think>\n\n56088"), Verdict::Correct);
+    assert_eq!(v("8370\n</think>\n\n056088"), Verdict::Correct);
+    assert_eq!(v("<think>\n\n</think>\n\n56089"), Verdict::Wrong);
+    assert_eq!(v("<think>\n\n</think>\n\n-56088"), Verdict::Wrong);
+    for bad in [
+        "<think>\n8370",
+        "<think>\n</think>\n\n",
+        "<think>\n</think>\n\n56,088",
+        "<think>\n</think>\n\n56088 is it",
+        "<think>\n</think>\n\n56088\n56088",
+        "<think>\n</think>\n\n56088</think>56088",
+        "56088",
+    ] {
+        assert_eq!(v(bad), Verdict::NoAnswer, "{bad:?}");
+    }
+    let checked = verify(&P, "<think>\n</think>\n\n 5 6 ");
+    assert_eq!(checked.answer.as_deref(), Some("5 6"));
+}
+
+#[test]
+fn answer_keys_normalise_integers() {
+    assert_eq!(answer_key(" +0056 088 ").as_deref(), Some("56088"));
+    assert_eq!(answer_key("-000").as_deref(), Some("0"));
+    assert_eq!(answer_key("56,088"), None);
+    assert_eq!(answer_key("5.0"), None);
+    assert_eq!(answer_key(""), None);
+}
+
+#[test]
+fn parse_question_is_lenient_about_spaces() {
+    for text in ["123*456", " 123 * 456 ", "123 x 456 =", "123*456=?"] {
+        assert_eq!(parse_question(text), Ok(P), "{text}");
+    }
+    for bad in ["123+456", "*456", "12a*4", "99999999999999999999*2"] {
+        let err = parse_question(bad).unwrap_err().to_string();
+        assert!(err.contains(bad), "{err}");
+    }
+}
+
+#[test]
+fn step_labels_mark_the_first_wrong_line_and_after() {
+    let good = render_completion(&compact_lines(&P), "56088");
+    assert!(step_labels(&P, &good).iter().all(|l| *l == StepLabel::Good));
+    let bad = "<think>\n8370\n5170\n2940\n88860\n880650\n</think>\n\n56088";
+    use StepLabel::{Bad, Good};
+    assert_eq!(step_labels(&P, bad), vec![Good, Bad, Bad, Bad, Bad]);
+    let cot = "<think>\n123*6=738\n123 * 50 = 6150\nnonsense\n</think>\n\n1";
+    assert_eq!(step_labels(&P, cot), vec![Good, Good, Bad]);
+    let extra = render_completion(&vec!["8370".to_string(); 7], "1");
+    assert_eq!(step_labels(&P, &extra).len(), 7);
+}
+
+#[test]
+fn generate_respects_digits_and_split() {
+    let task = MultTask::new(&TaskConfig { min_digits: 2, max_digits: 4, ..TaskConfig::default() }).unwrap();
+    let mut rng = SplitMix64::new(9);
+    for split in [Split::Train, Split::Test] {
+        for _ in 0..300 {
+            let p = task.generate(&mut rng, split);
+            let Problem::Mult(m) = &p else { panic!("not mult") };
+            assert!((10..10_000).contains(&m.a) && (10..10_000).contains(&m.b));
+            assert_eq!(task.is_held_out(&p), split == Split::Test);
+        }
+    }
+}
+
+#[test]
+fn tiny_spaces_report_their_partitions() {
+    // 1-digit products: 81 problems. Whatever the hash gives, Test must still generate.
+    let part = probe_partition(1, 1);
+    assert!(part.has_train);
+    let task = MultTask::new(&TaskConfig { min_digits: 1, max_digits: 1, ..TaskConfig::default() }).unwrap();
+    let mut rng = SplitMix64::new(1);
+    let p = task.generate(&mut rng, Split::Test);
+    assert_eq!(task.is_held_out(&p), part.has_test);
+    let held: usize = (1..10u64)
+        .flat_map(|a| (1..10u64).map(move |b| MultProblem { a, b }))
+        .filter(|p| is_held_out_text(&p.question()))
+        .count();
+    println!("1x1 digit products held out: {held} of 81");
+}
+
+#[test]
+fn think_lengths_3x3() {
+    let task = MultTask::new(&TaskConfig::default()).unwrap();
+    let compact = trace_length_stats(&task, TraceStyle::Compact, 1000, 7);
+    let cot = trace_length_stats(&task, TraceStyle::Cot, 1000, 7);
+    println!("mult 3x3 compact: {compact:?}");
+    println!("mult 3x3 cot:     {cot:?}");
+    assert!(compact.chars.mean < cot.chars.mean);
+}
+
+#[test]
+fn prompts_in_every_style() {
+    let task = MultTask::new(&TaskConfig::default()).unwrap();
+    let p = Problem::Mult(P);
+    assert_eq!(task.prompt(&p, PromptStyle::Plain), "123*456");
+    assert_eq!(task.prompt(&p, PromptStyle::Cot), "123*456\nthink step by step.");
+    let few = task.prompt(&p, PromptStyle::FewShot);
+    assert_eq!(few.matches("</think>").count(), 2);
+    assert!(few.ends_with("\n\n123*456"));
+    let sup = task.prompt(&p, PromptStyle::Supervised);
+    assert!(sup.contains("<think>") && sup.ends_with("123*456"));
+    for style in PromptStyle::ALL {
+        assert!(crate::prompt::in_vocabulary(&task.prompt(&p, *style)));
+    }
+}

@@ -1,0 +1,124 @@
+//! Training data files: JSONL in TRL's prompt–completion formats.
+//!
+//! - conversational: `{"prompt":[{"role":"user","content":"123*456"}],"completion":[{"role":"assistant","content":"<think>\n…\n</think>\n\n56088"}]}`
+//! - standard: `{"prompt": "123*456", "completion": "<think>\n…"}` (the prompt is taken as one user turn)
+//!
+//! A malformed line is an error naming the file, the 1-based line number and the field.
+
+use std::io::Write;
+use std::path::Path;
+
+use deepthink_model::Message;
+use serde_json::Value;
+
+use crate::error::TrainError;
+
+/// One conversation to imitate: the prompt turns and the assistant's reply.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub prompt: Vec<Message>,
+    pub reply: String,
+}
+
+fn messages(v: &Value, field: &str) -> Result<Vec<Message>, String> {
+    match v {
+        Value::String(s) => Ok(vec![Message::user(s.clone())]),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let role = m
+                    .get("role")
+                    .and_then(Value::as_str)
+                    .ok_or(format!("`{field}[{i}].role` missing or not a string"))?;
+                let content = m
+                    .get("content")
+                    .and_then(Value::as_str)
+                    .ok_or(format!("`{field}[{i}].content` missing or not a string"))?;
+                Ok(Message { role: role.into(), content: content.into() })
+            })
+            .collect(),
+        _ => Err(format!("`{field}` must be a string or a list of messages")),
+    }
+}
+
+/// Parse one line.
+pub fn parse_record(line: &str) -> Result<Record, String> {
+    let v: Value = serde_json::from_str(line).map_err(|e| format!("not valid JSON: {e}"))?;
+    let prompt = messages(v.get("prompt").ok_or("field `prompt` missing")?, "prompt")?;
+    if prompt.is_empty() {
+        return Err("`prompt` is empty".into());
+    }
+    let completion = messages(v.get("completion").ok_or("field `completion` missing")?, "completion")?;
+    let reply = match completion.as_slice() {
+        [m] => m.content.clone(),
+        _ => return Err(format!("`completion` must hold exactly one message, got {}", completion.len())),
+    };
+    Ok(Record { prompt, reply })
+}
+
+/// Read a whole file.
+pub fn read_records(path: &Path) -> Result<Vec<Record>, TrainError> {
+    let text = std::fs::read_to_string(path).map_err(|e| TrainError::io(path, e))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let r = parse_record(line).map_err(|msg| TrainError::Data { path: path.to_path_buf(), line: i + 1, msg })?;
+        out.push(r);
+    }
+    if out.is_empty() {
+        return Err(TrainError::Data { path: path.to_path_buf(), line: 0, msg: "no records".into() });
+    }
+    Ok(out)
+}
+
+/// One line in TRL's conversational prompt–completion format.
+pub fn record_line(user: &str, reply: &str) -> String {
+    serde_json::json!({
+        "prompt": [{"role": "user", "content": user}],
+        "completion": [{"role": "assistant", "content": reply}],
+    })
+    .to_string()
+}
+
+/// Write lines to `path` atomically (temp file, then rename).
+pub fn write_lines_atomic(path: &Path, lines: impl Iterator<Item = String>) -> Result<(), TrainError> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| TrainError::io(dir, e))?;
+    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("data")));
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(|e| TrainError::io(&tmp, e))?);
+    for l in lines {
+        writeln!(f, "{l}").map_err(|e| TrainError::io(&tmp, e))?;
+    }
+    f.into_inner()
+        .map_err(|e| TrainError::io(&tmp, e.into_error()))?
+        .sync_all()
+        .map_err(|e| TrainError::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| TrainError::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_formats_parse() {
+        let r = parse_record(&record_line("1*2", "<think>\n\n</think>\n\n2")).unwrap();
+        assert_eq!(r.prompt[0].content, "1*2");
+        let r = parse_record(r#"{"prompt":"3*4","completion":"12"}"#).unwrap();
+        assert_eq!(r.reply, "12");
+    }
+
+    #[test]
+    fn a_malformed_line_names_its_number_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("d.jsonl");
+        std::fs::write(&p, format!("{}\n{{\"prompt\":\"x\"}}\n", record_line("1*1", "1"))).unwrap();
+        let e = read_records(&p).unwrap_err().to_string();
+        assert!(e.contains("line 2") && e.contains("`completion`"), "{e}");
+        std::fs::write(&p, "{not json\n").unwrap();
+        assert!(read_records(&p).unwrap_err().to_string().contains("line 1: not valid JSON"));
+    }
+}

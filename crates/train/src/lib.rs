@@ -1,0 +1,13 @@
+//! Training: AdamW with warm-up + cosine, supervised fine-tuning (imitation learning) on
+//! question → reasoning → answer, with resumable runs and per-step metrics.
+
+pub mod data_file;
+pub mod error;
+pub mod examples;
+pub mod metrics;
+pub mod optim;
+pub mod schedule;
+pub mod sft;
+
+pub use error::TrainError;
+pub use sft::{train_sft, SftConfig, SftData, SftOutcome};

@@ -1,0 +1,41 @@
+//! `metrics.jsonl`: one JSON object per line, appended as training goes; on resume, lines
+//! past the checkpoint's step are dropped so the file describes exactly one history.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::TrainError;
+
+pub struct MetricsLog {
+    path: PathBuf,
+}
+
+impl MetricsLog {
+    /// Open `path`, keeping only lines whose `step` is at most `keep_through` (all lines if `None`).
+    pub fn open(path: &Path, keep_through: Option<u64>) -> Result<Self, TrainError> {
+        let kept: Vec<String> = match std::fs::read_to_string(path) {
+            Ok(text) => text
+                .lines()
+                .filter(|l| {
+                    let step = serde_json::from_str::<serde_json::Value>(l)
+                        .ok()
+                        .and_then(|v| v.get("step").and_then(|s| s.as_u64()));
+                    matches!((step, keep_through), (Some(s), Some(k)) if s <= k)
+                })
+                .map(String::from)
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        crate::data_file::write_lines_atomic(path, kept.into_iter())?;
+        Ok(MetricsLog { path: path.to_path_buf() })
+    }
+
+    pub fn append(&self, value: &serde_json::Value) -> Result<(), TrainError> {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&self.path)
+            .map_err(|e| TrainError::io(&self.path, e))?;
+        writeln!(f, "{value}").map_err(|e| TrainError::io(&self.path, e))
+    }
+}

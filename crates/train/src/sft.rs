@@ -1,0 +1,367 @@
+//! Supervised fine-tuning — imitation learning on question → reasoning → answer (the lecture's
+//! method 3). Loss on the completion only, AdamW, warm-up + cosine, gradient clipping,
+//! periodic held-out evaluation, `metrics.jsonl`, a progress bar, and resumable checkpoints.
+//!
+//! The step is five verbs (llm.c): next batch, forward, zero grad, backward, update.
+//! Batches come either from a task generator (fresh problems every step, never from the
+//! held-out partition) or from a JSONL file. Batch `k` depends only on the seed and `k`, so a
+//! run resumed after `kill -9` continues bit-for-bit as if it had never stopped.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use deepthink_eval::{evaluate, EvalOptions, EvalReport};
+use deepthink_model::checkpoint::readable_dir;
+use deepthink_model::ops::cross_entropy_in_place;
+use deepthink_model::{
+    load_checkpoint, save_checkpoint, ChatTokenizer, Message, Model, ModelConfig, ModelShape, SamplingParams,
+};
+use deepthink_tasks::{task_by_name, Problem, PromptStyle, Split, Task, TaskConfig, TraceStyle};
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::data_file::read_records;
+use crate::error::TrainError;
+use crate::examples::{encode_example, make_batch, Example};
+use crate::metrics::MetricsLog;
+use crate::optim::{clip_grad_norm, AdamW, AdamWConfig};
+use crate::schedule::CosineSchedule;
+
+/// Where training examples come from.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "source", rename_all = "lowercase")]
+pub enum SftData {
+    /// Fresh problems from a task generator every step.
+    Task { task: String, task_config: TaskConfig, trace: TraceStyle, prompt: PromptStyle },
+    /// A JSONL file (TRL prompt–completion format); `eval_task` names the task to evaluate on.
+    File { path: PathBuf, eval_task: Option<String>, task_config: TaskConfig },
+}
+
+/// Everything that defines an SFT run (saved with every checkpoint).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SftConfig {
+    pub data: SftData,
+    pub shape: ModelShape,
+    /// Start from this checkpoint instead of random weights.
+    pub init_from: Option<PathBuf>,
+    pub steps: u64,
+    pub batch_size: usize,
+    pub lr: f32,
+    pub min_lr: f32,
+    pub warmup_steps: u64,
+    pub adamw: AdamWConfig,
+    pub clip: f32,
+    /// Longest training sequence (tokens); longer examples are cut.
+    pub max_len: usize,
+    pub eval_every: u64,
+    pub eval_problems: usize,
+    pub save_every: u64,
+    pub seed: u64,
+}
+
+impl Default for SftConfig {
+    /// The recipe measured on `mult` (`shared/notes/mult-feasibility.md`).
+    fn default() -> Self {
+        SftConfig {
+            data: SftData::Task {
+                task: "mult".into(),
+                task_config: TaskConfig::default(),
+                trace: TraceStyle::Compact,
+                prompt: PromptStyle::Plain,
+            },
+            shape: ModelShape::default(),
+            init_from: None,
+            steps: 3000,
+            batch_size: 64,
+            lr: 1e-3,
+            min_lr: 1e-4,
+            warmup_steps: 200,
+            adamw: AdamWConfig::default(),
+            clip: 1.0,
+            max_len: 256,
+            eval_every: 500,
+            eval_problems: 200,
+            save_every: 250,
+            seed: 1,
+        }
+    }
+}
+
+/// What a run achieved.
+#[derive(Clone, Debug, Serialize)]
+pub struct SftOutcome {
+    pub steps: u64,
+    pub train_tokens: u64,
+    pub seconds: f64,
+    pub final_loss: f64,
+    pub final_eval: Option<EvalReport>,
+    pub checkpoint: PathBuf,
+}
+
+/// Saved beside the weights so a run resumes where it stopped.
+#[derive(Serialize, Deserialize)]
+struct TrainerState {
+    step: u64,
+    train_tokens: u64,
+    seconds: f64,
+    config: SftConfig,
+}
+
+/// The source of batches, resolved once.
+enum Source {
+    Task { task: Box<dyn Task>, trace: TraceStyle, prompt: PromptStyle },
+    File { examples: Vec<Example>, task: Option<Box<dyn Task>> },
+}
+
+impl Source {
+    fn task(&self) -> Option<&dyn Task> {
+        match self {
+            Source::Task { task, .. } => Some(task.as_ref()),
+            Source::File { task, .. } => task.as_deref(),
+        }
+    }
+
+    fn prompt_style(&self) -> PromptStyle {
+        match self {
+            Source::Task { prompt, .. } => *prompt,
+            Source::File { .. } => PromptStyle::Plain,
+        }
+    }
+
+    /// Batch number `step`: a pure function of the seed and the step.
+    fn batch(&self, tok: &ChatTokenizer, seed: u64, step: u64, size: usize) -> Result<Vec<Example>, TrainError> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        match self {
+            Source::Task { task, trace, prompt } => (0..size)
+                .map(|_| {
+                    let p = task.generate(&mut rng, Split::Train);
+                    let reply = task.completion(&p, *trace, &mut rng)?;
+                    Ok(encode_example(tok, &[Message::user(task.prompt(&p, *prompt))], &reply)?)
+                })
+                .collect(),
+            Source::File { examples, .. } => {
+                let n = examples.len();
+                let per_epoch = n.div_ceil(size) as u64;
+                let epoch = step / per_epoch;
+                let mut order: Vec<usize> = (0..n).collect();
+                order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ epoch.wrapping_mul(0xD1B5_4A32_D192_ED03)));
+                let start = ((step % per_epoch) as usize) * size;
+                Ok((start..start + size).map(|i| examples[order[i % n]].clone()).collect())
+            }
+        }
+    }
+}
+
+fn resolve_source(cfg: &SftConfig, tok: &ChatTokenizer) -> Result<Source, TrainError> {
+    match &cfg.data {
+        SftData::Task { task, task_config, trace, prompt } => {
+            let task = task_by_name(task, task_config)?;
+            if !task.trace_styles().contains(trace) {
+                return Err(TrainError::Config(format!("task `{}` has no trace style `{trace}`", task.name())));
+            }
+            Ok(Source::Task { task, trace: *trace, prompt: *prompt })
+        }
+        SftData::File { path, eval_task, task_config } => {
+            let records = read_records(path)?;
+            let mut examples = Vec::with_capacity(records.len());
+            for (i, r) in records.iter().enumerate() {
+                let e = encode_example(tok, &r.prompt, &r.reply).map_err(|e| TrainError::Data {
+                    path: path.clone(),
+                    line: i + 1,
+                    msg: e.to_string(),
+                })?;
+                examples.push(e);
+            }
+            let task = eval_task.as_ref().map(|t| task_by_name(t, task_config)).transpose()?;
+            Ok(Source::File { examples, task })
+        }
+    }
+}
+
+/// Held-out problems for evaluation during training (fixed by the seed).
+pub fn held_out_problems(task: &dyn Task, n: usize, seed: u64) -> Vec<Problem> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xE7A1);
+    (0..n).map(|_| task.generate(&mut rng, Split::Test)).collect()
+}
+
+/// Run (or resume) SFT into `run_dir`.
+pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOutcome, TrainError> {
+    validate(cfg)?;
+    let ck_dir = run_dir.join("checkpoint");
+    std::fs::create_dir_all(run_dir).map_err(|e| TrainError::io(run_dir, e))?;
+    let resumed = if restart { None } else { try_resume(&ck_dir, cfg)? };
+    let (mut model, tok, mut opt, mut state) = match resumed {
+        Some(r) => r,
+        None => {
+            let (model, tok) = initial_model(cfg)?;
+            let opt = AdamW::new(cfg.adamw.clone(), &model.layout);
+            let state = TrainerState { step: 0, train_tokens: 0, seconds: 0.0, config: cfg.clone() };
+            (model, tok, opt, state)
+        }
+    };
+    let source = resolve_source(cfg, &tok)?;
+    let metrics = MetricsLog::open(&run_dir.join("metrics.jsonl"), Some(state.step))?;
+    let schedule =
+        CosineSchedule { peak_lr: cfg.lr, min_lr: cfg.min_lr, warmup_steps: cfg.warmup_steps, total_steps: cfg.steps };
+    let eval_set = source.task().map(|t| held_out_problems(t, cfg.eval_problems, cfg.seed));
+    let bar = progress_bar(cfg.steps, state.step);
+    let mut grads = vec![0.0f32; model.n_params()];
+    let mut last_loss = f64::NAN;
+    let mut last_eval = None;
+    let mut window = (Instant::now(), 0u64);
+    while state.step < cfg.steps {
+        let t0 = Instant::now();
+        let examples = source.batch(&tok, cfg.seed, state.step, cfg.batch_size)?;
+        let batch = make_batch(&examples, tok.eos_id(), cfg.max_len);
+        let (mut logits, tape) = model.forward_train(&batch.tokens, batch.batch, batch.seq)?;
+        let (loss_sum, n) = cross_entropy_in_place(&mut logits, &batch.targets, model.cfg.vocab_size);
+        grads.fill(0.0);
+        model.backward(&tape, &logits, &mut grads);
+        let grad_norm = clip_grad_norm(&mut grads, cfg.clip);
+        let lr = schedule.lr(state.step);
+        opt.update(&mut model.params, &grads, lr);
+        state.step += 1;
+        state.train_tokens += (batch.batch * batch.seq) as u64;
+        state.seconds += t0.elapsed().as_secs_f64();
+        window.1 += (batch.batch * batch.seq) as u64;
+        last_loss = loss_sum / n.max(1) as f64;
+        let tok_s = window.1 as f64 / window.0.elapsed().as_secs_f64().max(1e-9);
+        let mut line = serde_json::json!({"step": state.step, "loss": last_loss, "lr": lr, "grad_norm": grad_norm,
+            "tokens": state.train_tokens, "tokens_per_s": tok_s, "seconds": state.seconds, "loss_tokens": batch.loss_tokens});
+        if let (Some(task), Some(set)) = (source.task(), &eval_set) {
+            if state.step % cfg.eval_every == 0 || state.step == cfg.steps {
+                let opts = eval_options(source.prompt_style(), cfg.max_len);
+                let (report, _) = evaluate(&model, &tok, task, set, &opts, &mut |_, _| {})?;
+                bar.println(format!("step {:>6}  loss {:.4}  held-out {}", state.step, last_loss, report.summary()));
+                line["eval_accuracy"] = report.overall.accuracy.into();
+                line["eval_no_answer"] = report.no_answer_rate.into();
+                line["eval_mean_reasoning_tokens"] = report.mean_reasoning_tokens.into();
+                last_eval = Some(report);
+            }
+        }
+        metrics.append(&line)?;
+        bar.set_position(state.step);
+        bar.set_message(format!("loss {last_loss:.4} · {:.1}k tok/s", tok_s / 1000.0));
+        if state.step % 50 == 0 {
+            window = (Instant::now(), 0);
+        }
+        if state.step % cfg.save_every == 0 || state.step == cfg.steps {
+            save(&ck_dir, &model, &tok, &opt, &state)?;
+        }
+    }
+    bar.finish_and_clear();
+    Ok(SftOutcome {
+        steps: state.step,
+        train_tokens: state.train_tokens,
+        seconds: state.seconds,
+        final_loss: last_loss,
+        final_eval: last_eval,
+        checkpoint: ck_dir,
+    })
+}
+
+/// Greedy decoding with room for the longest training sequence.
+pub fn eval_options(prompt_style: PromptStyle, max_len: usize) -> EvalOptions {
+    EvalOptions {
+        prompt_style,
+        thinking: true,
+        sampling: SamplingParams { max_new_tokens: max_len, ..SamplingParams::default() },
+        batch_size: 100,
+    }
+}
+
+fn validate(cfg: &SftConfig) -> Result<(), TrainError> {
+    let bad = |m: String| Err(TrainError::Config(m));
+    if cfg.steps == 0 {
+        return bad("`steps` must be positive, got 0".into());
+    }
+    if cfg.batch_size == 0 {
+        return bad("`batch_size` must be positive, got 0".into());
+    }
+    if !(cfg.lr > 0.0 && cfg.lr.is_finite()) {
+        return bad(format!("`lr` must be positive, got {}", cfg.lr));
+    }
+    if cfg.eval_every == 0 || cfg.save_every == 0 {
+        return bad("`eval_every` and `save_every` must be positive".into());
+    }
+    Ok(())
+}
+
+fn initial_model(cfg: &SftConfig) -> Result<(Model, ChatTokenizer), TrainError> {
+    match &cfg.init_from {
+        Some(dir) => {
+            let ck = load_checkpoint(dir)?;
+            Ok((ck.model, ck.tokenizer))
+        }
+        None => {
+            let tok = ChatTokenizer::char_level()?;
+            let mcfg = ModelConfig::from_shape(&cfg.shape, tok.vocab_size())?;
+            let mut mcfg = mcfg;
+            mcfg.eos_token_id = Some(tok.eos_id());
+            Ok((Model::new_random(mcfg, cfg.seed), tok))
+        }
+    }
+}
+
+type Resumed = (Model, ChatTokenizer, AdamW, TrainerState);
+
+fn try_resume(ck_dir: &Path, cfg: &SftConfig) -> Result<Option<Resumed>, TrainError> {
+    let Ok(dir) = readable_dir(ck_dir) else { return Ok(None) };
+    let state_path = dir.join("trainer_state.json");
+    let text = std::fs::read_to_string(&state_path).map_err(|e| TrainError::io(&state_path, e))?;
+    let state: TrainerState =
+        serde_json::from_str(&text).map_err(|e| TrainError::Resume { path: state_path.clone(), msg: e.to_string() })?;
+    if state.config != *cfg {
+        return Err(TrainError::Resume {
+            path: state_path,
+            msg: "this run was started with a different configuration; pass --restart to start over or choose another --run".into(),
+        });
+    }
+    let ck = load_checkpoint(&dir)?;
+    let mut opt = AdamW::new(cfg.adamw.clone(), &ck.model.layout);
+    let opt_path = dir.join("optimizer.safetensors");
+    let bytes = std::fs::read(&opt_path).map_err(|e| TrainError::io(&opt_path, e))?;
+    opt.load_bytes(&bytes).map_err(|msg| TrainError::Resume { path: opt_path, msg })?;
+    eprintln!("resuming from step {} ({})", state.step, dir.display());
+    Ok(Some((ck.model, ck.tokenizer, opt, state)))
+}
+
+fn save(
+    ck_dir: &Path,
+    model: &Model,
+    tok: &ChatTokenizer,
+    opt: &AdamW,
+    state: &TrainerState,
+) -> Result<(), TrainError> {
+    let provenance = serde_json::json!({
+        "deepthink_version": env!("CARGO_PKG_VERSION"),
+        "trainer": "sft",
+        "step": state.step,
+        "train_tokens": state.train_tokens,
+        "seconds": state.seconds,
+        "seed": state.config.seed,
+        "config": state.config,
+    });
+    let st = serde_json::to_vec_pretty(state).map_err(|e| TrainError::Config(e.to_string()))?;
+    save_checkpoint(
+        ck_dir,
+        model,
+        tok,
+        &provenance,
+        &[("optimizer.safetensors", opt.to_bytes()?), ("trainer_state.json", st)],
+    )?;
+    Ok(())
+}
+
+fn progress_bar(total: u64, at: u64) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise} < {eta_precise}] {bar:30} {pos}/{len} steps  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_position(at);
+    bar
+}

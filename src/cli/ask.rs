@@ -1,0 +1,137 @@
+//! `deepthink ask`: one question, the reasoning streamed as it is written, the answer alone on
+//! the last line.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use deepthink_model::{generate, load_checkpoint, GenRequest, Message, SamplingParams};
+use deepthink_tasks::{task_by_name, Problem, PromptStyle, TaskConfig};
+
+#[derive(Args)]
+pub struct AskArgs {
+    /// The question, e.g. "123*456".
+    pub question: String,
+    /// Checkpoint directory (default: the embedded default model, models/default).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Print one JSON object {question, reasoning, answer, tokens, model} instead of streaming.
+    #[arg(long)]
+    pub json: bool,
+    /// 0 = greedy.
+    #[arg(long, default_value_t = 0.0)]
+    pub temperature: f32,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 512)]
+    pub max_new_tokens: usize,
+}
+
+/// What the model was trained on, read from its `deepthink.json`.
+struct Trained {
+    task: String,
+    config: TaskConfig,
+    prompt: PromptStyle,
+}
+
+fn trained_on(prov: &Option<serde_json::Value>) -> Option<Trained> {
+    let data = prov.as_ref()?.get("config")?.get("data")?;
+    Some(Trained {
+        task: data.get("task").or_else(|| data.get("eval_task"))?.as_str()?.to_string(),
+        config: serde_json::from_value(data.get("task_config")?.clone()).ok()?,
+        prompt: data.get("prompt").and_then(|p| serde_json::from_value(p.clone()).ok()).unwrap_or(PromptStyle::Plain),
+    })
+}
+
+/// Refuse questions outside what the model was trained on, with a message that says so.
+fn check_in_range(p: &Problem, t: &Trained) -> anyhow::Result<()> {
+    if let Problem::Mult(m) = p {
+        let (lo, hi) = (t.config.min_digits as usize, t.config.max_digits as usize);
+        for x in [m.a, m.b] {
+            let d = x.to_string().len();
+            if d < lo || d > hi {
+                bail!("this model was trained on products of {lo}–{hi}-digit numbers; {x} has {d} digits");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn example_question(task: &dyn deepthink_tasks::Task) -> String {
+    use rand::SeedableRng;
+    task.generate(&mut rand_chacha::ChaCha8Rng::seed_from_u64(0), deepthink_tasks::Split::Train).question()
+}
+
+pub fn run(a: AskArgs) -> anyhow::Result<()> {
+    let dir = a.model.clone().unwrap_or_else(super::default_model_dir);
+    let ck = load_checkpoint(&dir).with_context(|| format!("loading model {}", dir.display()))?;
+    let question = a.question.trim();
+    if question.is_empty() {
+        bail!("the question is empty; try: deepthink ask \"123*456\"");
+    }
+    let (user_text, problem) = match trained_on(&ck.provenance) {
+        Some(t) => {
+            let task = task_by_name(&t.task, &t.config)?;
+            let p = task.parse_question(question).map_err(|e| {
+                anyhow::anyhow!(
+                    "this model answers `{}` questions such as `{}`; {e}",
+                    t.task,
+                    example_question(task.as_ref())
+                )
+            })?;
+            check_in_range(&p, &t)?;
+            (task.prompt(&p, t.prompt), Some((task, p)))
+        }
+        None => (question.to_string(), None),
+    };
+    let tok = &ck.tokenizer;
+    let prompt = tok.encode(&tok.render(&[Message::user(&user_text)], true, true)?)?;
+    let params = SamplingParams {
+        temperature: a.temperature,
+        seed: a.seed,
+        max_new_tokens: a.max_new_tokens,
+        ..Default::default()
+    };
+    let mut shown = String::new();
+    let mut ids = Vec::new();
+    let stream = !a.json;
+    let mut stdout = std::io::stdout();
+    let outs = generate(&ck.model, &[GenRequest { prompt, params }], &[tok.eos_id()], &mut |_, t| {
+        if !stream || t == tok.eos_id() {
+            return;
+        }
+        ids.push(t);
+        let text = tok.decode(&ids);
+        // Stream the reasoning; hold back what follows `</think>` (the answer, printed last).
+        let visible = text.split("</think>").next().unwrap_or("");
+        if visible.len() > shown.len() && visible.starts_with(shown.as_str()) {
+            let _ = write!(stdout, "{}", &visible[shown.len()..]);
+            let _ = stdout.flush();
+            shown = visible.to_string();
+        }
+    })?;
+    let out = &outs[0];
+    let body: Vec<u32> = out.tokens.iter().copied().filter(|&t| t != tok.eos_id()).collect();
+    let completion = format!("<think>\n{}", tok.decode(&body));
+    let reasoning = deepthink_tasks::text::think_block(&completion).trim().to_string();
+    let answer = deepthink_tasks::text::raw_answer(&completion).map(|s| s.trim().to_string());
+    if a.json {
+        let v = serde_json::json!({"question": question, "reasoning": reasoning, "answer": answer,
+            "tokens": out.tokens.len(), "model": dir.display().to_string()});
+        println!("{v}");
+    } else {
+        if !shown.ends_with('\n') {
+            println!();
+        }
+        match &answer {
+            Some(ans) => println!("{ans}"),
+            None => bail!("the model stopped without an answer after {} tokens", out.tokens.len()),
+        }
+    }
+    if let Some((task, p)) = problem {
+        let verdict = task.verify(&p, &completion).verdict;
+        eprintln!("[{} tokens · checked against the exact answer: {:?}]", out.tokens.len(), verdict);
+    }
+    Ok(())
+}

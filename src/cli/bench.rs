@@ -1,0 +1,167 @@
+//! `deepthink bench`: training and decoding throughput of a model shape, beside the same
+//! figures from the committed PyTorch reference (`bench/torch_reference.py`) when asked.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+use deepthink_model::ops::cross_entropy_in_place;
+use deepthink_model::{generate, GenRequest, Model, ModelConfig, ModelShape, SamplingParams};
+use deepthink_train::optim::{clip_grad_norm, AdamW, AdamWConfig};
+use serde_json::{json, Value};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum BenchShape {
+    /// The default model: d_model 128, 4 layers, 4 heads / 2 KV heads, SwiGLU 344, vocab 61.
+    Default,
+    /// d_model 256, 4 layers, 4 heads / 2 KV heads, SwiGLU 688, vocab 64 (shared/notes/cpu-backends.md).
+    Wide,
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    #[arg(long, value_enum, default_value = "default")]
+    pub shape: BenchShape,
+    /// Also run the PyTorch reference with this Python (needs torch installed).
+    #[arg(long)]
+    pub torch: Option<PathBuf>,
+    /// Timed repetitions (median reported).
+    #[arg(long, default_value_t = 5)]
+    pub reps: usize,
+}
+
+fn shape(s: BenchShape) -> (ModelShape, usize) {
+    match s {
+        BenchShape::Default => (ModelShape::default(), 61),
+        BenchShape::Wide => (ModelShape { d_model: 256, ffn_dim: 688, ..ModelShape::default() }, 64),
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0))
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn train_tok_s(model: &mut Model, reps: usize) -> anyhow::Result<f64> {
+    let (b, t) = (32, 128);
+    let v = model.cfg.vocab_size as u32;
+    let tokens: Vec<u32> = (0..b * t).map(|i| (i as u32 * 7 + 3) % v).collect();
+    let targets: Vec<Option<u32>> = (0..b * t).map(|i| Some((i as u32 * 5 + 1) % v)).collect();
+    let mut opt = AdamW::new(AdamWConfig::default(), &model.layout);
+    let mut grads = vec![0.0; model.n_params()];
+    let mut times = Vec::new();
+    for _ in 0..reps + 1 {
+        let t0 = Instant::now();
+        let (mut logits, tape) = model.forward_train(&tokens, b, t)?;
+        cross_entropy_in_place(&mut logits, &targets, v as usize);
+        grads.fill(0.0);
+        model.backward(&tape, &logits, &mut grads);
+        clip_grad_norm(&mut grads, 1.0);
+        opt.update(&mut model.params, &grads, 1e-4);
+        times.push(t0.elapsed().as_secs_f64());
+    }
+    times.remove(0);
+    Ok((b * t) as f64 / median(times))
+}
+
+fn decode_seconds(model: &Model, n_seqs: usize, new_tokens: usize, reps: usize) -> anyhow::Result<f64> {
+    let v = model.cfg.vocab_size as u32;
+    let reqs: Vec<GenRequest> = (0..n_seqs)
+        .map(|i| GenRequest {
+            prompt: (0..16).map(|j| (i as u32 * 3 + j * 7 + 1) % v).collect(),
+            params: SamplingParams { max_new_tokens: new_tokens, ..Default::default() },
+        })
+        .collect();
+    let mut times = Vec::new();
+    for _ in 0..reps + 1 {
+        let t0 = Instant::now();
+        let outs = generate(model, &reqs, &[], &mut |_, _| {})?;
+        if outs.iter().any(|o| o.tokens.len() != new_tokens) {
+            bail!("a sequence stopped early");
+        }
+        times.push(t0.elapsed().as_secs_f64());
+    }
+    times.remove(0);
+    Ok(median(times))
+}
+
+fn ours(model: &mut Model, threads: usize, reps: usize) -> anyhow::Result<Value> {
+    let pool = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build();
+    let train = pool(threads)?.install(|| train_tok_s(model, reps))?;
+    let batched = pool(threads)?.install(|| decode_seconds(model, 64, 128, reps))?;
+    let single_t = pool(1)?.install(|| decode_seconds(model, 1, 128, reps))?;
+    Ok(json!({
+        "train_tokens_per_s": train,
+        "batched_decode_tokens_per_s": (64 * 128) as f64 / batched,
+        "single_ms_per_token": 1000.0 * single_t / 128.0,
+        "peak_rss_mib": peak_rss_mib(),
+        "threads": threads, "single_threads": 1,
+    }))
+}
+
+pub fn run(a: BenchArgs, threads: usize) -> anyhow::Result<()> {
+    let threads =
+        if threads > 0 { threads } else { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) };
+    let (sh, vocab) = shape(a.shape);
+    let cfg = ModelConfig::from_shape(&ModelShape { max_seq_len: 256, ..sh.clone() }, vocab)?;
+    let mut model = Model::new_random(cfg, 0);
+    eprintln!(
+        "model: {} parameters; train batch 32×128, decode 64×128 and 1×128 new tokens after 16-token prompts",
+        model.n_params()
+    );
+    let us = ours(&mut model, threads, a.reps)?;
+    let them = match &a.torch {
+        Some(py) => Some(torch_reference(py, &sh, vocab, threads, a.reps)?),
+        None => None,
+    };
+    let rows = [
+        ("training tokens/s", "train_tokens_per_s", true),
+        ("batched decode tokens/s", "batched_decode_tokens_per_s", true),
+        ("single sequence ms/token", "single_ms_per_token", false),
+        ("peak memory MiB", "peak_rss_mib", false),
+    ];
+    println!("{:<26} {:>12} {:>12} {:>8}", "", "deepthink", "pytorch", "ratio");
+    for (label, key, higher_better) in rows {
+        let u = us[key].as_f64().unwrap_or(f64::NAN);
+        let t = them.as_ref().and_then(|v| v[key].as_f64());
+        let (ts, ratio) = match t {
+            Some(t) => (format!("{t:.2}"), format!("{:.2}x", if higher_better { u / t } else { t / u })),
+            None => ("-".into(), "-".into()),
+        };
+        println!("{label:<26} {u:>12.2} {ts:>12} {ratio:>8}");
+    }
+    println!("{}", json!({"deepthink": us, "pytorch": them}));
+    Ok(())
+}
+
+fn torch_reference(py: &PathBuf, sh: &ModelShape, vocab: usize, threads: usize, reps: usize) -> anyhow::Result<Value> {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench/torch_reference.py");
+    let out = Command::new(py)
+        .arg(&script)
+        .args(["--d-model", &sh.d_model.to_string(), "--layers", &sh.n_layers.to_string()])
+        .args(["--heads", &sh.n_heads.to_string(), "--kv-heads", &sh.n_kv_heads.to_string()])
+        .args(["--ffn", &sh.ffn_dim.to_string(), "--vocab", &vocab.to_string()])
+        .args(["--threads", &threads.to_string(), "--reps", &reps.to_string()])
+        .output()
+        .with_context(|| format!("running {} {}", py.display(), script.display()))?;
+    if !out.status.success() {
+        bail!("PyTorch reference failed: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text.lines().last().unwrap_or("");
+    serde_json::from_str(last).with_context(|| format!("PyTorch reference printed {last:?}"))
+}

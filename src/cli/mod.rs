@@ -1,0 +1,76 @@
+//! Command-line interface: one module per subcommand.
+
+mod ask;
+mod bench;
+mod data;
+mod eval;
+mod task_args;
+mod train;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// deepthink — build and run reasoning ("<think> … </think>") language models on a CPU.
+///
+/// Models here are trained from scratch on generated problems with exact verifiers
+/// (multiplication, Countdown) and saved as Hugging Face checkpoints.
+#[derive(Parser)]
+#[command(name = "deepthink", version, about, long_about)]
+pub struct Cli {
+    /// Worker threads for tensor work (0 = one per core; `ask` defaults to 1, which is fastest
+    /// for a single sequence).
+    #[arg(long, global = true, default_value_t = 0)]
+    pub threads: usize,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Ask a model a question: streams its reasoning, then prints the answer alone on the last line.
+    Ask(ask::AskArgs),
+    /// Write training data (JSONL, TRL prompt–completion format) from a task generator.
+    Data(data::DataArgs),
+    /// Train a model.
+    #[command(subcommand)]
+    Train(train::TrainCommand),
+    /// Evaluate a model on held-out or external problems: correct / wrong / no-answer rates.
+    Eval(eval::EvalArgs),
+    /// Measure training and decoding throughput (and, with --torch, PyTorch's on the same model).
+    Bench(bench::BenchArgs),
+}
+
+/// The checkpoint `ask` and `eval` use when `--model` is not given.
+pub fn default_model_dir() -> PathBuf {
+    match std::env::var_os("DEEPTHINK_MODEL") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default"),
+    }
+}
+
+fn set_threads(requested: usize, fallback: usize) -> anyhow::Result<()> {
+    let n = if requested > 0 { requested } else { fallback };
+    rayon::ThreadPoolBuilder::new().num_threads(n).build_global()?;
+    Ok(())
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    match cli.command {
+        Command::Ask(a) => {
+            set_threads(cli.threads, 1)?;
+            ask::run(a)
+        }
+        Command::Data(a) => data::run(a),
+        Command::Train(t) => {
+            set_threads(cli.threads, cores)?;
+            train::run(t)
+        }
+        Command::Eval(a) => {
+            set_threads(cli.threads, cores)?;
+            eval::run(a)
+        }
+        Command::Bench(a) => bench::run(a, cli.threads),
+    }
+}

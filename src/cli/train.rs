@@ -1,0 +1,174 @@
+//! `deepthink train …`: trainers.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use deepthink_model::ModelShape;
+use deepthink_tasks::{PromptStyle, TraceStyle};
+use deepthink_train::optim::AdamWConfig;
+use deepthink_train::{train_sft, SftConfig, SftData};
+
+use super::task_args::TaskArgs;
+
+#[derive(Subcommand)]
+pub enum TrainCommand {
+    /// Supervised fine-tuning (imitation learning) on question → reasoning → answer.
+    ///
+    /// Examples come fresh from a task generator every step (never from the held-out split),
+    /// or from a JSONL file (`--data`). The run directory holds `metrics.jsonl` and
+    /// `checkpoint/` (a Hugging Face model directory); running the same command again resumes.
+    Sft(SftArgs),
+}
+
+#[derive(Args)]
+pub struct SftArgs {
+    #[command(flatten)]
+    pub task: TaskArgs,
+    /// Train on this JSONL file instead of the task generator (the task is then used for evaluation).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Reasoning style to imitate: direct, cot, compact (mult), optimal, search (countdown).
+    #[arg(long, default_value = "compact")]
+    pub trace: TraceStyle,
+    #[arg(long, default_value = "plain")]
+    pub prompt: PromptStyle,
+    /// Run directory.
+    #[arg(long, default_value = "runs/sft")]
+    pub run: PathBuf,
+    /// Start over even if the run directory holds a checkpoint.
+    #[arg(long)]
+    pub restart: bool,
+    /// Copy the final checkpoint here (e.g. models/default).
+    #[arg(long)]
+    pub export: Option<PathBuf>,
+    /// Fine-tune this checkpoint instead of training from random weights.
+    #[arg(long)]
+    pub init_from: Option<PathBuf>,
+    #[command(flatten)]
+    pub shape: ShapeArgs,
+    #[arg(long, default_value_t = 3000)]
+    pub steps: u64,
+    #[arg(long, default_value_t = 64)]
+    pub batch_size: usize,
+    #[arg(long, default_value_t = 1e-3)]
+    pub lr: f32,
+    #[arg(long, default_value_t = 1e-4)]
+    pub min_lr: f32,
+    #[arg(long, default_value_t = 200)]
+    pub warmup: u64,
+    #[arg(long, default_value_t = 0.1)]
+    pub weight_decay: f32,
+    /// Clip the global gradient norm to this (0 = off).
+    #[arg(long, default_value_t = 1.0)]
+    pub clip: f32,
+    /// Longest training sequence in tokens.
+    #[arg(long, default_value_t = 256)]
+    pub max_len: usize,
+    /// Evaluate on held-out problems every this many steps.
+    #[arg(long, default_value_t = 500)]
+    pub eval_every: u64,
+    #[arg(long, default_value_t = 200)]
+    pub eval_problems: usize,
+    #[arg(long, default_value_t = 250)]
+    pub save_every: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// Model shape for training from scratch.
+#[derive(Args)]
+pub struct ShapeArgs {
+    #[arg(long, default_value_t = 128)]
+    pub d_model: usize,
+    #[arg(long, default_value_t = 4)]
+    pub layers: usize,
+    #[arg(long, default_value_t = 4)]
+    pub heads: usize,
+    #[arg(long, default_value_t = 2)]
+    pub kv_heads: usize,
+    /// SwiGLU hidden width.
+    #[arg(long, default_value_t = 344)]
+    pub ffn: usize,
+    /// Context length the model supports.
+    #[arg(long, default_value_t = 256)]
+    pub max_seq_len: usize,
+    /// Share the embedding and output matrices.
+    #[arg(long)]
+    pub tie_embeddings: bool,
+    /// Add biases to q/k/v (saves as Qwen2ForCausalLM).
+    #[arg(long)]
+    pub qkv_bias: bool,
+}
+
+impl ShapeArgs {
+    pub fn shape(&self) -> ModelShape {
+        ModelShape {
+            d_model: self.d_model,
+            n_layers: self.layers,
+            n_heads: self.heads,
+            n_kv_heads: self.kv_heads,
+            ffn_dim: self.ffn,
+            max_seq_len: self.max_seq_len,
+            tie_embeddings: self.tie_embeddings,
+            qkv_bias: self.qkv_bias,
+        }
+    }
+}
+
+pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
+    match cmd {
+        TrainCommand::Sft(a) => sft(a),
+    }
+}
+
+fn sft(a: SftArgs) -> anyhow::Result<()> {
+    let data = match &a.data {
+        Some(path) => {
+            SftData::File { path: path.clone(), eval_task: Some(a.task.task.clone()), task_config: a.task.config() }
+        }
+        None => {
+            SftData::Task { task: a.task.task.clone(), task_config: a.task.config(), trace: a.trace, prompt: a.prompt }
+        }
+    };
+    let cfg = SftConfig {
+        data,
+        shape: a.shape.shape(),
+        init_from: a.init_from.clone(),
+        steps: a.steps,
+        batch_size: a.batch_size,
+        lr: a.lr,
+        min_lr: a.min_lr,
+        warmup_steps: a.warmup,
+        adamw: AdamWConfig { weight_decay: a.weight_decay, ..AdamWConfig::default() },
+        clip: a.clip,
+        max_len: a.max_len,
+        eval_every: a.eval_every,
+        eval_problems: a.eval_problems,
+        save_every: a.save_every,
+        seed: a.seed,
+    };
+    let out = train_sft(&cfg, &a.run, a.restart)?;
+    let tok_s = out.train_tokens as f64 / out.seconds.max(1e-9);
+    eprintln!(
+        "trained {} steps, {} tokens in {:.0} s ({:.0} tok/s); final loss {:.4}",
+        out.steps, out.train_tokens, out.seconds, tok_s, out.final_loss
+    );
+    if let Some(r) = &out.final_eval {
+        eprintln!("held-out: {}", r.summary());
+    }
+    eprintln!("checkpoint: {}", out.checkpoint.display());
+    if let Some(dest) = &a.export {
+        export(&out.checkpoint, dest).with_context(|| format!("exporting to {}", dest.display()))?;
+        eprintln!("exported to {}", dest.display());
+    }
+    Ok(())
+}
+
+/// Copy the model files of a checkpoint (not the optimizer state) to `dest`.
+fn export(src: &std::path::Path, dest: &std::path::Path) -> anyhow::Result<()> {
+    let ck = deepthink_model::load_checkpoint(src)?;
+    let prov = ck.provenance.unwrap_or_default();
+    deepthink_model::save_checkpoint(dest, &ck.model, &ck.tokenizer, &prov, &[])?;
+    Ok(())
+}
