@@ -24,9 +24,12 @@ pub enum BenchShape {
 pub struct BenchArgs {
     #[arg(long, value_enum, default_value = "default")]
     pub shape: BenchShape,
-    /// Also run the PyTorch reference with this Python (needs torch installed).
+    /// Python that runs the PyTorch reference (default: `python3`, when it can import torch).
     #[arg(long)]
     pub torch: Option<PathBuf>,
+    /// Skip the PyTorch reference.
+    #[arg(long)]
+    pub no_torch: bool,
     /// Timed repetitions (median reported).
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
@@ -124,12 +127,30 @@ pub fn run(a: BenchArgs, threads: usize) -> anyhow::Result<()> {
         model.n_params()
     );
     let us = ours(&mut model, threads, a.reps)?;
-    let them = match &a.torch {
-        Some(py) => Some(torch_reference(py, &sh, vocab, threads, a.reps)?),
-        None => None,
+    let python = match (&a.torch, a.no_torch) {
+        (_, true) => None,
+        (Some(py), false) => Some(py.clone()),
+        (None, false) => find_torch(),
     };
+    let them = match &python {
+        Some(py) => Some(torch_reference(py, &sh, vocab, threads, a.reps)?),
+        None => {
+            eprintln!("(no PyTorch found: pass --torch PATH/TO/python to compare)");
+            None
+        }
+    };
+    // Training FLOPs per token: 3 × the forward (forward + 2 for backward) at context 128.
+    let train_flops = 3.0 * model.cfg.flops_per_token(128);
+    let gflops = |v: &Value| v["train_tokens_per_s"].as_f64().map(|t| t * train_flops / 1e9);
+    let mut us = us;
+    us["train_gflop_per_s"] = gflops(&us).into();
+    let them = them.map(|mut t| {
+        t["train_gflop_per_s"] = gflops(&t).into();
+        t
+    });
     let rows = [
         ("training tokens/s", "train_tokens_per_s", true),
+        ("training GFLOP/s (of ~166)", "train_gflop_per_s", true),
         ("batched decode tokens/s", "batched_decode_tokens_per_s", true),
         ("single sequence ms/token", "single_ms_per_token", false),
         ("peak memory MiB", "peak_rss_mib", false),
@@ -146,6 +167,12 @@ pub fn run(a: BenchArgs, threads: usize) -> anyhow::Result<()> {
     }
     println!("{}", json!({"deepthink": us, "pytorch": them}));
     Ok(())
+}
+
+/// `python3` if it can import torch.
+fn find_torch() -> Option<PathBuf> {
+    let ok = Command::new("python3").args(["-c", "import torch"]).output().map(|o| o.status.success()).unwrap_or(false);
+    ok.then(|| PathBuf::from("python3"))
 }
 
 fn torch_reference(py: &PathBuf, sh: &ModelShape, vocab: usize, threads: usize, reps: usize) -> anyhow::Result<Value> {

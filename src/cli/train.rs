@@ -62,6 +62,10 @@ pub struct SftArgs {
     /// Clip the global gradient norm to this (0 = off).
     #[arg(long, default_value_t = 1.0)]
     pub clip: f32,
+    /// Split each batch into this many length-sorted parts, each padded to its own longest
+    /// example (same gradient, less padding on mixed-length data).
+    #[arg(long, default_value_t = 1)]
+    pub micro_batches: usize,
     /// Longest training sequence in tokens.
     #[arg(long, default_value_t = 256)]
     pub max_len: usize,
@@ -142,6 +146,7 @@ fn sft(a: SftArgs) -> anyhow::Result<()> {
         warmup_steps: a.warmup,
         adamw: AdamWConfig { weight_decay: a.weight_decay, ..AdamWConfig::default() },
         clip: a.clip,
+        micro_batches: a.micro_batches,
         max_len: a.max_len,
         eval_every: a.eval_every,
         eval_problems: a.eval_problems,
@@ -151,8 +156,8 @@ fn sft(a: SftArgs) -> anyhow::Result<()> {
     let out = train_sft(&cfg, &a.run, a.restart)?;
     let tok_s = out.train_tokens as f64 / out.seconds.max(1e-9);
     eprintln!(
-        "trained {} steps, {} tokens in {:.0} s ({:.0} tok/s); final loss {:.4}",
-        out.steps, out.train_tokens, out.seconds, tok_s, out.final_loss
+        "trained {} steps, {} token positions ({} real tokens) in {:.0} s ({:.0} tok/s); final loss {:.4}",
+        out.steps, out.train_tokens, out.real_tokens, out.seconds, tok_s, out.final_loss
     );
     if let Some(r) = &out.final_eval {
         eprintln!("held-out: {}", r.summary());

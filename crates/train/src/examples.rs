@@ -48,17 +48,20 @@ pub struct Batch {
     pub seq: usize,
     /// Positions that carry loss.
     pub loss_tokens: usize,
+    /// Positions holding real tokens (not padding).
+    pub real_tokens: usize,
 }
 
 /// Right-pad examples to the longest (inputs are the sequence without its last token; targets
 /// are the next tokens of the completion part only). Examples longer than `max_len` are cut.
-pub fn make_batch(examples: &[Example], pad: u32, max_len: usize) -> Batch {
+pub fn make_batch(examples: &[&Example], pad: u32, max_len: usize) -> Batch {
     let seq = examples.iter().map(|e| e.len().saturating_sub(1)).max().unwrap_or(0).min(max_len).max(1);
     let mut tokens = vec![pad; examples.len() * seq];
     let mut targets = vec![None; examples.len() * seq];
-    let mut loss_tokens = 0;
+    let (mut loss_tokens, mut real_tokens) = (0, 0);
     for (b, e) in examples.iter().enumerate() {
         let full: Vec<u32> = e.prompt.iter().chain(&e.completion).copied().collect();
+        real_tokens += full.len().saturating_sub(1).min(seq);
         for i in 0..full.len().saturating_sub(1).min(seq) {
             tokens[b * seq + i] = full[i];
             if i + 1 >= e.prompt.len() {
@@ -67,7 +70,7 @@ pub fn make_batch(examples: &[Example], pad: u32, max_len: usize) -> Batch {
             }
         }
     }
-    Batch { tokens, targets, batch: examples.len(), seq, loss_tokens }
+    Batch { tokens, targets, batch: examples.len(), seq, loss_tokens, real_tokens }
 }
 
 #[cfg(test)]
@@ -80,7 +83,7 @@ mod tests {
         let e = encode_example(&tok, &[Message::user("2*3")], "<think>\n\n</think>\n\n6").unwrap();
         assert_eq!(tok.decode(&e.prompt), "2*3<think>\n");
         assert_eq!(e.completion.len(), "\n</think>\n\n6".len() - "</think>".len() + 1 + 1);
-        let b = make_batch(&[e.clone()], tok.eos_id(), 100);
+        let b = make_batch(&[&e], tok.eos_id(), 100);
         assert_eq!(b.loss_tokens, e.completion.len());
         // the first target is the first completion token, predicted from the last prompt token
         let first = e.prompt.len() - 1;

@@ -54,6 +54,9 @@ pub struct SftConfig {
     pub warmup_steps: u64,
     pub adamw: AdamWConfig,
     pub clip: f32,
+    /// Split each batch into this many length-sorted parts (less padding; same gradient).
+    #[serde(default = "one")]
+    pub micro_batches: usize,
     /// Longest training sequence (tokens); longer examples are cut.
     pub max_len: usize,
     pub eval_every: u64,
@@ -81,6 +84,7 @@ impl Default for SftConfig {
             warmup_steps: 200,
             adamw: AdamWConfig::default(),
             clip: 1.0,
+            micro_batches: 1,
             max_len: 256,
             eval_every: 500,
             eval_problems: 200,
@@ -90,11 +94,18 @@ impl Default for SftConfig {
     }
 }
 
+fn one() -> usize {
+    1
+}
+
 /// What a run achieved.
 #[derive(Clone, Debug, Serialize)]
 pub struct SftOutcome {
     pub steps: u64,
+    /// Positions processed, padding included.
     pub train_tokens: u64,
+    /// Real (non-padding) token positions trained on.
+    pub real_tokens: u64,
     pub seconds: f64,
     pub final_loss: f64,
     pub final_eval: Option<EvalReport>,
@@ -106,6 +117,8 @@ pub struct SftOutcome {
 struct TrainerState {
     step: u64,
     train_tokens: u64,
+    #[serde(default)]
+    real_tokens: u64,
     seconds: f64,
     config: SftConfig,
 }
@@ -198,7 +211,7 @@ pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOu
         None => {
             let (model, tok) = initial_model(cfg)?;
             let opt = AdamW::new(cfg.adamw.clone(), &model.layout);
-            let state = TrainerState { step: 0, train_tokens: 0, seconds: 0.0, config: cfg.clone() };
+            let state = TrainerState { step: 0, train_tokens: 0, real_tokens: 0, seconds: 0.0, config: cfg.clone() };
             (model, tok, opt, state)
         }
     };
@@ -215,27 +228,30 @@ pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOu
     while state.step < cfg.steps {
         let t0 = Instant::now();
         let examples = source.batch(&tok, cfg.seed, state.step, cfg.batch_size)?;
-        let batch = make_batch(&examples, tok.eos_id(), cfg.max_len);
-        let (mut logits, tape) = model.forward_train(&batch.tokens, batch.batch, batch.seq)?;
-        let (loss_sum, n) = cross_entropy_in_place(&mut logits, &batch.targets, model.cfg.vocab_size);
         grads.fill(0.0);
-        model.backward(&tape, &logits, &mut grads);
+        let step = loss_and_grad(&model, &examples, tok.eos_id(), cfg, &mut grads)?;
         let grad_norm = clip_grad_norm(&mut grads, cfg.clip);
         let lr = schedule.lr(state.step);
         opt.update(&mut model.params, &grads, lr);
         state.step += 1;
-        state.train_tokens += (batch.batch * batch.seq) as u64;
+        state.train_tokens += step.positions as u64;
+        state.real_tokens += step.real_tokens as u64;
         state.seconds += t0.elapsed().as_secs_f64();
-        window.1 += (batch.batch * batch.seq) as u64;
-        last_loss = loss_sum / n.max(1) as f64;
+        window.1 += step.positions as u64;
+        last_loss = step.loss;
         let tok_s = window.1 as f64 / window.0.elapsed().as_secs_f64().max(1e-9);
         let mut line = serde_json::json!({"step": state.step, "loss": last_loss, "lr": lr, "grad_norm": grad_norm,
-            "tokens": state.train_tokens, "tokens_per_s": tok_s, "seconds": state.seconds, "loss_tokens": batch.loss_tokens});
+            "tokens": state.train_tokens, "real_tokens": state.real_tokens, "tokens_per_s": tok_s, "seconds": state.seconds, "loss_tokens": step.loss_tokens});
         if let (Some(task), Some(set)) = (source.task(), &eval_set) {
             if state.step % cfg.eval_every == 0 || state.step == cfg.steps {
                 let opts = eval_options(source.prompt_style(), cfg.max_len);
                 let (report, _) = evaluate(&model, &tok, task, set, &opts, &mut |_, _| {})?;
-                bar.println(format!("step {:>6}  loss {:.4}  held-out {}", state.step, last_loss, report.summary()));
+                let msg = format!("step {:>6}  loss {:.4}  held-out {}", state.step, last_loss, report.summary());
+                if bar.is_hidden() {
+                    eprintln!("{msg}");
+                } else {
+                    bar.println(msg);
+                }
                 line["eval_accuracy"] = report.overall.accuracy.into();
                 line["eval_no_answer"] = report.no_answer_rate.into();
                 line["eval_mean_reasoning_tokens"] = report.mean_reasoning_tokens.into();
@@ -256,11 +272,53 @@ pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOu
     Ok(SftOutcome {
         steps: state.step,
         train_tokens: state.train_tokens,
+        real_tokens: state.real_tokens,
         seconds: state.seconds,
         final_loss: last_loss,
         final_eval: last_eval,
         checkpoint: ck_dir,
     })
+}
+
+/// What one step's forward/backward saw.
+struct StepStats {
+    loss: f64,
+    loss_tokens: usize,
+    real_tokens: usize,
+    positions: usize,
+}
+
+/// Mean completion loss over the batch and its gradient (added into `grads`).
+///
+/// With `micro_batches > 1` the examples are sorted by length and split, each part padded only
+/// to its own longest member; each part's gradient is weighted by its share of the loss tokens,
+/// so the result equals the one-batch gradient while mixed-length batches waste less on padding.
+fn loss_and_grad(model: &Model, examples: &[Example], pad: u32, cfg: &SftConfig, grads: &mut [f32]) -> Result<StepStats, TrainError> {
+    let mut sorted: Vec<&Example> = examples.iter().collect();
+    if cfg.micro_batches > 1 {
+        sorted.sort_by_key(|e| e.len());
+    }
+    let parts = cfg.micro_batches.clamp(1, sorted.len().max(1));
+    let chunk = sorted.len().div_ceil(parts);
+    let batches: Vec<_> = sorted
+        .chunks(chunk)
+        .map(|c| make_batch(c, pad, cfg.max_len))
+        .collect();
+    let total: usize = batches.iter().map(|b| b.loss_tokens).sum();
+    let mut stats = StepStats { loss: 0.0, loss_tokens: total, real_tokens: 0, positions: 0 };
+    for batch in &batches {
+        let (mut logits, tape) = model.forward_train(&batch.tokens, batch.batch, batch.seq)?;
+        let (loss_sum, n) = cross_entropy_in_place(&mut logits, &batch.targets, model.cfg.vocab_size);
+        let share = n as f32 / total.max(1) as f32;
+        if share != 1.0 {
+            logits.iter_mut().for_each(|g| *g *= share);
+        }
+        model.backward(&tape, &logits, grads);
+        stats.loss += loss_sum / total.max(1) as f64;
+        stats.real_tokens += batch.real_tokens;
+        stats.positions += batch.batch * batch.seq;
+    }
+    Ok(stats)
 }
 
 /// Greedy decoding with room for the longest training sequence.
@@ -364,4 +422,38 @@ fn progress_bar(total: u64, at: u64) -> ProgressBar {
     );
     bar.set_position(at);
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn micro_batches_give_the_one_batch_gradient() {
+        let tok = ChatTokenizer::char_level().unwrap();
+        let shape = ModelShape { d_model: 16, n_layers: 1, n_heads: 2, n_kv_heads: 1, ffn_dim: 16, max_seq_len: 64, ..Default::default() };
+        let mut mcfg = ModelConfig::from_shape(&shape, tok.vocab_size()).unwrap();
+        mcfg.eos_token_id = Some(tok.eos_id());
+        let model = Model::new_random(mcfg, 3);
+        let cfg = SftConfig {
+            data: SftData::Task {
+                task: "mult".into(),
+                task_config: TaskConfig { min_digits: 1, max_digits: 4, ..TaskConfig::default() },
+                trace: TraceStyle::Compact,
+                prompt: PromptStyle::Plain,
+            },
+            ..SftConfig::default()
+        };
+        let source = resolve_source(&cfg, &tok).unwrap();
+        let examples = source.batch(&tok, 5, 0, 12).unwrap();
+        let mut one = vec![0.0; model.n_params()];
+        let a = loss_and_grad(&model, &examples, tok.eos_id(), &cfg, &mut one).unwrap();
+        let mut three = vec![0.0; model.n_params()];
+        let b = loss_and_grad(&model, &examples, tok.eos_id(), &SftConfig { micro_batches: 3, ..cfg.clone() }, &mut three).unwrap();
+        assert!((a.loss - b.loss).abs() < 1e-5, "{} vs {}", a.loss, b.loss);
+        assert!(b.positions < a.positions, "sorting should cut padding");
+        let scale = one.iter().map(|x| x.abs()).fold(0.0, f32::max);
+        let diff = one.iter().zip(&three).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max);
+        assert!(diff < 1e-4 * scale.max(1e-3), "gradients differ by {diff} (max {scale})");
+    }
 }

@@ -1,0 +1,83 @@
+//! Bad input through the binary: each is a one-line error and a non-zero exit, never a panic,
+//! and nothing already written is damaged.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn deepthink(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_deepthink")).args(args).output().expect("run deepthink")
+}
+
+/// Asserts failure with exactly one line on stderr that contains `needle`.
+fn fails_with(out: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "expected failure, got success; stderr: {err}");
+    assert!(!err.contains("panicked"), "panic: {err}");
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one line, got: {err}");
+    assert!(lines[0].starts_with("error: ") && lines[0].contains(needle), "expected {needle:?} in {err}");
+}
+
+fn tiny_checkpoint(dir: &Path) {
+    let out = deepthink(&[
+        "train", "sft", "--run", dir.to_str().unwrap(), "--steps", "2", "--batch-size", "2", "--d-model", "16",
+        "--layers", "1", "--heads", "2", "--kv-heads", "1", "--ffn", "16", "--eval-problems", "2", "--eval-every", "2",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn unknown_task_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("x.jsonl");
+    fails_with(&deepthink(&["data", "--task", "sudoku", "-o", out_file.to_str().unwrap()]), "sudoku");
+    assert!(!out_file.exists(), "nothing should be written");
+}
+
+#[test]
+fn malformed_jsonl_line_is_named_by_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.jsonl");
+    let good = r#"{"prompt":[{"role":"user","content":"1*2"}],"completion":[{"role":"assistant","content":"<think>\n\n</think>\n\n2"}]}"#;
+    std::fs::write(&data, format!("{good}\n{good}\n{{\"prompt\": 3}}\n")).unwrap();
+    let run = dir.path().join("run");
+    fails_with(&deepthink(&["train", "sft", "--data", data.to_str().unwrap(), "--run", run.to_str().unwrap()]), "line 3");
+}
+
+#[test]
+fn truncated_weights_and_mismatched_config_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    tiny_checkpoint(&run);
+    let ck = run.join("checkpoint");
+    let model = ck.to_str().unwrap();
+    // A config whose shapes disagree with the weights.
+    let cfg_path = ck.join("config.json");
+    let cfg = std::fs::read_to_string(&cfg_path).unwrap();
+    std::fs::write(&cfg_path, cfg.replace("\"intermediate_size\": 16", "\"intermediate_size\": 24")).unwrap();
+    fails_with(&deepthink(&["ask", "--model", model, "12*34"]), "shape");
+    std::fs::write(&cfg_path, cfg).unwrap();
+    // A truncated safetensors file.
+    let st = ck.join("model.safetensors");
+    let bytes = std::fs::read(&st).unwrap();
+    std::fs::write(&st, &bytes[..bytes.len() / 2]).unwrap();
+    fails_with(&deepthink(&["ask", "--model", model, "12*34"]), "safetensors");
+    fails_with(&deepthink(&["eval", "--model", model, "-n", "2"]), "safetensors");
+}
+
+#[test]
+fn empty_and_unparseable_questions_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    tiny_checkpoint(&run);
+    let model = run.join("checkpoint");
+    let model = model.to_str().unwrap();
+    fails_with(&deepthink(&["ask", "--model", model, "  "]), "empty");
+    fails_with(&deepthink(&["ask", "--model", model, "what is love"]), "mult");
+    fails_with(&deepthink(&["ask", "--model", model, "12345*6"]), "digits");
+}
+
+#[test]
+fn a_missing_model_directory_is_named() {
+    fails_with(&deepthink(&["ask", "--model", "/nonexistent/model", "1*2"]), "/nonexistent/model");
+}
