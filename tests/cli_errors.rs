@@ -20,8 +20,28 @@ fn fails_with(out: &Output, needle: &str) {
 
 fn tiny_checkpoint(dir: &Path) {
     let out = deepthink(&[
-        "train", "sft", "--run", dir.to_str().unwrap(), "--steps", "2", "--batch-size", "2", "--d-model", "16",
-        "--layers", "1", "--heads", "2", "--kv-heads", "1", "--ffn", "16", "--eval-problems", "2", "--eval-every", "2",
+        "train",
+        "sft",
+        "--run",
+        dir.to_str().unwrap(),
+        "--steps",
+        "2",
+        "--batch-size",
+        "2",
+        "--d-model",
+        "16",
+        "--layers",
+        "1",
+        "--heads",
+        "2",
+        "--kv-heads",
+        "1",
+        "--ffn",
+        "16",
+        "--eval-problems",
+        "2",
+        "--eval-every",
+        "2",
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
@@ -41,7 +61,10 @@ fn malformed_jsonl_line_is_named_by_number() {
     let good = r#"{"prompt":[{"role":"user","content":"1*2"}],"completion":[{"role":"assistant","content":"<think>\n\n</think>\n\n2"}]}"#;
     std::fs::write(&data, format!("{good}\n{good}\n{{\"prompt\": 3}}\n")).unwrap();
     let run = dir.path().join("run");
-    fails_with(&deepthink(&["train", "sft", "--data", data.to_str().unwrap(), "--run", run.to_str().unwrap()]), "line 3");
+    fails_with(
+        &deepthink(&["train", "sft", "--data", data.to_str().unwrap(), "--run", run.to_str().unwrap()]),
+        "line 3",
+    );
 }
 
 #[test]

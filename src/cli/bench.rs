@@ -30,6 +30,9 @@ pub struct BenchArgs {
     /// Skip the PyTorch reference.
     #[arg(long)]
     pub no_torch: bool,
+    /// Measure only this part (for profiling): train, batched or single.
+    #[arg(long, value_parser = ["train", "batched", "single"])]
+    pub only: Option<String>,
     /// Timed repetitions (median reported).
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
@@ -102,11 +105,13 @@ fn decode_seconds(model: &Model, n_seqs: usize, new_tokens: usize, reps: usize) 
     Ok(median(times))
 }
 
-fn ours(model: &mut Model, threads: usize, reps: usize) -> anyhow::Result<Value> {
+fn ours(model: &mut Model, threads: usize, reps: usize, only: Option<&str>) -> anyhow::Result<Value> {
     let pool = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build();
-    let train = pool(threads)?.install(|| train_tok_s(model, reps))?;
-    let batched = pool(threads)?.install(|| decode_seconds(model, 64, 128, reps))?;
-    let single_t = pool(1)?.install(|| decode_seconds(model, 1, 128, reps))?;
+    let on = |part: &str| only.is_none_or(|o| o == part);
+    let train = if on("train") { pool(threads)?.install(|| train_tok_s(model, reps))? } else { f64::NAN };
+    let batched =
+        if on("batched") { pool(threads)?.install(|| decode_seconds(model, 64, 128, reps))? } else { f64::NAN };
+    let single_t = if on("single") { pool(1)?.install(|| decode_seconds(model, 1, 128, reps))? } else { f64::NAN };
     Ok(json!({
         "train_tokens_per_s": train,
         "batched_decode_tokens_per_s": (64 * 128) as f64 / batched,
@@ -126,8 +131,8 @@ pub fn run(a: BenchArgs, threads: usize) -> anyhow::Result<()> {
         "model: {} parameters; train batch 32×128, decode 64×128 and 1×128 new tokens after 16-token prompts",
         model.n_params()
     );
-    let us = ours(&mut model, threads, a.reps)?;
-    let python = match (&a.torch, a.no_torch) {
+    let us = ours(&mut model, threads, a.reps, a.only.as_deref())?;
+    let python = match (&a.torch, a.no_torch || a.only.is_some()) {
         (_, true) => None,
         (Some(py), false) => Some(py.clone()),
         (None, false) => find_torch(),

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::error::ModelError;
 use crate::matmul::{linear, Write};
 use crate::model::Model;
-use crate::ops::{rms_norm, rms_norm_row, swiglu};
+use crate::ops::{axpy, dot, rms_norm, rms_norm_row, swiglu};
 
 /// Keys and values of every layer for `n_slots` sequences of up to `capacity` positions.
 pub struct KvCache {
@@ -136,10 +136,11 @@ impl Model {
             }
             let (kc, vc) = (&*kc, &*vc);
             let (qkv, pos) = (&s.qkv, &s.pos);
-            s.att.par_chunks_mut(a).enumerate().for_each(|(i, out)| {
+            s.att.par_chunks_mut(a).enumerate().for_each_init(Vec::new, |scores, (i, out)| {
                 let base = steps[i].slot * cap * kvw;
                 let len = pos[i] + 1;
-                self.attend_one(out, &qkv[i * w..i * w + a], &kc[base..base + len * kvw], &vc[base..base + len * kvw]);
+                let (keys, values) = (&kc[base..base + len * kvw], &vc[base..base + len * kvw]);
+                self.attend_one(out, &qkv[i * w..i * w + a], keys, values, scores);
             });
             linear(&mut s.x, &s.att, &p[lr.o.clone()], (n, a, d), Write::Add);
             rms_norm(&mut s.h, &mut s.r, &s.x, &p[lr.post_norm.clone()], c.rms_eps);
@@ -160,20 +161,19 @@ impl Model {
     }
 
     /// Attention of one query row (all heads) over a slot's cached keys and values.
-    fn attend_one(&self, out: &mut [f32], q: &[f32], keys: &[f32], values: &[f32]) {
+    fn attend_one(&self, out: &mut [f32], q: &[f32], keys: &[f32], values: &[f32], scores: &mut Vec<f32>) {
         let c = &self.cfg;
         let (hd, kvw) = (c.head_dim, c.n_kv_heads * c.head_dim);
         let group = c.n_heads / c.n_kv_heads;
         let len = keys.len() / kvw;
         let scale = 1.0 / (hd as f32).sqrt();
-        let mut scores = vec![0.0f32; len];
+        scores.resize(len, 0.0);
         for h in 0..c.n_heads {
             let g = h / group;
             let qh = &q[h * hd..(h + 1) * hd];
             let mut max = f32::NEG_INFINITY;
             for (j, sc) in scores.iter_mut().enumerate() {
-                let k = &keys[j * kvw + g * hd..j * kvw + (g + 1) * hd];
-                *sc = qh.iter().zip(k).map(|(a, b)| a * b).sum::<f32>() * scale;
+                *sc = dot(qh, &keys[j * kvw + g * hd..j * kvw + (g + 1) * hd]) * scale;
                 max = max.max(*sc);
             }
             let mut sum = 0.0;
@@ -183,12 +183,9 @@ impl Model {
             }
             let oh = &mut out[h * hd..(h + 1) * hd];
             oh.fill(0.0);
+            let inv = 1.0 / sum;
             for (j, sc) in scores.iter().enumerate() {
-                let wgt = sc / sum;
-                let v = &values[j * kvw + g * hd..j * kvw + (g + 1) * hd];
-                for (o, x) in oh.iter_mut().zip(v) {
-                    *o += wgt * x;
-                }
+                axpy(oh, sc * inv, &values[j * kvw + g * hd..j * kvw + (g + 1) * hd]);
             }
         }
     }

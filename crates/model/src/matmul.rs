@@ -108,9 +108,154 @@ pub fn gemm_into(
     }
 }
 
+/// At most this many rows go through [`linear_rows`] instead of `gemm`.
+const SMALL_M: usize = 64;
+
 /// `out (m×n) (+)= x (m×k) · Wᵀ` for a weight stored `[n, k]` (a `Linear` layer).
 pub fn linear(out: &mut [f32], x: &[f32], w: &[f32], (m, k, n): (usize, usize, usize), write: Write) {
-    gemm_into(out, n, View::rows(x, k), View::transposed(w, k), (m, k, n), 1.0, write, true);
+    if m <= SMALL_M && k % 8 == 0 && x.len() >= m * k && w.len() >= n * k {
+        linear_rows(out, x, w, (m, k, n), write);
+    } else {
+        gemm_into(out, n, View::rows(x, k), View::transposed(w, k), (m, k, n), 1.0, write, true);
+    }
+}
+
+/// `linear` for few rows (decoding), in dot-product form: every output is `x_i · w_j`, both
+/// contiguous, so the weights are read straight from the checkpoint layout. `gemm` would pack
+/// (copy) the whole weight matrix on every call — at 64 rows that packing cost as much as the
+/// arithmetic. Tiles of 2 rows × 4 weight rows keep 8 vector accumulators in registers; work is
+/// split over weight rows so each thread streams its own part of `W` once.
+pub fn linear_rows(out: &mut [f32], x: &[f32], w: &[f32], (m, k, n): (usize, usize, usize), write: Write) {
+    assert!(x.len() >= m * k && w.len() >= n * k && out.len() >= m * n, "linear_rows out of bounds");
+    let threads = rayon::current_num_threads();
+    let block = if threads > 1 && m * n * k >= PARALLEL_MIN_WORK { n.div_ceil(threads).next_multiple_of(4) } else { n };
+    let out_ptr = SendPtr(out.as_mut_ptr());
+    let run = |j0: usize| rows_block(out_ptr, x, w, (m, k, n), j0..(j0 + block).min(n), write);
+    if block >= n {
+        run(0);
+    } else {
+        use rayon::prelude::*;
+        (0..n).step_by(block).collect::<Vec<_>>().into_par_iter().for_each(run);
+    }
+}
+
+#[derive(Clone, Copy)]
+struct SendPtr(*mut f32);
+unsafe impl Send for SendPtr {}
+unsafe impl Sync for SendPtr {}
+impl SendPtr {
+    fn get(self) -> *mut f32 {
+        self.0
+    }
+}
+
+/// Columns `cols` of `out`. Concurrent calls get disjoint column ranges, so each element of
+/// `out` is written by exactly one call; writes go through the raw pointer (no `&mut` aliasing).
+fn rows_block(
+    out: SendPtr,
+    x: &[f32],
+    w: &[f32],
+    (m, k, n): (usize, usize, usize),
+    cols: std::ops::Range<usize>,
+    write: Write,
+) {
+    let store = |at: usize, v: f32| {
+        debug_assert!(at < m * n);
+        // SAFETY: `at < m·n <= out.len()` (asserted by the caller) and no other call writes `at`.
+        unsafe {
+            let p = out.get().add(at);
+            match write {
+                Write::Set => *p = v,
+                Write::Add => *p += v,
+            }
+        }
+    };
+    let mut j = cols.start;
+    while j < cols.end {
+        let nj = (cols.end - j).min(4);
+        let wrow = |t: usize| &w[(j + t.min(nj - 1)) * k..(j + t.min(nj - 1) + 1) * k];
+        let ws = [wrow(0), wrow(1), wrow(2), wrow(3)];
+        let mut i = 0;
+        while i < m {
+            let ni = (m - i).min(2);
+            let acc = if ni == 2 {
+                tile::<2>([&x[i * k..(i + 1) * k], &x[(i + 1) * k..(i + 2) * k]], ws)
+            } else {
+                let [a] = tile::<1>([&x[i * k..(i + 1) * k]], ws);
+                [a, a]
+            };
+            for (r, row) in acc.iter().enumerate().take(ni) {
+                for (t, v) in row.iter().enumerate().take(nj) {
+                    store((i + r) * n + j + t, *v);
+                }
+            }
+            i += 2;
+        }
+        j += 4;
+    }
+}
+
+/// Dot products of `R` rows of `x` with 4 rows of `W` (all of length `k`, a multiple of 8).
+#[inline]
+fn tile<const R: usize>(xs: [&[f32]; R], ws: [&[f32]; 4]) -> [[f32; 4]; R] {
+    #[cfg(target_arch = "x86_64")]
+    if simd::available() {
+        // SAFETY: the CPU has AVX2 and FMA (checked); every row holds `k` floats, `k % 8 == 0`.
+        return unsafe { simd::tile_avx2::<R>(xs, ws) };
+    }
+    std::array::from_fn(|r| std::array::from_fn(|t| xs[r].iter().zip(ws[t]).map(|(a, b)| a * b).sum()))
+}
+
+#[cfg(target_arch = "x86_64")]
+mod simd {
+    use std::arch::x86_64::*;
+    use std::sync::OnceLock;
+
+    pub fn available() -> bool {
+        static AVX2_FMA: OnceLock<bool> = OnceLock::new();
+        *AVX2_FMA.get_or_init(|| is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn hsum(v: __m256) -> f32 {
+        let lo = _mm256_castps256_ps128(v);
+        let hi = _mm256_extractf128_ps(v, 1);
+        let s = _mm_add_ps(lo, hi);
+        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        let s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+        _mm_cvtss_f32(s)
+    }
+
+    /// # Safety
+    /// AVX2 and FMA must be available; all rows must have the same length, a multiple of 8.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn tile_avx2<const R: usize>(xs: [&[f32]; R], ws: [&[f32]; 4]) -> [[f32; 4]; R] {
+        let k = ws[0].len();
+        let mut acc = [[_mm256_setzero_ps(); 4]; R];
+        let mut c = 0;
+        while c + 8 <= k {
+            let wv = [
+                _mm256_loadu_ps(ws[0].as_ptr().add(c)),
+                _mm256_loadu_ps(ws[1].as_ptr().add(c)),
+                _mm256_loadu_ps(ws[2].as_ptr().add(c)),
+                _mm256_loadu_ps(ws[3].as_ptr().add(c)),
+            ];
+            for r in 0..R {
+                let xv = _mm256_loadu_ps(xs[r].as_ptr().add(c));
+                for t in 0..4 {
+                    acc[r][t] = _mm256_fmadd_ps(xv, wv[t], acc[r][t]);
+                }
+            }
+            c += 8;
+        }
+        let mut out = [[0.0f32; 4]; R];
+        for r in 0..R {
+            for t in 0..4 {
+                out[r][t] = hsum(acc[r][t]);
+            }
+        }
+        out
+    }
 }
 
 /// `dx (m×k) (+)= dy (m×n) · W` for a weight stored `[n, k]`: the gradient into a `Linear`'s input.
@@ -145,6 +290,21 @@ mod tests {
             }
         }
         t
+    }
+
+    #[test]
+    fn the_few_row_kernel_matches_gemm() {
+        for (m, k, n) in [(1, 8, 1), (3, 16, 7), (64, 64, 130), (5, 256, 9)] {
+            let x: Vec<f32> = (0..m * k).map(|i| (i as f32 * 0.37).sin()).collect();
+            let w: Vec<f32> = (0..n * k).map(|i| (i as f32 * 0.11).cos()).collect();
+            let mut a = vec![0.5; m * n];
+            let mut b = vec![0.5; m * n];
+            linear_rows(&mut a, &x, &w, (m, k, n), Write::Add);
+            gemm_into(&mut b, n, View::rows(&x, k), View::transposed(&w, k), (m, k, n), 1.0, Write::Add, false);
+            for (p, q) in a.iter().zip(&b) {
+                assert!((p - q).abs() < 1e-4, "{m}x{k}x{n}: {p} vs {q}");
+            }
+        }
     }
 
     #[test]

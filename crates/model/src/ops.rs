@@ -8,6 +8,35 @@
 
 use rayon::prelude::*;
 
+/// `Σ a[i]·b[i]` with eight independent accumulators, so the compiler can keep them in one
+/// vector register (a plain `zip().sum()` is a serial chain: f32 addition is not reassociated).
+#[inline]
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let mut tail = 0.0;
+    for (x, y) in ra.iter().zip(rb) {
+        tail += x * y;
+    }
+    (acc[0] + acc[4]) + (acc[1] + acc[5]) + (acc[2] + acc[6]) + (acc[3] + acc[7]) + tail
+}
+
+/// `y += alpha · x`.
+#[inline]
+pub fn axpy(y: &mut [f32], alpha: f32, x: &[f32]) {
+    for (y, x) in y.iter_mut().zip(x) {
+        *y += alpha * x;
+    }
+}
+
 /// Rows per rayon task: enough work to amortise scheduling.
 const ROW_CHUNK: usize = 16;
 
@@ -26,7 +55,7 @@ pub fn rms_norm(y: &mut [f32], inv_rms: &mut [f32], x: &[f32], w: &[f32], eps: f
 /// One row of [`rms_norm`]; returns `1/rms`.
 #[inline]
 pub fn rms_norm_row(y: &mut [f32], x: &[f32], w: &[f32], eps: f32) -> f32 {
-    let ms = x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32;
+    let ms = dot(x, x) / x.len() as f32;
     let r = 1.0 / (ms + eps).sqrt();
     for ((y, x), w) in y.iter_mut().zip(x).zip(w) {
         *y = x * r * w;

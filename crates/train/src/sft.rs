@@ -293,17 +293,20 @@ struct StepStats {
 /// With `micro_batches > 1` the examples are sorted by length and split, each part padded only
 /// to its own longest member; each part's gradient is weighted by its share of the loss tokens,
 /// so the result equals the one-batch gradient while mixed-length batches waste less on padding.
-fn loss_and_grad(model: &Model, examples: &[Example], pad: u32, cfg: &SftConfig, grads: &mut [f32]) -> Result<StepStats, TrainError> {
+fn loss_and_grad(
+    model: &Model,
+    examples: &[Example],
+    pad: u32,
+    cfg: &SftConfig,
+    grads: &mut [f32],
+) -> Result<StepStats, TrainError> {
     let mut sorted: Vec<&Example> = examples.iter().collect();
     if cfg.micro_batches > 1 {
         sorted.sort_by_key(|e| e.len());
     }
     let parts = cfg.micro_batches.clamp(1, sorted.len().max(1));
     let chunk = sorted.len().div_ceil(parts);
-    let batches: Vec<_> = sorted
-        .chunks(chunk)
-        .map(|c| make_batch(c, pad, cfg.max_len))
-        .collect();
+    let batches: Vec<_> = sorted.chunks(chunk).map(|c| make_batch(c, pad, cfg.max_len)).collect();
     let total: usize = batches.iter().map(|b| b.loss_tokens).sum();
     let mut stats = StepStats { loss: 0.0, loss_tokens: total, real_tokens: 0, positions: 0 };
     for batch in &batches {
@@ -431,7 +434,15 @@ mod tests {
     #[test]
     fn micro_batches_give_the_one_batch_gradient() {
         let tok = ChatTokenizer::char_level().unwrap();
-        let shape = ModelShape { d_model: 16, n_layers: 1, n_heads: 2, n_kv_heads: 1, ffn_dim: 16, max_seq_len: 64, ..Default::default() };
+        let shape = ModelShape {
+            d_model: 16,
+            n_layers: 1,
+            n_heads: 2,
+            n_kv_heads: 1,
+            ffn_dim: 16,
+            max_seq_len: 64,
+            ..Default::default()
+        };
         let mut mcfg = ModelConfig::from_shape(&shape, tok.vocab_size()).unwrap();
         mcfg.eos_token_id = Some(tok.eos_id());
         let model = Model::new_random(mcfg, 3);
@@ -449,7 +460,9 @@ mod tests {
         let mut one = vec![0.0; model.n_params()];
         let a = loss_and_grad(&model, &examples, tok.eos_id(), &cfg, &mut one).unwrap();
         let mut three = vec![0.0; model.n_params()];
-        let b = loss_and_grad(&model, &examples, tok.eos_id(), &SftConfig { micro_batches: 3, ..cfg.clone() }, &mut three).unwrap();
+        let b =
+            loss_and_grad(&model, &examples, tok.eos_id(), &SftConfig { micro_batches: 3, ..cfg.clone() }, &mut three)
+                .unwrap();
         assert!((a.loss - b.loss).abs() < 1e-5, "{} vs {}", a.loss, b.loss);
         assert!(b.positions < a.positions, "sorting should cut padding");
         let scale = one.iter().map(|x| x.abs()).fold(0.0, f32::max);

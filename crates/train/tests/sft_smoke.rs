@@ -13,7 +13,15 @@ fn tiny_config(steps: u64) -> SftConfig {
             trace: TraceStyle::Compact,
             prompt: PromptStyle::Plain,
         },
-        shape: ModelShape { d_model: 32, n_layers: 2, n_heads: 4, n_kv_heads: 2, ffn_dim: 64, max_seq_len: 64, ..ModelShape::default() },
+        shape: ModelShape {
+            d_model: 32,
+            n_layers: 2,
+            n_heads: 4,
+            n_kv_heads: 2,
+            ffn_dim: 64,
+            max_seq_len: 64,
+            ..ModelShape::default()
+        },
         steps,
         batch_size: 16,
         lr: 3e-3,
@@ -71,8 +79,16 @@ fn an_interrupted_run_resumes_exactly() {
     let b = train_sft(&full, part.path(), false).unwrap();
     assert_eq!(b.steps, 12);
     let weights = |p: &std::path::Path| load_checkpoint(p).unwrap().model.params;
-    assert_eq!(weights(&a.checkpoint), weights(&again.checkpoint), "the same config and seed must give the same weights");
-    assert_eq!(weights(&a.checkpoint), weights(&b.checkpoint), "a resumed run must end where an uninterrupted one does");
+    assert_eq!(
+        weights(&a.checkpoint),
+        weights(&again.checkpoint),
+        "the same config and seed must give the same weights"
+    );
+    assert_eq!(
+        weights(&a.checkpoint),
+        weights(&b.checkpoint),
+        "a resumed run must end where an uninterrupted one does"
+    );
     assert_eq!(losses(part.path()).len(), 12);
 }
 
