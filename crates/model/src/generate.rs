@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::error::ModelError;
 use crate::infer::{KvCache, StepToken};
 use crate::model::Model;
-use crate::sampling::{sample, SamplingParams};
+use crate::sampling::{Sampler, SamplingParams};
 
 /// One sequence to continue.
 #[derive(Clone, Debug)]
@@ -72,25 +72,29 @@ pub fn generate(
         steps.extend(r.prompt.iter().enumerate().map(|(j, &token)| StepToken { slot, token, want_logits: j == last }));
     }
     let mut live: Vec<usize> = (0..requests.len()).collect();
+    let mut still = Vec::with_capacity(live.len());
+    let mut sampler = Sampler::default();
+    // Tokens already in a slot's cache: the prompt and every sampled token but the newest.
+    let fed = |i: usize, outs: &[GenOutput]| requests[i].prompt.len() + outs[i].tokens.len() - 1;
     while !live.is_empty() {
         let logits = model.forward_step(&mut cache, &steps)?;
         steps.clear();
+        still.clear();
         let v = model.cfg.vocab_size;
-        let mut still = Vec::with_capacity(live.len());
         for (row, &i) in logits.chunks(v).zip(&live) {
             let params = &requests[i].params;
-            let (tok, lp) = sample(row, params, &mut rngs[i]);
+            let (tok, lp) = sampler.sample(row, params, &mut rngs[i]);
             outs[i].tokens.push(tok);
             outs[i].logprobs.push(lp);
             on_token(i, tok);
             if stop_tokens.contains(&tok) {
                 outs[i].finish = FinishReason::Stop;
-            } else if outs[i].tokens.len() < params.max_new_tokens && cache.len(i) < capacity {
+            } else if outs[i].tokens.len() < params.max_new_tokens && fed(i, &outs) < capacity {
                 still.push(i);
                 steps.push(StepToken { slot: i, token: tok, want_logits: true });
             }
         }
-        live = still;
+        std::mem::swap(&mut live, &mut still);
     }
     Ok(outs)
 }

@@ -32,6 +32,11 @@ struct Scratch {
     gu: Vec<f32>,
     act: Vec<f32>,
     pos: Vec<usize>,
+    next_lens: Vec<usize>,
+    tokens: Vec<u32>,
+    wanted: Vec<usize>,
+    hf: Vec<f32>,
+    logits: Vec<f32>,
 }
 
 impl KvCache {
@@ -88,17 +93,20 @@ pub struct StepToken {
 
 impl Model {
     /// Feed `steps` through the model, appending to each slot's cache in order, and return the
-    /// logits `(#wanted, vocab)` of the steps marked `want_logits`, in order.
-    pub fn forward_step(&self, cache: &mut KvCache, steps: &[StepToken]) -> Result<Vec<f32>, ModelError> {
+    /// logits `(#wanted, vocab)` of the steps marked `want_logits`, in order. The logits live in
+    /// the cache's scratch space (no allocation per step) until the next call.
+    pub fn forward_step<'c>(&self, cache: &'c mut KvCache, steps: &[StepToken]) -> Result<&'c [f32], ModelError> {
         let c = &self.cfg;
         let (n, d, f, w) = (steps.len(), c.d_model, c.ffn_dim, self.qkv_width());
         let a = c.n_heads * c.head_dim;
         let s = &mut cache.scratch;
         s.pos.clear();
-        let mut next = cache.lens.clone();
+        s.next_lens.clone_from(&cache.lens);
         for st in steps {
-            let len =
-                next.get_mut(st.slot).ok_or_else(|| ModelError::Input(format!("slot {} out of range", st.slot)))?;
+            let len = s
+                .next_lens
+                .get_mut(st.slot)
+                .ok_or_else(|| ModelError::Input(format!("slot {} out of range", st.slot)))?;
             if *len >= cache.capacity || *len >= self.rope.max_pos() {
                 return Err(ModelError::Input(format!(
                     "sequence in slot {} is full: {} tokens (capacity {}, max_seq_len {})",
@@ -108,7 +116,8 @@ impl Model {
             s.pos.push(*len);
             *len += 1;
         }
-        let tokens: Vec<u32> = steps.iter().map(|st| st.token).collect();
+        s.tokens.clear();
+        s.tokens.extend(steps.iter().map(|st| st.token));
         resize(&mut s.x, n * d);
         resize(&mut s.h, n * d);
         resize(&mut s.r, n);
@@ -116,7 +125,7 @@ impl Model {
         resize(&mut s.att, n * a);
         resize(&mut s.gu, n * 2 * f);
         resize(&mut s.act, n * f);
-        self.embed(&mut s.x, &tokens)?;
+        self.embed(&mut s.x, &s.tokens)?;
         let p = &self.params;
         let (kvw, cap) = (cache.kv_width, cache.capacity);
         for (lr, (kc, vc)) in self.layout.layers.iter().zip(cache.layers.iter_mut()) {
@@ -148,16 +157,18 @@ impl Model {
             swiglu(&mut s.act, &s.gu, f);
             linear(&mut s.x, &s.act, &p[lr.down.clone()], (n, f, d), Write::Add);
         }
-        cache.lens = next;
-        let wanted: Vec<usize> = (0..n).filter(|&i| steps[i].want_logits).collect();
-        let mut hf = vec![0.0f32; wanted.len() * d];
+        std::mem::swap(&mut cache.lens, &mut s.next_lens);
+        s.wanted.clear();
+        s.wanted.extend((0..n).filter(|&i| steps[i].want_logits));
+        let nw = s.wanted.len();
+        resize(&mut s.hf, nw * d);
         let norm = &p[self.layout.final_norm.clone()];
-        for (row, &i) in hf.chunks_mut(d).zip(&wanted) {
+        for (row, &i) in s.hf.chunks_mut(d).zip(&s.wanted) {
             rms_norm_row(row, &s.x[i * d..(i + 1) * d], norm, c.rms_eps);
         }
-        let mut logits = vec![0.0f32; wanted.len() * c.vocab_size];
-        linear(&mut logits, &hf, &p[self.layout.lm_head.clone()], (wanted.len(), d, c.vocab_size), Write::Set);
-        Ok(logits)
+        resize(&mut s.logits, nw * c.vocab_size);
+        linear(&mut s.logits, &s.hf, &p[self.layout.lm_head.clone()], (nw, d, c.vocab_size), Write::Set);
+        Ok(&s.logits)
     }
 
     /// Attention of one query row (all heads) over a slot's cached keys and values.

@@ -35,6 +35,9 @@ impl SamplingParams {
         if !(self.temperature >= 0.0 && self.temperature.is_finite()) {
             return Err(ModelError::Input(format!("`temperature` must be >= 0, got {}", self.temperature)));
         }
+        if self.max_new_tokens == 0 {
+            return Err(ModelError::Input("`max_new_tokens` must be at least 1, got 0".into()));
+        }
         if !(self.top_p > 0.0 && self.top_p <= 1.0) {
             return Err(ModelError::Input(format!("`top_p` must be in (0, 1], got {}", self.top_p)));
         }
@@ -44,13 +47,33 @@ impl SamplingParams {
 
 /// Pick a token from `logits`; returns `(token, log-probability)`.
 pub fn sample(logits: &[f32], p: &SamplingParams, rng: &mut impl Rng) -> (u32, f32) {
-    let temp = if p.temperature > 0.0 { p.temperature } else { 1.0 };
-    let max = logits.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-    let mut probs: Vec<f32> = logits.iter().map(|&l| ((l - max) / temp).exp()).collect();
-    let sum: f32 = probs.iter().sum();
-    probs.iter_mut().for_each(|x| *x /= sum);
-    let token = if p.temperature == 0.0 { argmax(logits) } else { draw(&probs, p, rng) };
-    (token as u32, probs[token].max(f32::MIN_POSITIVE).ln())
+    Sampler::default().sample(logits, p, rng)
+}
+
+/// Reusable buffers for [`sample`], so a decode loop does not allocate per token.
+#[derive(Default)]
+pub struct Sampler {
+    probs: Vec<f32>,
+    order: Vec<usize>,
+}
+
+impl Sampler {
+    /// As [`sample`].
+    pub fn sample(&mut self, logits: &[f32], p: &SamplingParams, rng: &mut impl Rng) -> (u32, f32) {
+        let max = logits.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+        if p.temperature == 0.0 {
+            let token = argmax(logits);
+            let lse = max + logits.iter().map(|&l| (l - max).exp()).sum::<f32>().ln();
+            return (token as u32, logits[token] - lse);
+        }
+        let temp = p.temperature;
+        self.probs.clear();
+        self.probs.extend(logits.iter().map(|&l| ((l - max) / temp).exp()));
+        let sum: f32 = self.probs.iter().sum();
+        self.probs.iter_mut().for_each(|x| *x /= sum);
+        let token = draw(&self.probs, &mut self.order, p, rng);
+        (token as u32, self.probs[token].max(f32::MIN_POSITIVE).ln())
+    }
 }
 
 fn argmax(x: &[f32]) -> usize {
@@ -64,8 +87,9 @@ fn argmax(x: &[f32]) -> usize {
 }
 
 /// Draw from `probs` after top-k and top-p truncation.
-fn draw(probs: &[f32], p: &SamplingParams, rng: &mut impl Rng) -> usize {
-    let mut order: Vec<usize> = (0..probs.len()).collect();
+fn draw(probs: &[f32], order: &mut Vec<usize>, p: &SamplingParams, rng: &mut impl Rng) -> usize {
+    order.clear();
+    order.extend(0..probs.len());
     order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
     let mut keep = if p.top_k > 0 { p.top_k.min(order.len()) } else { order.len() };
     if p.top_p < 1.0 {
