@@ -70,12 +70,13 @@ fn train_tok_s(model: &mut Model, reps: usize) -> anyhow::Result<f64> {
     let mut opt = AdamW::new(AdamWConfig::default(), &model.layout);
     let mut grads = vec![0.0; model.n_params()];
     let mut times = Vec::new();
+    let mut tape = Default::default();
     for _ in 0..reps + 1 {
         let t0 = Instant::now();
-        let (mut logits, tape) = model.forward_train(&tokens, b, t)?;
+        let mut logits = model.forward_train_with(&tokens, b, t, &mut tape)?;
         cross_entropy_in_place(&mut logits, &targets, v as usize);
         grads.fill(0.0);
-        model.backward(&tape, &logits, &mut grads);
+        model.backward(&mut tape, &logits, &mut grads);
         clip_grad_norm(&mut grads, 1.0);
         opt.update(&mut model.params, &grads, 1e-4);
         times.push(t0.elapsed().as_secs_f64());

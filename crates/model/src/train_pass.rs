@@ -14,6 +14,7 @@ use crate::model::Model;
 use crate::ops::{rms_norm, rms_norm_backward, swiglu, swiglu_backward};
 
 /// What one layer's forward keeps for its backward.
+#[derive(Default)]
 struct LayerTape {
     x: Vec<f32>,
     r1: Vec<f32>,
@@ -28,7 +29,10 @@ struct LayerTape {
     act: Vec<f32>,
 }
 
-/// Everything the forward kept: per-layer activations, the final norm's input and output.
+/// Everything the forward kept: per-layer activations, the final norm's input and output, and
+/// the backward pass's scratch buffers. Reusing one `Tape` across steps keeps the training loop
+/// free of large allocations (and of the page faults that come with fresh memory).
+#[derive(Default)]
 pub struct Tape {
     batch: usize,
     seq: usize,
@@ -37,6 +41,24 @@ pub struct Tape {
     xf: Vec<f32>,
     rf: Vec<f32>,
     hf: Vec<f32>,
+    scratch: BackScratch,
+}
+
+/// Gradient buffers of the backward pass.
+#[derive(Default)]
+struct BackScratch {
+    dh: Vec<f32>,
+    dx: Vec<f32>,
+    dact: Vec<f32>,
+    dgu: Vec<f32>,
+    datt: Vec<f32>,
+    dqkv: Vec<f32>,
+}
+
+/// `v` resized to `n` (contents unspecified: every user overwrites them).
+fn buf(v: &mut Vec<f32>, n: usize) -> &mut [f32] {
+    v.resize(n, 0.0);
+    &mut v[..n]
 }
 
 impl Model {
@@ -53,6 +75,19 @@ impl Model {
     /// Forward over `tokens (batch × seq)`, every sequence starting at position 0.
     /// Returns the logits `(batch·seq, vocab)` and the tape for [`Model::backward`].
     pub fn forward_train(&self, tokens: &[u32], batch: usize, seq: usize) -> Result<(Vec<f32>, Tape), ModelError> {
+        let mut tape = Tape::default();
+        let logits = self.forward_train_with(tokens, batch, seq, &mut tape)?;
+        Ok((logits, tape))
+    }
+
+    /// [`Model::forward_train`] reusing the buffers of an earlier `tape`.
+    pub fn forward_train_with(
+        &self,
+        tokens: &[u32],
+        batch: usize,
+        seq: usize,
+        tape: &mut Tape,
+    ) -> Result<Vec<f32>, ModelError> {
         let c = &self.cfg;
         if tokens.len() != batch * seq {
             return Err(ModelError::Input(format!("{} tokens is not batch {batch} × seq {seq}", tokens.len())));
@@ -61,44 +96,50 @@ impl Model {
             return Err(ModelError::Input(format!("sequence length {seq} exceeds max_seq_len {}", c.max_seq_len)));
         }
         let (n, d, f, w) = (batch * seq, c.d_model, c.ffn_dim, self.qkv_width());
+        let a = c.n_heads * c.head_dim;
         let p = &self.params;
-        let mut x = vec![0.0f32; n * d];
-        self.embed(&mut x, tokens)?;
-        let mut layers = Vec::with_capacity(c.n_layers);
-        for lr in &self.layout.layers {
-            let mut r1 = vec![0.0; n];
-            let mut h1 = vec![0.0; n * d];
-            rms_norm(&mut h1, &mut r1, &x, &p[lr.input_norm.clone()], c.rms_eps);
-            let mut qkv = vec![0.0; n * w];
-            linear(&mut qkv, &h1, &p[lr.qkv.clone()], (n, d, w), Write::Set);
+        tape.batch = batch;
+        tape.seq = seq;
+        tape.tokens.clear();
+        tape.tokens.extend_from_slice(tokens);
+        tape.layers.resize_with(c.n_layers, LayerTape::default);
+        self.embed(buf(&mut tape.layers[0].x, n * d), tokens)?;
+        for (l, lr) in self.layout.layers.iter().enumerate() {
+            let t = &mut tape.layers[l];
+            rms_norm(buf(&mut t.h1, n * d), buf(&mut t.r1, n), &t.x, &p[lr.input_norm.clone()], c.rms_eps);
+            let qkv = buf(&mut t.qkv, n * w);
+            linear(qkv, &t.h1, &p[lr.qkv.clone()], (n, d, w), Write::Set);
             if c.qkv_bias {
-                add_bias(&mut qkv, &p[lr.qkv_bias.clone()]);
+                add_bias(qkv, &p[lr.qkv_bias.clone()]);
             }
-            self.rope_qk(&mut qkv, seq, false);
-            let mut probs = vec![0.0; batch * c.n_heads * seq * seq];
-            let mut att = vec![0.0; n * c.n_heads * c.head_dim];
-            attention_forward(&mut att, &mut probs, &qkv, self.attn_shape(batch, seq));
-            let mut x2 = x.clone();
-            linear(&mut x2, &att, &p[lr.o.clone()], (n, c.n_heads * c.head_dim, d), Write::Add);
-            let mut r2 = vec![0.0; n];
-            let mut h2 = vec![0.0; n * d];
-            rms_norm(&mut h2, &mut r2, &x2, &p[lr.post_norm.clone()], c.rms_eps);
-            let mut gu = vec![0.0; n * 2 * f];
-            linear(&mut gu, &h2, &p[lr.gate_up.clone()], (n, d, 2 * f), Write::Set);
-            let mut act = vec![0.0; n * f];
-            swiglu(&mut act, &gu, f);
-            let mut x3 = x2.clone();
-            linear(&mut x3, &act, &p[lr.down.clone()], (n, f, d), Write::Add);
-            layers.push(LayerTape { x, r1, h1, qkv, probs, att, x2, r2, h2, gu, act });
-            x = x3;
+            self.rope_qk(qkv, seq, false);
+            let probs = buf(&mut t.probs, batch * c.n_heads * seq * seq);
+            attention_forward(buf(&mut t.att, n * a), probs, &t.qkv, self.attn_shape(batch, seq));
+            buf(&mut t.x2, n * d).copy_from_slice(&t.x);
+            linear(&mut t.x2, &t.att, &p[lr.o.clone()], (n, a, d), Write::Add);
+            rms_norm(buf(&mut t.h2, n * d), buf(&mut t.r2, n), &t.x2, &p[lr.post_norm.clone()], c.rms_eps);
+            linear(buf(&mut t.gu, n * 2 * f), &t.h2, &p[lr.gate_up.clone()], (n, d, 2 * f), Write::Set);
+            swiglu(buf(&mut t.act, n * f), &t.gu, f);
+            // x3 = x2 + act · downᵀ, written where the next layer (or the final norm) reads it.
+            let (done, rest) = tape.layers.split_at_mut(l + 1);
+            let t = &done[l];
+            let x3 = match rest.first_mut() {
+                Some(next) => buf(&mut next.x, n * d),
+                None => buf(&mut tape.xf, n * d),
+            };
+            x3.copy_from_slice(&t.x2);
+            linear(x3, &t.act, &p[lr.down.clone()], (n, f, d), Write::Add);
         }
-        let mut rf = vec![0.0; n];
-        let mut hf = vec![0.0; n * d];
-        rms_norm(&mut hf, &mut rf, &x, &p[self.layout.final_norm.clone()], c.rms_eps);
+        rms_norm(
+            buf(&mut tape.hf, n * d),
+            buf(&mut tape.rf, n),
+            &tape.xf,
+            &p[self.layout.final_norm.clone()],
+            c.rms_eps,
+        );
         let mut logits = vec![0.0; n * c.vocab_size];
-        linear(&mut logits, &hf, &p[self.layout.lm_head.clone()], (n, d, c.vocab_size), Write::Set);
-        let tape = Tape { batch, seq, tokens: tokens.to_vec(), layers, xf: x, rf, hf };
-        Ok((logits, tape))
+        linear(&mut logits, &tape.hf, &p[self.layout.lm_head.clone()], (n, d, c.vocab_size), Write::Set);
+        Ok(logits)
     }
 
     /// Rotate the q and k heads of every row of a `(batch·seq, W)` qkv buffer in place.
@@ -116,48 +157,48 @@ impl Model {
 
     /// Backward from `dlogits (batch·seq, vocab)`: adds every parameter's gradient into `grads`
     /// (same layout as `params`).
-    pub fn backward(&self, tape: &Tape, dlogits: &[f32], grads: &mut [f32]) {
+    pub fn backward(&self, tape_buffers: &mut Tape, dlogits: &[f32], grads: &mut [f32]) {
+        let mut sc = std::mem::take(&mut tape_buffers.scratch);
+        self.backward_with(tape_buffers, &mut sc, dlogits, grads);
+        tape_buffers.scratch = sc;
+    }
+
+    fn backward_with(&self, tape: &Tape, sc: &mut BackScratch, dlogits: &[f32], grads: &mut [f32]) {
         let c = &self.cfg;
         let (n, d, f, w) = (tape.batch * tape.seq, c.d_model, c.ffn_dim, self.qkv_width());
         let a = c.n_heads * c.head_dim;
         let p = &self.params;
         let lay = &self.layout;
+        let dh = buf(&mut sc.dh, n * d);
         // logits = hf · lm_headᵀ
-        let mut dh = vec![0.0f32; n * d];
-        linear_input_grad(&mut dh, dlogits, &p[lay.lm_head.clone()], (n, d, c.vocab_size), Write::Set);
+        linear_input_grad(dh, dlogits, &p[lay.lm_head.clone()], (n, d, c.vocab_size), Write::Set);
         linear_weight_grad(&mut grads[lay.lm_head.clone()], dlogits, &tape.hf, (n, d, c.vocab_size));
-        let mut dx = vec![0.0f32; n * d];
-        rms_norm_backward(
-            &mut dx,
-            &mut grads[lay.final_norm.clone()],
-            &dh,
-            &tape.xf,
-            &tape.rf,
-            &p[lay.final_norm.clone()],
-        );
-        let mut dact = vec![0.0f32; n * f];
-        let mut dgu = vec![0.0f32; n * 2 * f];
-        let mut datt = vec![0.0f32; n * a];
-        let mut dqkv = vec![0.0f32; n * w];
+        let dx = buf(&mut sc.dx, n * d);
+        dx.fill(0.0);
+        rms_norm_backward(dx, &mut grads[lay.final_norm.clone()], dh, &tape.xf, &tape.rf, &p[lay.final_norm.clone()]);
+        let dact = buf(&mut sc.dact, n * f);
+        let dgu = buf(&mut sc.dgu, n * 2 * f);
+        let datt = buf(&mut sc.datt, n * a);
+        let dqkv = buf(&mut sc.dqkv, n * w);
         for (lr, t) in lay.layers.iter().zip(&tape.layers).rev() {
             // x3 = x2 + act · downᵀ  (dx carries d x3, then d x2)
-            linear_input_grad(&mut dact, &dx, &p[lr.down.clone()], (n, f, d), Write::Set);
-            linear_weight_grad(&mut grads[lr.down.clone()], &dx, &t.act, (n, f, d));
-            swiglu_backward(&mut dgu, &dact, &t.gu, f);
-            linear_input_grad(&mut dh, &dgu, &p[lr.gate_up.clone()], (n, d, 2 * f), Write::Set);
-            linear_weight_grad(&mut grads[lr.gate_up.clone()], &dgu, &t.h2, (n, d, 2 * f));
-            rms_norm_backward(&mut dx, &mut grads[lr.post_norm.clone()], &dh, &t.x2, &t.r2, &p[lr.post_norm.clone()]);
+            linear_input_grad(dact, dx, &p[lr.down.clone()], (n, f, d), Write::Set);
+            linear_weight_grad(&mut grads[lr.down.clone()], dx, &t.act, (n, f, d));
+            swiglu_backward(dgu, dact, &t.gu, f);
+            linear_input_grad(dh, dgu, &p[lr.gate_up.clone()], (n, d, 2 * f), Write::Set);
+            linear_weight_grad(&mut grads[lr.gate_up.clone()], dgu, &t.h2, (n, d, 2 * f));
+            rms_norm_backward(dx, &mut grads[lr.post_norm.clone()], dh, &t.x2, &t.r2, &p[lr.post_norm.clone()]);
             // x2 = x + att · oᵀ
-            linear_input_grad(&mut datt, &dx, &p[lr.o.clone()], (n, a, d), Write::Set);
-            linear_weight_grad(&mut grads[lr.o.clone()], &dx, &t.att, (n, a, d));
-            attention_backward(&mut dqkv, &datt, &t.qkv, &t.probs, self.attn_shape(tape.batch, tape.seq));
-            self.rope_qk(&mut dqkv, tape.seq, true);
+            linear_input_grad(datt, dx, &p[lr.o.clone()], (n, a, d), Write::Set);
+            linear_weight_grad(&mut grads[lr.o.clone()], dx, &t.att, (n, a, d));
+            attention_backward(dqkv, datt, &t.qkv, &t.probs, self.attn_shape(tape.batch, tape.seq));
+            self.rope_qk(dqkv, tape.seq, true);
             if c.qkv_bias {
-                bias_grad(&mut grads[lr.qkv_bias.clone()], &dqkv);
+                bias_grad(&mut grads[lr.qkv_bias.clone()], dqkv);
             }
-            linear_input_grad(&mut dh, &dqkv, &p[lr.qkv.clone()], (n, d, w), Write::Set);
-            linear_weight_grad(&mut grads[lr.qkv.clone()], &dqkv, &t.h1, (n, d, w));
-            rms_norm_backward(&mut dx, &mut grads[lr.input_norm.clone()], &dh, &t.x, &t.r1, &p[lr.input_norm.clone()]);
+            linear_input_grad(dh, dqkv, &p[lr.qkv.clone()], (n, d, w), Write::Set);
+            linear_weight_grad(&mut grads[lr.qkv.clone()], dqkv, &t.h1, (n, d, w));
+            rms_norm_backward(dx, &mut grads[lr.input_norm.clone()], dh, &t.x, &t.r1, &p[lr.input_norm.clone()]);
         }
         let emb = &mut grads[lay.embed.clone()];
         for (row, &tok) in dx.chunks(d).zip(&tape.tokens) {

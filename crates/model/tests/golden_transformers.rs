@@ -47,7 +47,7 @@ fn logits_and_gradients_match_transformers() {
             f32s(&st, "labels").iter().map(|&x| if x < 0.0 { None } else { Some(x as u32) }).collect();
         let shape = st.tensor("input_ids").unwrap().shape().to_vec();
         let (b, t) = (shape[0], shape[1]);
-        let (mut logits, tape) = m.forward_train(&ids, b, t).unwrap();
+        let (mut logits, mut tape) = m.forward_train(&ids, b, t).unwrap();
         let want = f32s(&st, "logits");
         let max_diff = logits.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
         assert!(max_diff < 1e-4, "{name}: logits differ by {max_diff}");
@@ -55,7 +55,7 @@ fn logits_and_gradients_match_transformers() {
         let want_loss = f32s(&st, "loss")[0] as f64;
         assert!((sum / n as f64 - want_loss).abs() < 1e-5, "{name}: loss {} vs {want_loss}", sum / n as f64);
         let mut grads = vec![0.0; m.n_params()];
-        m.backward(&tape, &logits, &mut grads);
+        m.backward(&mut tape, &logits, &mut grads);
         for e in &m.layout.entries {
             let want = f32s(&st, &format!("grad.{}", e.name));
             let got = &grads[e.range.clone()];

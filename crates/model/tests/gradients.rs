@@ -7,10 +7,10 @@ use deepthink_model::ops::cross_entropy_in_place;
 use deepthink_model::Model;
 
 fn loss_and_grads(m: &Model, toks: &[u32], targets: &[Option<u32>], b: usize, t: usize) -> (f64, Vec<f32>) {
-    let (mut logits, tape) = m.forward_train(toks, b, t).unwrap();
+    let (mut logits, mut tape) = m.forward_train(toks, b, t).unwrap();
     let (sum, n) = cross_entropy_in_place(&mut logits, targets, m.cfg.vocab_size);
     let mut grads = vec![0.0; m.n_params()];
-    m.backward(&tape, &logits, &mut grads);
+    m.backward(&mut tape, &logits, &mut grads);
     (sum / n as f64, grads)
 }
 

@@ -13,6 +13,7 @@ use std::time::Instant;
 use deepthink_eval::{evaluate, EvalOptions, EvalReport};
 use deepthink_model::checkpoint::readable_dir;
 use deepthink_model::ops::cross_entropy_in_place;
+use deepthink_model::train_pass::Tape;
 use deepthink_model::{
     load_checkpoint, save_checkpoint, ChatTokenizer, Message, Model, ModelConfig, ModelShape, SamplingParams,
 };
@@ -222,6 +223,7 @@ pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOu
     let eval_set = source.task().map(|t| held_out_problems(t, cfg.eval_problems, cfg.seed));
     let bar = progress_bar(cfg.steps, state.step);
     let mut grads = vec![0.0f32; model.n_params()];
+    let mut tape = Tape::default();
     let mut last_loss = f64::NAN;
     let mut last_eval = None;
     let mut window = (Instant::now(), 0u64);
@@ -229,7 +231,7 @@ pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOu
         let t0 = Instant::now();
         let examples = source.batch(&tok, cfg.seed, state.step, cfg.batch_size)?;
         grads.fill(0.0);
-        let step = loss_and_grad(&model, &examples, tok.eos_id(), cfg, &mut grads)?;
+        let step = loss_and_grad(&model, &examples, tok.eos_id(), cfg, &mut tape, &mut grads)?;
         let grad_norm = clip_grad_norm(&mut grads, cfg.clip);
         let lr = schedule.lr(state.step);
         opt.update(&mut model.params, &grads, lr);
@@ -298,6 +300,7 @@ fn loss_and_grad(
     examples: &[Example],
     pad: u32,
     cfg: &SftConfig,
+    tape: &mut Tape,
     grads: &mut [f32],
 ) -> Result<StepStats, TrainError> {
     let mut sorted: Vec<&Example> = examples.iter().collect();
@@ -310,13 +313,13 @@ fn loss_and_grad(
     let total: usize = batches.iter().map(|b| b.loss_tokens).sum();
     let mut stats = StepStats { loss: 0.0, loss_tokens: total, real_tokens: 0, positions: 0 };
     for batch in &batches {
-        let (mut logits, tape) = model.forward_train(&batch.tokens, batch.batch, batch.seq)?;
+        let mut logits = model.forward_train_with(&batch.tokens, batch.batch, batch.seq, tape)?;
         let (loss_sum, n) = cross_entropy_in_place(&mut logits, &batch.targets, model.cfg.vocab_size);
         let share = n as f32 / total.max(1) as f32;
         if share != 1.0 {
             logits.iter_mut().for_each(|g| *g *= share);
         }
-        model.backward(&tape, &logits, grads);
+        model.backward(tape, &logits, grads);
         stats.loss += loss_sum / total.max(1) as f64;
         stats.real_tokens += batch.real_tokens;
         stats.positions += batch.batch * batch.seq;
@@ -458,11 +461,10 @@ mod tests {
         let source = resolve_source(&cfg, &tok).unwrap();
         let examples = source.batch(&tok, 5, 0, 12).unwrap();
         let mut one = vec![0.0; model.n_params()];
-        let a = loss_and_grad(&model, &examples, tok.eos_id(), &cfg, &mut one).unwrap();
+        let a = loss_and_grad(&model, &examples, tok.eos_id(), &cfg, &mut Tape::default(), &mut one).unwrap();
         let mut three = vec![0.0; model.n_params()];
-        let b =
-            loss_and_grad(&model, &examples, tok.eos_id(), &SftConfig { micro_batches: 3, ..cfg.clone() }, &mut three)
-                .unwrap();
+        let cfg3 = SftConfig { micro_batches: 3, ..cfg.clone() };
+        let b = loss_and_grad(&model, &examples, tok.eos_id(), &cfg3, &mut Tape::default(), &mut three).unwrap();
         assert!((a.loss - b.loss).abs() < 1e-5, "{} vs {}", a.loss, b.loss);
         assert!(b.positions < a.positions, "sorting should cut padding");
         let scale = one.iter().map(|x| x.abs()).fold(0.0, f32::max);

@@ -63,7 +63,8 @@ fn loss_falls_and_parameters_move() {
 #[test]
 fn an_interrupted_run_resumes_exactly() {
     let full = tiny_config(12);
-    let a = train_sft(&full, tempfile::tempdir().unwrap().path(), false).unwrap();
+    let a_dir = tempfile::tempdir().unwrap();
+    let a = train_sft(&full, a_dir.path(), false).unwrap();
     let again_dir = tempfile::tempdir().unwrap();
     let again = train_sft(&full, again_dir.path(), false).unwrap();
     // The "interrupted" run: the same config stopped after 5 steps (within warm-up, where the
