@@ -26,6 +26,10 @@ pub struct AskArgs {
     pub seed: u64,
     #[arg(long, default_value_t = 512)]
     pub max_new_tokens: usize,
+    /// After the reasoning, gloss each line in plain notation and check it (multiplication's
+    /// compact trace writes numbers least-significant digit first).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// What the model was trained on, read from its `deepthink.json`.
@@ -56,6 +60,20 @@ fn check_in_range(p: &Problem, t: &Trained) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Print a gloss of the reasoning to stderr (stdout keeps the answer as its last line).
+fn explain(problem: &Option<(Box<dyn deepthink_tasks::Task>, Problem)>, completion: &str) {
+    let lines = deepthink_tasks::text::think_lines(completion);
+    match problem {
+        Some((_, Problem::Mult(m))) if lines.first().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit())) => {
+            eprintln!("how to read it:");
+            for g in deepthink_tasks::mult::explain::explain_compact(m, &lines) {
+                eprintln!("  {g}");
+            }
+        }
+        _ => eprintln!("(this reasoning is already written for a reader)"),
+    }
 }
 
 fn example_question(task: &dyn deepthink_tasks::Task) -> String {
@@ -128,6 +146,10 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
             Some(ans) => println!("{ans}"),
             None => bail!("the model stopped without an answer after {} tokens", out.tokens.len()),
         }
+    }
+    let _ = std::io::stdout().flush();
+    if a.explain && !a.json {
+        explain(&problem, &completion);
     }
     if let Some((task, p)) = problem {
         let verdict = task.verify(&p, &completion).verdict;

@@ -7,6 +7,7 @@
 //! held-out problem; if not (possible for 1-digit products), `Split::Test` draws from the whole space.
 
 pub mod check;
+pub mod explain;
 pub mod trace;
 
 use rand::{Rng, RngCore};
