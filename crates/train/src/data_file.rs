@@ -5,7 +5,6 @@
 //!
 //! A malformed line is an error naming the file, the 1-based line number and the field.
 
-use std::io::Write;
 use std::path::Path;
 
 use deepthink_model::Message;
@@ -85,18 +84,12 @@ pub fn record_line(user: &str, reply: &str) -> String {
 
 /// Write lines to `path` atomically (temp file, then rename).
 pub fn write_lines_atomic(path: &Path, lines: impl Iterator<Item = String>) -> Result<(), TrainError> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| TrainError::io(dir, e))?;
-    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("data")));
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(|e| TrainError::io(&tmp, e))?);
+    let mut text = String::new();
     for l in lines {
-        writeln!(f, "{l}").map_err(|e| TrainError::io(&tmp, e))?;
+        text.push_str(&l);
+        text.push('\n');
     }
-    f.into_inner()
-        .map_err(|e| TrainError::io(&tmp, e.into_error()))?
-        .sync_all()
-        .map_err(|e| TrainError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| TrainError::io(path, e))
+    Ok(deepthink_model::fsutil::write_atomic(path, text.as_bytes())?)
 }
 
 #[cfg(test)]
