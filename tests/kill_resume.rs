@@ -60,7 +60,13 @@ fn kill_9_then_resume() {
     let out = Command::new(env!("CARGO_BIN_EXE_deepthink")).args(sft_args(run_s)).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
-    assert!(err.contains("resuming from step"), "{err}");
+    let resumed_at: u64 = err
+        .split("resuming from step ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no resume message: {err}"));
+    assert!(resumed_at < 400, "the kill landed after the run had finished ({resumed_at})");
     assert!(err.contains("trained 400 steps"), "{err}");
     let lines = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap();
     let steps: Vec<u64> = lines

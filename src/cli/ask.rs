@@ -4,9 +4,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use clap::Args;
-use deepthink_model::{generate, load_checkpoint, GenRequest, Message, SamplingParams};
+use deepthink_model::{generate, GenRequest, Message, SamplingParams};
 use deepthink_tasks::{task_by_name, Problem, PromptStyle, TaskConfig};
 
 #[derive(Args)]
@@ -82,8 +82,7 @@ fn example_question(task: &dyn deepthink_tasks::Task) -> String {
 }
 
 pub fn run(a: AskArgs) -> anyhow::Result<()> {
-    let dir = a.model.clone().unwrap_or_else(super::default_model_dir);
-    let ck = load_checkpoint(&dir).with_context(|| format!("loading model {}", dir.display()))?;
+    let (dir, ck) = super::load_model(&a.model)?;
     let question = a.question.trim();
     if question.is_empty() {
         bail!("the question is empty; try: deepthink ask \"123*456\"");
@@ -123,7 +122,8 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
         let text = tok.decode(&ids);
         // Stream the reasoning; hold back what follows `</think>` (the answer, printed last).
         let visible = text.split("</think>").next().unwrap_or("");
-        if visible.len() > shown.len() && visible.starts_with(shown.as_str()) {
+        // A byte-level tokenizer may end on half a character (decoded as U+FFFD): wait for the rest.
+        if !visible.ends_with('\u{FFFD}') && visible.len() > shown.len() && visible.starts_with(shown.as_str()) {
             let _ = write!(stdout, "{}", &visible[shown.len()..]);
             let _ = stdout.flush();
             shown = visible.to_string();
@@ -133,11 +133,15 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
     let body: Vec<u32> = out.tokens.iter().copied().filter(|&t| t != tok.eos_id()).collect();
     let completion = format!("<think>\n{}", tok.decode(&body));
     let reasoning = deepthink_tasks::text::think_block(&completion).trim().to_string();
-    let answer = deepthink_tasks::text::raw_answer(&completion).map(|s| s.trim().to_string());
+    // The verifier's reading of the answer: exactly one `</think>`, then one line.
+    let answer = deepthink_tasks::text::final_answer(&completion).map(|s| s.trim().to_string());
     if a.json {
         let v = serde_json::json!({"question": question, "reasoning": reasoning, "answer": answer,
             "tokens": out.tokens.len(), "model": dir.display().to_string()});
         println!("{v}");
+        if answer.is_none() {
+            bail!("the model stopped without an answer after {} tokens", out.tokens.len());
+        }
     } else {
         if !shown.ends_with('\n') {
             println!();
@@ -150,6 +154,10 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
     let _ = std::io::stdout().flush();
     if a.explain && !a.json {
         explain(&problem, &completion);
+    } else if !a.json
+        && reasoning.lines().next().is_some_and(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
+    {
+        eprintln!("(numbers in this reasoning are written least-significant digit first; --explain reads them out)");
     }
     if let Some((task, p)) = problem {
         let verdict = task.verify(&p, &completion).verdict;

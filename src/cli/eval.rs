@@ -2,10 +2,9 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use clap::Args;
 use deepthink_eval::evaluate;
-use deepthink_model::load_checkpoint;
 use deepthink_tasks::external::read_problems;
 use deepthink_tasks::{task_by_name, PromptStyle};
 use deepthink_train::data_file::write_lines_atomic;
@@ -44,8 +43,7 @@ pub struct EvalArgs {
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
-    let dir = a.model.clone().unwrap_or_else(super::default_model_dir);
-    let ck = load_checkpoint(&dir).with_context(|| format!("loading model {}", dir.display()))?;
+    let (dir, ck) = super::load_model(&a.model)?;
     let task = task_by_name(&a.task.task, &a.task.config())?;
     let problems = match &a.problems {
         Some(p) => read_problems(p)?,

@@ -49,6 +49,22 @@ pub fn default_model_dir() -> PathBuf {
     }
 }
 
+/// Load `--model`, or the default model with a hint on how to make one when it is missing.
+pub fn load_model(arg: &Option<PathBuf>) -> anyhow::Result<(PathBuf, deepthink_model::Checkpoint)> {
+    use anyhow::Context;
+    let dir = arg.clone().unwrap_or_else(default_model_dir);
+    let ck = deepthink_model::load_checkpoint(&dir).with_context(|| {
+        let hint = if arg.is_none() {
+            ". The default model is made by `deepthink train sft --task mult --min-digits 1 --max-digits 5 \
+             --steps 10000 --micro-batches 4 --run runs/default --export models/default` (or set DEEPTHINK_MODEL)"
+        } else {
+            ""
+        };
+        format!("loading model {}{hint}", dir.display())
+    })?;
+    Ok((dir, ck))
+}
+
 fn set_threads(requested: usize, fallback: usize) -> anyhow::Result<()> {
     let n = if requested > 0 { requested } else { fallback };
     rayon::ThreadPoolBuilder::new().num_threads(n).build_global()?;

@@ -72,6 +72,12 @@ pub fn save_checkpoint(
     provenance: &serde_json::Value,
     extra: &[(&str, Vec<u8>)],
 ) -> Result<(), ModelError> {
+    if dir.exists()
+        && !dir.join("config.json").exists()
+        && std::fs::read_dir(dir).map_or(false, |mut d| d.next().is_some())
+    {
+        return Err(ck(dir, "exists and is not a checkpoint; refusing to replace it"));
+    }
     let partial = sibling(dir, ".partial");
     if partial.exists() {
         std::fs::remove_dir_all(&partial).map_err(|e| ModelError::io(&partial, e))?;

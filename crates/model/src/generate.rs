@@ -58,8 +58,12 @@ pub fn generate(
             )));
         }
     }
-    let capacity =
-        requests.iter().map(|r| r.prompt.len() + r.params.max_new_tokens).max().unwrap_or(0).min(model.cfg.max_seq_len);
+    let capacity = requests
+        .iter()
+        .map(|r| r.prompt.len().saturating_add(r.params.max_new_tokens))
+        .max()
+        .unwrap_or(0)
+        .min(model.cfg.max_seq_len);
     let mut cache = KvCache::new(model, requests.len(), capacity);
     let mut rngs: Vec<ChaCha8Rng> = requests.iter().map(|r| ChaCha8Rng::seed_from_u64(r.params.seed)).collect();
     let mut outs: Vec<GenOutput> = requests

@@ -33,7 +33,8 @@ impl<'a> View<'a> {
         View { data, rs: 1, cs: stride }
     }
     fn fits(&self, r: usize, c: usize) -> bool {
-        r == 0 || c == 0 || (r - 1) * self.rs + (c - 1) * self.cs < self.data.len()
+        let last = (r.wrapping_sub(1)).checked_mul(self.rs).zip((c.wrapping_sub(1)).checked_mul(self.cs));
+        r == 0 || c == 0 || last.and_then(|(a, b)| a.checked_add(b)).is_some_and(|l| l < self.data.len())
     }
 }
 
@@ -67,7 +68,9 @@ pub fn gemm_into(
         return;
     }
     assert!(a.fits(m, k) && b.fits(k, n), "gemm operand out of bounds");
-    assert!(out.len() >= (m - 1) * out_rs + n, "gemm output out of bounds");
+    assert!(m == 1 || out_rs >= n, "gemm output rows overlap");
+    let end = (m - 1).checked_mul(out_rs).and_then(|o| o.checked_add(n));
+    assert!(end.is_some_and(|end| out.len() >= end), "gemm output out of bounds");
     if k == 0 {
         if write == Write::Set {
             for i in 0..m {
@@ -126,6 +129,7 @@ pub fn linear(out: &mut [f32], x: &[f32], w: &[f32], (m, k, n): (usize, usize, u
 /// arithmetic. Tiles of 2 rows × 4 weight rows keep 8 vector accumulators in registers; work is
 /// split over weight rows so each thread streams its own part of `W` once.
 pub fn linear_rows(out: &mut [f32], x: &[f32], w: &[f32], (m, k, n): (usize, usize, usize), write: Write) {
+    assert!(k % 8 == 0, "linear_rows needs k to be a multiple of 8, got {k}");
     assert!(x.len() >= m * k && w.len() >= n * k && out.len() >= m * n, "linear_rows out of bounds");
     let threads = rayon::current_num_threads();
     let block = if threads > 1 && m * n * k >= PARALLEL_MIN_WORK { n.div_ceil(threads).next_multiple_of(4) } else { n };

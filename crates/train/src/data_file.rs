@@ -17,6 +17,8 @@ use crate::error::TrainError;
 pub struct Record {
     pub prompt: Vec<Message>,
     pub reply: String,
+    /// 1-based line number in its file (0 when not from a file).
+    pub line: usize,
 }
 
 fn messages(v: &Value, field: &str) -> Result<Vec<Message>, String> {
@@ -53,7 +55,7 @@ pub fn parse_record(line: &str) -> Result<Record, String> {
         [m] => m.content.clone(),
         _ => return Err(format!("`completion` must hold exactly one message, got {}", completion.len())),
     };
-    Ok(Record { prompt, reply })
+    Ok(Record { prompt, reply, line: 0 })
 }
 
 /// Read a whole file.
@@ -64,7 +66,9 @@ pub fn read_records(path: &Path) -> Result<Vec<Record>, TrainError> {
         if line.trim().is_empty() {
             continue;
         }
-        let r = parse_record(line).map_err(|msg| TrainError::Data { path: path.to_path_buf(), line: i + 1, msg })?;
+        let mut r =
+            parse_record(line).map_err(|msg| TrainError::Data { path: path.to_path_buf(), line: i + 1, msg })?;
+        r.line = i + 1;
         out.push(r);
     }
     if out.is_empty() {

@@ -20,7 +20,11 @@ impl MetricsLog {
                     let step = serde_json::from_str::<serde_json::Value>(l)
                         .ok()
                         .and_then(|v| v.get("step").and_then(|s| s.as_u64()));
-                    matches!((step, keep_through), (Some(s), Some(k)) if s <= k)
+                    match (step, keep_through) {
+                        (Some(s), Some(k)) => s <= k,
+                        (Some(_), None) => true,
+                        (None, _) => false,
+                    }
                 })
                 .map(String::from)
                 .collect(),

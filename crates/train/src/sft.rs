@@ -181,10 +181,10 @@ fn resolve_source(cfg: &SftConfig, tok: &ChatTokenizer) -> Result<Source, TrainE
         SftData::File { path, eval_task, task_config } => {
             let records = read_records(path)?;
             let mut examples = Vec::with_capacity(records.len());
-            for (i, r) in records.iter().enumerate() {
+            for r in &records {
                 let e = encode_example(tok, &r.prompt, &r.reply).map_err(|e| TrainError::Data {
                     path: path.clone(),
-                    line: i + 1,
+                    line: r.line,
                     msg: e.to_string(),
                 })?;
                 examples.push(e);
@@ -206,6 +206,13 @@ pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOu
     validate(cfg)?;
     let ck_dir = run_dir.join("checkpoint");
     std::fs::create_dir_all(run_dir).map_err(|e| TrainError::io(run_dir, e))?;
+    if restart {
+        for dir in [ck_dir.clone(), ck_dir.with_extension("old")] {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).map_err(|e| TrainError::io(&dir, e))?;
+            }
+        }
+    }
     let resumed = if restart { None } else { try_resume(&ck_dir, cfg)? };
     let (mut model, tok, mut opt, mut state) = match resumed {
         Some(r) => r,
@@ -230,9 +237,23 @@ pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOu
     while state.step < cfg.steps {
         let t0 = Instant::now();
         let examples = source.batch(&tok, cfg.seed, state.step, cfg.batch_size)?;
+        if let Some(e) = examples.iter().find(|e| e.len() > cfg.max_len + 1) {
+            return Err(TrainError::Config(format!(
+                "an example of {} tokens does not fit `max_len` {}: its answer would be cut off; raise --max-len (and --max-seq-len)",
+                e.len(),
+                cfg.max_len
+            )));
+        }
         grads.fill(0.0);
         let step = loss_and_grad(&model, &examples, tok.eos_id(), cfg, &mut tape, &mut grads)?;
         let grad_norm = clip_grad_norm(&mut grads, cfg.clip);
+        if !(step.loss.is_finite() && grad_norm.is_finite()) {
+            return Err(TrainError::Config(format!(
+                "step {}: loss {} / gradient norm {grad_norm} is not finite; the last checkpoint was kept (try a lower --lr)",
+                state.step + 1,
+                step.loss
+            )));
+        }
         let lr = schedule.lr(state.step);
         opt.update(&mut model.params, &grads, lr);
         state.step += 1;
@@ -347,6 +368,15 @@ fn validate(cfg: &SftConfig) -> Result<(), TrainError> {
     }
     if !(cfg.lr > 0.0 && cfg.lr.is_finite()) {
         return bad(format!("`lr` must be positive, got {}", cfg.lr));
+    }
+    if !(cfg.min_lr >= 0.0 && cfg.min_lr <= cfg.lr) {
+        return bad(format!("`min_lr` must be in [0, lr = {}], got {}", cfg.lr, cfg.min_lr));
+    }
+    if cfg.init_from.is_none() && cfg.max_len > cfg.shape.max_seq_len {
+        return bad(format!(
+            "`max_len` ({}) must not exceed the model's `max_seq_len` ({}); raise --max-seq-len or lower --max-len",
+            cfg.max_len, cfg.shape.max_seq_len
+        ));
     }
     if cfg.eval_every == 0 || cfg.save_every == 0 {
         return bad("`eval_every` and `save_every` must be positive".into());
