@@ -33,6 +33,9 @@ pub struct BenchArgs {
     /// Measure only this part (for profiling): train, batched or single.
     #[arg(long, value_parser = ["train", "batched", "single"])]
     pub only: Option<String>,
+    /// Alternate deepthink and PyTorch this many times and report medians (this host is noisy).
+    #[arg(long, default_value_t = 1)]
+    pub rounds: usize,
     /// Timed repetitions (median reported).
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
@@ -132,28 +135,31 @@ pub fn run(a: BenchArgs, threads: usize) -> anyhow::Result<()> {
         "model: {} parameters; train batch 32×128, decode 64×128 and 1×128 new tokens after 16-token prompts",
         model.n_params()
     );
-    let us = ours(&mut model, threads, a.reps, a.only.as_deref())?;
     let python = match (&a.torch, a.no_torch || a.only.is_some()) {
         (_, true) => None,
         (Some(py), false) => Some(py.clone()),
         (None, false) => find_torch(),
     };
-    let them = match &python {
-        Some(py) => Some(torch_reference(py, &sh, vocab, threads, a.reps)?),
-        None => {
-            eprintln!("(no PyTorch found: pass --torch PATH/TO/python to compare)");
-            None
-        }
-    };
+    if python.is_none() {
+        eprintln!("(no PyTorch found: pass --torch PATH/TO/python to compare)");
+    }
     // Training FLOPs per token: 3 × the forward (forward + 2 for backward) at context 128.
     let train_flops = 3.0 * model.cfg.flops_per_token(128);
-    let gflops = |v: &Value| v["train_tokens_per_s"].as_f64().map(|t| t * train_flops / 1e9);
-    let mut us = us;
-    us["train_gflop_per_s"] = gflops(&us).into();
-    let them = them.map(|mut t| {
-        t["train_gflop_per_s"] = gflops(&t).into();
-        t
-    });
+    let with_gflops = |mut v: Value| {
+        v["train_gflop_per_s"] = v["train_tokens_per_s"].as_f64().map(|t| t * train_flops / 1e9).into();
+        v
+    };
+    // Rounds alternate ours and PyTorch, so host noise hits both alike; medians are reported.
+    let (mut us, mut them) = (Vec::new(), Vec::new());
+    for round in 0..a.rounds.max(1) {
+        if a.rounds > 1 {
+            eprintln!("round {}/{}", round + 1, a.rounds);
+        }
+        us.push(with_gflops(ours(&mut model, threads, a.reps, a.only.as_deref())?));
+        if let Some(py) = &python {
+            them.push(with_gflops(torch_reference(py, &sh, vocab, threads, a.reps)?));
+        }
+    }
     let rows = [
         ("training tokens/s", "train_tokens_per_s", true),
         ("training GFLOP/s (of ~166)", "train_gflop_per_s", true),
@@ -161,20 +167,25 @@ pub fn run(a: BenchArgs, threads: usize) -> anyhow::Result<()> {
         ("single sequence ms/token", "single_ms_per_token", false),
         ("peak memory MiB", "peak_rss_mib", false),
     ];
-    println!("{:<26} {:>12} {:>12} {:>8}", "", "deepthink", "pytorch", "ratio");
+    let col = |runs: &[Value], key: &str| -> Vec<f64> { runs.iter().filter_map(|v| v[key].as_f64()).collect() };
+    println!("{:<26} {:>12} {:>12} {:>8}  (medians of {} round(s))", "", "deepthink", "pytorch", "ratio", us.len());
+    let mut summary = serde_json::Map::new();
     for (label, key, higher_better) in rows {
-        let u = us[key].as_f64().unwrap_or(f64::NAN);
-        let t = them.as_ref().and_then(|v| v[key].as_f64());
-        let (ts, ratio) = match t {
-            Some(t) => (format!("{t:.2}"), format!("{:.2}x", if higher_better { u / t } else { t / u })),
-            None => ("-".into(), "-".into()),
+        let u = col(&us, key);
+        let t = col(&them, key);
+        let ratios: Vec<f64> = u.iter().zip(&t).map(|(u, t)| if higher_better { u / t } else { t / u }).collect();
+        let um = if u.is_empty() { f64::NAN } else { median(u) };
+        let (ts, rs) = if t.is_empty() {
+            ("-".to_string(), "-".to_string())
+        } else {
+            (format!("{:.2}", median(t)), format!("{:.2}x", median(ratios.clone())))
         };
-        println!("{label:<26} {u:>12.2} {ts:>12} {ratio:>8}");
+        println!("{label:<26} {um:>12.2} {ts:>12} {rs:>8}");
+        summary.insert(key.to_string(), json!({"ratios": ratios}));
     }
-    println!("{}", json!({"deepthink": us, "pytorch": them}));
+    println!("{}", json!({"deepthink": us, "pytorch": them, "ratios": summary}));
     Ok(())
 }
-
 /// `python3` if it can import torch.
 fn find_torch() -> Option<PathBuf> {
     let ok = Command::new("python3").args(["-c", "import torch"]).output().map(|o| o.status.success()).unwrap_or(false);

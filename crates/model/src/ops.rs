@@ -186,17 +186,23 @@ pub fn swiglu_backward(dgu: &mut [f32], dout: &[f32], gate_up: &[f32], f: usize)
         });
 }
 
-/// Softmax cross-entropy over rows of `logits` (width `v`). Rows whose target is `None` are
+/// Softmax cross-entropy over rows of `logits` (width `v`). Rows whose target is `None` (or
+/// outside the vocabulary, which no model could predict) are
 /// ignored. Overwrites `logits` with `dL/dlogits` for the *mean* loss over counted rows, and
 /// returns `(sum of losses, counted rows)`.
 pub fn cross_entropy_in_place(logits: &mut [f32], targets: &[Option<u32>], v: usize) -> (f64, usize) {
-    let count = targets.iter().filter(|t| t.is_some()).count();
+    let count = targets.iter().filter(|t| matches!(t, Some(x) if (*x as usize) < v)).count();
     let scale = 1.0 / count.max(1) as f32;
     let loss: f64 = logits
         .par_chunks_mut(v)
         .zip(targets.par_iter())
         .map(|(row, t)| match t {
             None => {
+                row.fill(0.0);
+                0.0
+            }
+            Some(t) if *t as usize >= v => {
+                // A target outside the vocabulary cannot be predicted: no loss, no gradient.
                 row.fill(0.0);
                 0.0
             }

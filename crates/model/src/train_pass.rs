@@ -89,6 +89,9 @@ impl Model {
         tape: &mut Tape,
     ) -> Result<Vec<f32>, ModelError> {
         let c = &self.cfg;
+        if batch == 0 || seq == 0 {
+            return Err(ModelError::Input(format!("an empty batch ({batch} × {seq}) has nothing to train on")));
+        }
         if tokens.len() != batch * seq {
             return Err(ModelError::Input(format!("{} tokens is not batch {batch} × seq {seq}", tokens.len())));
         }
