@@ -13,7 +13,7 @@ use deepthink_tasks::{task_by_name, Problem, PromptStyle, TaskConfig};
 pub struct AskArgs {
     /// The question, e.g. "123*456".
     pub question: String,
-    /// Checkpoint directory (default: the embedded default model, models/default).
+    /// Checkpoint directory (default: $DEEPTHINK_MODEL, else the default model built into the binary).
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Print one JSON object {question, reasoning, answer, tokens, model} instead of streaming.
@@ -137,7 +137,7 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
     let answer = deepthink_tasks::text::final_answer(&completion).map(|s| s.trim().to_string());
     if a.json {
         let v = serde_json::json!({"question": question, "reasoning": reasoning, "answer": answer,
-            "tokens": out.tokens.len(), "model": dir.display().to_string()});
+            "tokens": out.tokens.len(), "model": dir});
         println!("{v}");
         if answer.is_none() {
             bail!("the model stopped without an answer after {} tokens", out.tokens.len());

@@ -14,7 +14,7 @@ use super::task_args::TaskArgs;
 
 #[derive(Args)]
 pub struct EvalArgs {
-    /// Checkpoint directory (default: the embedded default model).
+    /// Checkpoint directory (default: $DEEPTHINK_MODEL, else the default model built into the binary).
     #[arg(long)]
     pub model: Option<PathBuf>,
     #[command(flatten)]
@@ -67,7 +67,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("{} on {} problems ({})", dir.display(), problems.len(), task.name());
+        println!("{dir} on {} problems ({})", problems.len(), task.name());
         println!("{}", report.summary());
         if report.groups.len() > 1 {
             for (g, s) in &report.groups {

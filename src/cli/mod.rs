@@ -3,6 +3,7 @@
 mod ask;
 mod bench;
 mod data;
+mod embedded;
 mod eval;
 mod task_args;
 mod train;
@@ -41,28 +42,17 @@ pub enum Command {
     Bench(bench::BenchArgs),
 }
 
-/// The checkpoint `ask` and `eval` use when `--model` is not given.
-pub fn default_model_dir() -> PathBuf {
-    match std::env::var_os("DEEPTHINK_MODEL") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default"),
-    }
-}
-
-/// Load `--model`, or the default model with a hint on how to make one when it is missing.
-pub fn load_model(arg: &Option<PathBuf>) -> anyhow::Result<(PathBuf, deepthink_model::Checkpoint)> {
+/// Load `--model`, else `$DEEPTHINK_MODEL`, else the default model compiled into the binary.
+/// Returns the name to report and the checkpoint.
+pub fn load_model(arg: &Option<PathBuf>) -> anyhow::Result<(String, deepthink_model::Checkpoint)> {
     use anyhow::Context;
-    let dir = arg.clone().unwrap_or_else(default_model_dir);
-    let ck = deepthink_model::load_checkpoint(&dir).with_context(|| {
-        let hint = if arg.is_none() {
-            ". The default model is made by `deepthink train sft --task mult --min-digits 1 --max-digits 5 \
-             --steps 10000 --micro-batches 4 --run runs/default --export models/default` (or set DEEPTHINK_MODEL)"
-        } else {
-            ""
-        };
-        format!("loading model {}{hint}", dir.display())
-    })?;
-    Ok((dir, ck))
+    let dir = match (arg, std::env::var_os("DEEPTHINK_MODEL")) {
+        (Some(p), _) => p.clone(),
+        (None, Some(p)) => PathBuf::from(p),
+        (None, None) => return Ok((embedded::NAME.to_string(), embedded::load()?)),
+    };
+    let ck = deepthink_model::load_checkpoint(&dir).with_context(|| format!("loading model {}", dir.display()))?;
+    Ok((dir.display().to_string(), ck))
 }
 
 fn set_threads(requested: usize, fallback: usize) -> anyhow::Result<()> {

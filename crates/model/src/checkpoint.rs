@@ -128,33 +128,64 @@ pub fn readable_dir(dir: &Path) -> Result<PathBuf, ModelError> {
 pub fn load_checkpoint(dir: &Path) -> Result<Checkpoint, ModelError> {
     let dir = readable_dir(dir)?;
     let dir = dir.as_path();
-    let cfg_path = dir.join("config.json");
-    let text = std::fs::read_to_string(&cfg_path).map_err(|e| ModelError::io(&cfg_path, e))?;
-    let cfg = ModelConfig::from_json_str(&text).map_err(|e| ck(&cfg_path, e.to_string()))?;
-    let model = load_weights(&dir.join("model.safetensors"), cfg)?;
-    let tokenizer = ChatTokenizer::load(&dir)?;
-    if tokenizer.vocab_size() > model.cfg.vocab_size {
-        return Err(ck(
-            &dir,
-            format!(
-                "tokenizer has {} tokens but config.json `vocab_size` is {}",
-                tokenizer.vocab_size(),
-                model.cfg.vocab_size
-            ),
-        ));
-    }
-    let prov_path = dir.join("deepthink.json");
-    let provenance = match std::fs::read_to_string(&prov_path) {
-        Ok(t) => Some(serde_json::from_str(&t).map_err(|e| ck(&prov_path, e.to_string()))?),
-        Err(_) => None,
+    let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| ModelError::io(dir.join(name), e));
+    let text = |name: &str| String::from_utf8(read(name)?).map_err(|e| ck(&dir.join(name), e.to_string()));
+    let provenance = std::fs::read_to_string(dir.join("deepthink.json")).ok();
+    let files = CheckpointFiles {
+        config: &text("config.json")?,
+        weights: &read("model.safetensors")?,
+        tokenizer: &read("tokenizer.json")?,
+        tokenizer_config: &text("tokenizer_config.json")?,
+        provenance: provenance.as_deref(),
     };
-    Ok(Checkpoint { model, tokenizer, provenance, dir: dir.to_path_buf() })
+    Checkpoint::from_files(&files, dir)
+}
+
+/// The contents of a checkpoint's files, wherever they came from (disk, or bytes compiled into
+/// the binary).
+pub struct CheckpointFiles<'a> {
+    pub config: &'a str,
+    pub weights: &'a [u8],
+    pub tokenizer: &'a [u8],
+    pub tokenizer_config: &'a str,
+    pub provenance: Option<&'a str>,
+}
+
+impl Checkpoint {
+    /// Parse and check a checkpoint's files; `dir` names their origin in errors.
+    pub fn from_files(files: &CheckpointFiles, dir: &Path) -> Result<Checkpoint, ModelError> {
+        let cfg_path = dir.join("config.json");
+        let cfg = ModelConfig::from_json_str(files.config).map_err(|e| ck(&cfg_path, e.to_string()))?;
+        let model = weights_from_bytes(files.weights, &dir.join("model.safetensors"), cfg)?;
+        let tokenizer = ChatTokenizer::from_bytes(files.tokenizer, files.tokenizer_config, dir)?;
+        if tokenizer.vocab_size() > model.cfg.vocab_size {
+            return Err(ck(
+                &dir,
+                format!(
+                    "tokenizer has {} tokens but config.json `vocab_size` is {}",
+                    tokenizer.vocab_size(),
+                    model.cfg.vocab_size
+                ),
+            ));
+        }
+        let prov_path = dir.join("deepthink.json");
+        let provenance = match files.provenance {
+            Some(t) => Some(serde_json::from_str(t).map_err(|e| ck(&prov_path, e.to_string()))?),
+            None => None,
+        };
+        Ok(Checkpoint { model, tokenizer, provenance, dir: dir.to_path_buf() })
+    }
 }
 
 /// Read `model.safetensors` into a model of shape `cfg`.
 pub fn load_weights(path: &Path, cfg: ModelConfig) -> Result<Model, ModelError> {
     let bytes = std::fs::read(path).map_err(|e| ModelError::io(path, e))?;
-    let st = SafeTensors::deserialize(&bytes).map_err(|e| ck(path, format!("not a valid safetensors file: {e}")))?;
+    weights_from_bytes(&bytes, path, cfg)
+}
+
+/// Parse safetensors bytes into a model of shape `cfg`; `path` names their origin in errors.
+pub fn weights_from_bytes(bytes: &[u8], path: &Path, cfg: ModelConfig) -> Result<Model, ModelError> {
+    let st = SafeTensors::deserialize(bytes).map_err(|e| ck(path, format!("not a valid safetensors file: {e}")))?;
     let layout = Layout::new(&cfg);
     let mut params = vec![0.0f32; layout.total()];
     for e in &layout.entries {

@@ -96,10 +96,20 @@ impl ChatTokenizer {
     /// Load `tokenizer.json` and `tokenizer_config.json` (for `chat_template` and `eos_token`).
     pub fn load(dir: &Path) -> Result<Self, ModelError> {
         let tj = dir.join("tokenizer.json");
-        let inner =
-            Tokenizer::from_file(&tj).map_err(|e| ModelError::Checkpoint { path: tj.clone(), msg: e.to_string() })?;
+        let json = std::fs::read(&tj).map_err(|e| ModelError::io(&tj, e))?;
         let cfg_path = dir.join("tokenizer_config.json");
         let text = std::fs::read_to_string(&cfg_path).map_err(|e| ModelError::io(&cfg_path, e))?;
+        Self::from_bytes(&json, &text, dir)
+    }
+
+    /// Build from the contents of `tokenizer.json` and `tokenizer_config.json`; `dir` names
+    /// their origin in errors.
+    pub fn from_bytes(tokenizer_json: &[u8], tokenizer_config: &str, dir: &Path) -> Result<Self, ModelError> {
+        let tj = dir.join("tokenizer.json");
+        let inner = Tokenizer::from_bytes(tokenizer_json)
+            .map_err(|e| ModelError::Checkpoint { path: tj.clone(), msg: e.to_string() })?;
+        let cfg_path = dir.join("tokenizer_config.json");
+        let text = tokenizer_config;
         let cfg: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| ModelError::Checkpoint { path: cfg_path.clone(), msg: e.to_string() })?;
         let template = cfg.get("chat_template").and_then(|t| t.as_str()).ok_or_else(|| ModelError::Checkpoint {
