@@ -1,0 +1,9 @@
+//! Errors of strategies and generators; each says which argument or value is at fault.
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error(transparent)]
+    Model(#[from] deepthink_model::ModelError),
+    #[error("budget: {0}")]
+    Budget(String),
+}

@@ -1,0 +1,43 @@
+//! The contract between strategies and whatever produces text.
+//!
+//! A request is a question (the user turn) plus the assistant text written so far, which starts
+//! inside the think block (the generation prompt pre-fills `<think>\n`). Step-level search extends
+//! a partial reasoning by passing it as `prefix`; sampling strategies leave it empty. The
+//! generator reports the tokens it read and wrote, which is how strategies are charged.
+
+use deepthink_model::{FinishReason, SamplingParams};
+
+use crate::error::SearchError;
+
+/// One continuation to produce.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The user turn.
+    pub question: String,
+    /// Assistant text already written after the pre-filled `<think>\n` (empty to start).
+    pub prefix: String,
+    pub params: SamplingParams,
+    /// Stop after any of these strings (kept in the output), besides end-of-sequence.
+    pub stop: Vec<String>,
+}
+
+/// What a generator wrote for one request.
+#[derive(Clone, Debug)]
+pub struct Continuation {
+    /// The new text only (not the prefix).
+    pub text: String,
+    /// Tokens generated.
+    pub tokens: usize,
+    /// Prompt tokens processed for this request.
+    pub prompt_tokens: usize,
+    /// Log-probability of each generated token.
+    pub logprobs: Vec<f32>,
+    pub finish: FinishReason,
+}
+
+/// Batched text continuation. Implementations should run a whole slice of requests together.
+pub trait Generator: Sync {
+    fn generate(&self, requests: &[Request]) -> Result<Vec<Continuation>, SearchError>;
+    /// Forward-pass FLOPs per token at context length `ctx` (for compute accounting), if known.
+    fn flops_per_token(&self, ctx: usize) -> Option<f64>;
+}

@@ -1,0 +1,75 @@
+//! [`Generator`] over deepthink's own model: renders the chat template, decodes the whole batch
+//! through one KV cache, and honours stop strings by cutting the text after the first match.
+//!
+//! Not yet done (issue 3): stop strings are applied after decoding, so a sequence that passes a
+//! stop string keeps generating until end-of-sequence or its token limit and is charged for it;
+//! step-level search needs the check inside the decode loop, and prefix sharing between beams
+//! (`KvCache::fork`) instead of re-reading each prefix.
+
+use deepthink_model::{generate, ChatTokenizer, FinishReason, GenRequest, Message, Model};
+
+use crate::error::SearchError;
+use crate::generator::{Continuation, Generator, Request};
+
+pub struct LocalGenerator<'a> {
+    pub model: &'a Model,
+    pub tokenizer: &'a ChatTokenizer,
+}
+
+impl LocalGenerator<'_> {
+    fn prompt(&self, r: &Request) -> Result<Vec<u32>, SearchError> {
+        let mut text = self.tokenizer.render(&[Message::user(&r.question)], true, true)?;
+        text.push_str(&r.prefix);
+        Ok(self.tokenizer.encode(&text)?)
+    }
+}
+
+/// Cut `text` just after the earliest stop string, if any occurs.
+fn cut_at_stop(text: &str, stop: &[String]) -> Option<usize> {
+    stop.iter().filter(|s| !s.is_empty()).filter_map(|s| text.find(s.as_str()).map(|i| i + s.len())).min()
+}
+
+impl Generator for LocalGenerator<'_> {
+    fn generate(&self, requests: &[Request]) -> Result<Vec<Continuation>, SearchError> {
+        let prompts: Vec<Vec<u32>> = requests.iter().map(|r| self.prompt(r)).collect::<Result<_, _>>()?;
+        let gen: Vec<GenRequest> = prompts
+            .iter()
+            .zip(requests)
+            .map(|(p, r)| GenRequest { prompt: p.clone(), params: r.params.clone() })
+            .collect();
+        let eos = self.tokenizer.eos_id();
+        let outs = generate(self.model, &gen, &[eos], &mut |_, _| {})?;
+        Ok(outs
+            .into_iter()
+            .zip(requests)
+            .zip(&prompts)
+            .map(|((out, r), p)| {
+                let body: Vec<u32> = out.tokens.iter().copied().filter(|&t| t != eos).collect();
+                let mut text = self.tokenizer.decode(&body);
+                let mut finish = out.finish;
+                if let Some(end) = cut_at_stop(&text, &r.stop) {
+                    text.truncate(end);
+                    finish = FinishReason::Stop;
+                }
+                Continuation { text, tokens: out.tokens.len(), prompt_tokens: p.len(), logprobs: out.logprobs, finish }
+            })
+            .collect())
+    }
+
+    fn flops_per_token(&self, ctx: usize) -> Option<f64> {
+        Some(self.model.cfg.flops_per_token(ctx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_at_stop;
+
+    #[test]
+    fn stops_at_the_earliest_stop_string() {
+        let stop = vec!["\n".to_string(), "</think>".to_string()];
+        assert_eq!(cut_at_stop("12\n34</think>", &stop), Some(3));
+        assert_eq!(cut_at_stop("1234", &stop), None);
+        assert_eq!(cut_at_stop("ab", &[String::new()]), None);
+    }
+}

@@ -1,0 +1,79 @@
+//! What every strategy implements, and what it returns: the answer, the reasoning shown for it,
+//! and the compute it cost (tokens generated and read, estimated forward FLOPs).
+
+use deepthink_model::SamplingParams;
+use deepthink_tasks::{Problem, PromptStyle, Task};
+
+use crate::error::SearchError;
+use crate::generator::{Continuation, Generator, Request};
+
+/// How much a strategy may spend per problem.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    /// Completions sampled per problem (N in the test-time-scaling literature).
+    pub samples: usize,
+    /// Longest completion, in tokens.
+    pub max_new_tokens: usize,
+}
+
+impl Budget {
+    pub fn validate(&self) -> Result<(), SearchError> {
+        if self.samples == 0 {
+            return Err(SearchError::Budget("`samples` must be at least 1, got 0".into()));
+        }
+        if self.max_new_tokens == 0 {
+            return Err(SearchError::Budget("`max_new_tokens` must be at least 1, got 0".into()));
+        }
+        Ok(())
+    }
+}
+
+/// One problem's outcome.
+#[derive(Clone, Debug)]
+pub struct Solution {
+    /// The chosen answer as the task reads it, if any completion had one.
+    pub answer: Option<String>,
+    /// The assistant turn behind the chosen answer (pre-filled `<think>\n` included).
+    pub completion: String,
+    pub generated_tokens: usize,
+    pub prompt_tokens: usize,
+    /// Estimated forward-pass FLOPs of everything generated and read.
+    pub flops: f64,
+}
+
+/// A way of spending test-time compute on problems.
+pub trait Strategy {
+    fn name(&self) -> &'static str;
+    /// Solve `problems` (batched together where the strategy can), each within `budget`.
+    fn solve(
+        &self,
+        task: &dyn Task,
+        problems: &[Problem],
+        gen: &dyn Generator,
+        budget: Budget,
+    ) -> Result<Vec<Solution>, SearchError>;
+}
+
+/// A fresh request for a problem (empty reasoning so far).
+pub(crate) fn request(task: &dyn Task, p: &Problem, style: PromptStyle, params: SamplingParams) -> Request {
+    Request { question: task.prompt(p, style), prefix: String::new(), params, stop: Vec::new() }
+}
+
+/// The assistant turn a continuation completes.
+pub(crate) fn completion_text(c: &Continuation) -> String {
+    format!("<think>\n{}", c.text)
+}
+
+/// Tokens and FLOPs of a set of continuations.
+pub(crate) fn cost(gen: &dyn Generator, cs: &[&Continuation]) -> (usize, usize, f64) {
+    let generated: usize = cs.iter().map(|c| c.tokens).sum();
+    let read: usize = cs.iter().map(|c| c.prompt_tokens).sum();
+    let flops = cs
+        .iter()
+        .map(|c| {
+            let ctx = c.prompt_tokens + c.tokens;
+            gen.flops_per_token(ctx).unwrap_or(0.0) * ctx as f64
+        })
+        .sum();
+    (generated, read, flops)
+}

@@ -1,0 +1,58 @@
+//! Strategies on the shipped default model: majority voting turns unreliable high-temperature
+//! samples into reliable answers, compute is charged for every sample, and bad budgets are errors.
+
+use std::path::PathBuf;
+
+use deepthink_model::load_checkpoint;
+use deepthink_search::majority::Majority;
+use deepthink_search::single::Single;
+use deepthink_search::{Budget, LocalGenerator, Strategy};
+use deepthink_tasks::{task_by_name, Problem, PromptStyle, Split, Task, TaskConfig, Verdict};
+use rand::SeedableRng;
+
+fn setup() -> (deepthink_model::Checkpoint, Box<dyn Task>, Vec<Problem>) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/default");
+    let ck = load_checkpoint(&dir).unwrap();
+    let task = task_by_name("mult", &TaskConfig { min_digits: 4, max_digits: 5, ..TaskConfig::default() }).unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let problems = (0..24).map(|_| task.generate(&mut rng, Split::Test)).collect();
+    (ck, task, problems)
+}
+
+fn accuracy(task: &dyn Task, problems: &[Problem], sols: &[deepthink_search::Solution]) -> f64 {
+    let ok =
+        problems.iter().zip(sols).filter(|(p, s)| task.verify(p, &s.completion).verdict == Verdict::Correct).count();
+    ok as f64 / problems.len() as f64
+}
+
+#[test]
+fn majority_of_hot_samples_beats_one_hot_sample() {
+    let (ck, task, problems) = setup();
+    let gen = LocalGenerator { model: &ck.model, tokenizer: &ck.tokenizer };
+    let budget = Budget { samples: 9, max_new_tokens: 128 };
+    // Hot enough that one sample is usually wrong (25% right), yet right answers stay the plurality.
+    let hot = 3.0;
+    let one = Single { prompt: PromptStyle::Plain, temperature: hot, seed: 11 };
+    let single = one.solve(task.as_ref(), &problems, &gen, Budget { samples: 1, ..budget }).unwrap();
+    let vote = Majority { temperature: hot, seed: 11, ..Majority::default() };
+    let voted = vote.solve(task.as_ref(), &problems, &gen, budget).unwrap();
+    let (a1, a9) = (accuracy(task.as_ref(), &problems, &single), accuracy(task.as_ref(), &problems, &voted));
+    eprintln!("temperature {hot}: one sample {a1:.3}, majority of 9 {a9:.3}");
+    assert!(a9 >= a1 + 0.15, "majority {a9} should clearly beat a single sample {a1}");
+    // Every sample is paid for: 9 completions cost about 9 single attempts.
+    let spent: usize = voted.iter().map(|s| s.generated_tokens).sum();
+    let single_spent: usize = single.iter().map(|s| s.generated_tokens).sum();
+    assert!(spent > 6 * single_spent, "{spent} vs {single_spent}");
+    assert!(voted.iter().all(|s| s.flops > 0.0 && s.prompt_tokens > 0));
+}
+
+#[test]
+fn greedy_is_the_default_models_answer_and_a_zero_budget_is_an_error() {
+    let (ck, task, problems) = setup();
+    let gen = LocalGenerator { model: &ck.model, tokenizer: &ck.tokenizer };
+    let greedy = Single { prompt: PromptStyle::Plain, temperature: 0.0, seed: 0 };
+    let sols = greedy.solve(task.as_ref(), &problems[..4], &gen, Budget { samples: 1, max_new_tokens: 128 }).unwrap();
+    assert_eq!(accuracy(task.as_ref(), &problems[..4], &sols), 1.0);
+    let e = Majority::default().solve(task.as_ref(), &problems[..1], &gen, Budget { samples: 0, max_new_tokens: 8 });
+    assert!(e.unwrap_err().to_string().contains("`samples` must be at least 1"));
+}
