@@ -114,7 +114,7 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
     let mut ids = Vec::new();
     let stream = !a.json;
     let mut stdout = std::io::stdout();
-    let outs = generate(&ck.model, &[GenRequest { prompt, params }], &[tok.eos_id()], &mut |_, t| {
+    let outs = generate(&ck.model, &[GenRequest::new(prompt, params)], &[tok.eos_id()], &mut |_, t| {
         if !stream || t == tok.eos_id() {
             return;
         }

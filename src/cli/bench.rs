@@ -91,9 +91,11 @@ fn train_tok_s(model: &mut Model, reps: usize) -> anyhow::Result<f64> {
 fn decode_seconds(model: &Model, n_seqs: usize, new_tokens: usize, reps: usize) -> anyhow::Result<f64> {
     let v = model.cfg.vocab_size as u32;
     let reqs: Vec<GenRequest> = (0..n_seqs)
-        .map(|i| GenRequest {
-            prompt: (0..16).map(|j| (i as u32 * 3 + j * 7 + 1) % v).collect(),
-            params: SamplingParams { max_new_tokens: new_tokens, ..Default::default() },
+        .map(|i| {
+            GenRequest::new(
+                (0..16).map(|j| (i as u32 * 3 + j * 7 + 1) % v).collect(),
+                SamplingParams { max_new_tokens: new_tokens, ..Default::default() },
+            )
         })
         .collect();
     let mut times = Vec::new();

@@ -73,7 +73,7 @@ pub fn evaluate(
             let text = tok.render(&[Message::user(task.prompt(p, opts.prompt_style))], true, opts.thinking)?;
             let mut params = opts.sampling.clone();
             params.seed = params.seed.wrapping_add((preds.len() + i) as u64);
-            requests.push(GenRequest { prompt: tok.encode(&text)?, params });
+            requests.push(GenRequest::new(tok.encode(&text)?, params));
         }
         let outs = generate(model, &requests, &[tok.eos_id()], &mut |_, _| {})?;
         for (p, out) in chunk.iter().zip(outs) {

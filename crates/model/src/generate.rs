@@ -17,6 +17,19 @@ use crate::sampling::{Sampler, SamplingParams};
 pub struct GenRequest {
     pub prompt: Vec<u32>,
     pub params: SamplingParams,
+    /// Stop as soon as the generated tokens end with any of these sequences (kept in the
+    /// output), e.g. the tokens of `"\n"` to generate one reasoning step.
+    pub stop_sequences: Vec<Vec<u32>>,
+}
+
+impl GenRequest {
+    pub fn new(prompt: Vec<u32>, params: SamplingParams) -> Self {
+        GenRequest { prompt, params, stop_sequences: Vec::new() }
+    }
+
+    fn hits_stop(&self, tokens: &[u32]) -> bool {
+        self.stop_sequences.iter().any(|s| !s.is_empty() && tokens.ends_with(s))
+    }
 }
 
 /// Why a sequence stopped.
@@ -91,7 +104,7 @@ pub fn generate(
             outs[i].tokens.push(tok);
             outs[i].logprobs.push(lp);
             on_token(i, tok);
-            if stop_tokens.contains(&tok) {
+            if stop_tokens.contains(&tok) || requests[i].hits_stop(&outs[i].tokens) {
                 outs[i].finish = FinishReason::Stop;
             } else if outs[i].tokens.len() < params.max_new_tokens && fed(i, &outs) < capacity {
                 still.push(i);

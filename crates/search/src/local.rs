@@ -1,10 +1,9 @@
 //! [`Generator`] over deepthink's own model: renders the chat template, decodes the whole batch
 //! through one KV cache, and honours stop strings by cutting the text after the first match.
 //!
-//! Not yet done (issue 3): stop strings are applied after decoding, so a sequence that passes a
-//! stop string keeps generating until end-of-sequence or its token limit and is charged for it;
-//! step-level search needs the check inside the decode loop, and prefix sharing between beams
-//! (`KvCache::fork`) instead of re-reading each prefix.
+//! Stop strings end a sequence inside the decode loop (as token sequences), so a one-step
+//! request (`stop: ["\n"]`) is charged for one line only. Not yet done (issue 3): prefix sharing
+//! between beams (`KvCache::fork`) instead of re-reading each prefix.
 
 use deepthink_model::{generate, ChatTokenizer, FinishReason, GenRequest, Message, Model};
 
@@ -32,11 +31,14 @@ fn cut_at_stop(text: &str, stop: &[String]) -> Option<usize> {
 impl Generator for LocalGenerator<'_> {
     fn generate(&self, requests: &[Request]) -> Result<Vec<Continuation>, SearchError> {
         let prompts: Vec<Vec<u32>> = requests.iter().map(|r| self.prompt(r)).collect::<Result<_, _>>()?;
-        let gen: Vec<GenRequest> = prompts
-            .iter()
-            .zip(requests)
-            .map(|(p, r)| GenRequest { prompt: p.clone(), params: r.params.clone() })
-            .collect();
+        let mut gen = Vec::with_capacity(requests.len());
+        for (p, r) in prompts.iter().zip(requests) {
+            // Stop inside the decode loop on each stop string's tokens (exact for deepthink's
+            // character-level tokenizer); the text-level cut below stays as the final word.
+            let stop_sequences =
+                r.stop.iter().filter(|s| !s.is_empty()).map(|s| self.tokenizer.encode(s)).collect::<Result<_, _>>()?;
+            gen.push(GenRequest { prompt: p.clone(), params: r.params.clone(), stop_sequences });
+        }
         let eos = self.tokenizer.eos_id();
         let outs = generate(self.model, &gen, &[eos], &mut |_, _| {})?;
         Ok(outs

@@ -56,3 +56,21 @@ fn greedy_is_the_default_models_answer_and_a_zero_budget_is_an_error() {
     let e = Majority::default().solve(task.as_ref(), &problems[..1], &gen, Budget { samples: 0, max_new_tokens: 8 });
     assert!(e.unwrap_err().to_string().contains("`samples` must be at least 1"));
 }
+
+#[test]
+fn a_stop_string_ends_generation_after_one_reasoning_step() {
+    use deepthink_search::{Generator, Request};
+    let (ck, _, _) = setup();
+    let gen = LocalGenerator { model: &ck.model, tokenizer: &ck.tokenizer };
+    let params = deepthink_model::SamplingParams { max_new_tokens: 64, ..Default::default() };
+    let step = |prefix: &str| Request {
+        question: "123*456".into(),
+        prefix: prefix.into(),
+        params: params.clone(),
+        stop: vec!["\n".into()],
+    };
+    let out = gen.generate(&[step(""), step("8370\n")]).unwrap();
+    assert_eq!(out[0].text, "8370\n");
+    assert_eq!(out[0].tokens, 5, "charged for one line only");
+    assert_eq!(out[1].text, "5160\n", "continues from a partial reasoning");
+}
