@@ -70,3 +70,20 @@ fn reasoning_gym_problem_files_are_evaluated() {
     assert_eq!(v["n"], 2);
     assert_eq!(v["correct"], 2, "{v}");
 }
+
+#[test]
+fn eval_runs_majority_voting_and_charges_every_sample() {
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["eval", "--json", "-n", "16", "--seed", "3"];
+        args.extend_from_slice(extra);
+        let (ok, stdout, stderr) = deepthink(&args);
+        assert!(ok, "{stderr}");
+        serde_json::from_str(&stdout).unwrap()
+    };
+    let greedy = run(&[]);
+    let voted = run(&["--strategy", "majority", "--samples", "4", "--temperature", "1.0"]);
+    assert_eq!(voted["n"], 16);
+    assert!(voted["accuracy"].as_f64().unwrap() >= 0.9, "{voted}");
+    let (g, v) = (greedy["generated_tokens"].as_f64().unwrap(), voted["generated_tokens"].as_f64().unwrap());
+    assert!(v > 3.5 * g && v < 4.5 * g, "4 samples should cost ~4x greedy: {v} vs {g}");
+}

@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::Args;
-use deepthink_eval::evaluate;
+use deepthink_eval::{evaluate, evaluate_strategy};
+use deepthink_search::majority::Majority;
+use deepthink_search::single::Single;
+use deepthink_search::{Budget, LocalGenerator, Strategy};
 use deepthink_tasks::external::read_problems;
 use deepthink_tasks::{task_by_name, PromptStyle};
 use deepthink_train::data_file::write_lines_atomic;
@@ -28,6 +31,16 @@ pub struct EvalArgs {
     pub n: usize,
     #[arg(long, default_value = "plain")]
     pub prompt: PromptStyle,
+    /// Test-time strategy: greedy (one attempt), sample (one attempt at --temperature), or
+    /// majority (self-consistency: --samples attempts, the most common answer wins).
+    #[arg(long, default_value = "greedy", value_parser = ["greedy", "sample", "majority"])]
+    pub strategy: String,
+    /// Attempts per problem for `majority`.
+    #[arg(long, default_value_t = 8)]
+    pub samples: usize,
+    /// Sampling temperature for `sample` and `majority`.
+    #[arg(long, default_value_t = 1.0)]
+    pub temperature: f32,
     /// Longest completion in tokens.
     #[arg(long, default_value_t = 256)]
     pub max_new_tokens: usize,
@@ -55,10 +68,24 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     if let Some(p) = problems.iter().find(|p| p.task_name() != task.name()) {
         bail!("problem `{}` is a {} problem; pass --task {}", p.question(), p.task_name(), p.task_name());
     }
-    let opts = eval_options(a.prompt, a.max_new_tokens);
     let bar = indicatif::ProgressBar::new(problems.len() as u64);
-    let (report, preds) =
-        evaluate(&ck.model, &ck.tokenizer, task.as_ref(), &problems, &opts, &mut |d, _| bar.set_position(d as u64))?;
+    let mut tick = |d: usize, _| bar.set_position(d as u64);
+    let (report, preds) = if a.strategy == "greedy" {
+        let opts = eval_options(a.prompt, a.max_new_tokens);
+        evaluate(&ck.model, &ck.tokenizer, task.as_ref(), &problems, &opts, &mut tick)?
+    } else {
+        let gen = LocalGenerator { model: &ck.model, tokenizer: &ck.tokenizer };
+        let (strategy, samples): (Box<dyn Strategy>, usize) = match a.strategy.as_str() {
+            "majority" => {
+                (Box::new(Majority { prompt: a.prompt, temperature: a.temperature, seed: a.seed }), a.samples)
+            }
+            _ => (Box::new(Single { prompt: a.prompt, temperature: a.temperature, seed: a.seed }), 1),
+        };
+        let budget = Budget { samples, max_new_tokens: a.max_new_tokens };
+        // About 64 sequences in flight at once.
+        let chunk = (64 / samples).max(1);
+        evaluate_strategy(task.as_ref(), &problems, strategy.as_ref(), &gen, budget, chunk, &mut tick)?
+    };
     bar.finish_and_clear();
     if let Some(path) = &a.predictions {
         let lines = preds.iter().map(|p| serde_json::to_string(p).unwrap_or_default());

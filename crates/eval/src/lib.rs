@@ -4,6 +4,8 @@
 
 pub mod harness;
 pub mod report;
+pub mod strategy_eval;
 
 pub use harness::{evaluate, EvalOptions, Prediction};
 pub use report::{group_of, EvalReport, GroupStats};
+pub use strategy_eval::evaluate_strategy;
