@@ -42,6 +42,21 @@ fn incremental_decoding_matches_the_full_forward() {
 }
 
 #[test]
+fn long_sequences_match_across_attention_row_blocks() {
+    let m = common::tiny(false, false, 4);
+    let t = 150; // three 64-row attention blocks
+    let toks = common::tokens(t, 7);
+    let (full, _) = m.forward_train(&toks, 1, t).unwrap();
+    let v = m.cfg.vocab_size;
+    let mut cache = KvCache::new(&m, 1, t);
+    for (i, &tok) in toks.iter().enumerate() {
+        let out = m.forward_step(&mut cache, &[StepToken { slot: 0, token: tok, want_logits: true }]).unwrap();
+        let diff = out.iter().zip(&full[i * v..(i + 1) * v]).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        assert!(diff < 1e-4, "position {i}: {diff}");
+    }
+}
+
+#[test]
 fn a_full_slot_is_an_error_not_a_panic() {
     let m = common::tiny(false, false, 1);
     let mut cache = KvCache::new(&m, 1, 2);

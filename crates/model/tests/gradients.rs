@@ -21,7 +21,10 @@ fn loss(m: &Model, toks: &[u32], targets: &[Option<u32>], b: usize, t: usize) ->
 }
 
 fn check(qkv_bias: bool, tie: bool) {
-    let (b, t) = (2, 6);
+    check_shape(qkv_bias, tie, 2, 6);
+}
+
+fn check_shape(qkv_bias: bool, tie: bool, b: usize, t: usize) {
     let mut m = common::tiny(qkv_bias, tie, 3);
     let toks = common::tokens(b * t, 1);
     let targets: Vec<Option<u32>> =
@@ -65,6 +68,12 @@ fn gradients_match_finite_differences_llama() {
 #[test]
 fn gradients_match_finite_differences_qwen2_tied() {
     check(true, true);
+}
+
+#[test]
+fn gradients_match_finite_differences_across_attention_row_blocks() {
+    // 150 positions span three 64-row attention blocks.
+    check_shape(false, false, 1, 150);
 }
 
 #[test]

@@ -9,7 +9,7 @@ pub fn tiny(qkv_bias: bool, tie: bool, seed: u64) -> Model {
         n_heads: 4,
         n_kv_heads: 2,
         ffn_dim: 24,
-        max_seq_len: 32,
+        max_seq_len: 160,
         tie_embeddings: tie,
         qkv_bias,
     };
