@@ -72,9 +72,7 @@ pub fn save_checkpoint(
     provenance: &serde_json::Value,
     extra: &[(&str, Vec<u8>)],
 ) -> Result<(), ModelError> {
-    if dir.exists()
-        && !dir.join("config.json").exists()
-        && std::fs::read_dir(dir).map_or(false, |mut d| d.next().is_some())
+    if dir.exists() && !dir.join("config.json").exists() && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some())
     {
         return Err(ck(dir, "exists and is not a checkpoint; refusing to replace it"));
     }
@@ -160,7 +158,7 @@ impl Checkpoint {
         let tokenizer = ChatTokenizer::from_bytes(files.tokenizer, files.tokenizer_config, dir)?;
         if tokenizer.vocab_size() > model.cfg.vocab_size {
             return Err(ck(
-                &dir,
+                dir,
                 format!(
                     "tokenizer has {} tokens but config.json `vocab_size` is {}",
                     tokenizer.vocab_size(),

@@ -110,7 +110,7 @@ impl ChatTokenizer {
             .map_err(|e| ModelError::Checkpoint { path: tj.clone(), msg: e.to_string() })?;
         let cfg_path = dir.join("tokenizer_config.json");
         let text = tokenizer_config;
-        let cfg: serde_json::Value = serde_json::from_str(&text)
+        let cfg: serde_json::Value = serde_json::from_str(text)
             .map_err(|e| ModelError::Checkpoint { path: cfg_path.clone(), msg: e.to_string() })?;
         let template = cfg.get("chat_template").and_then(|t| t.as_str()).ok_or_else(|| ModelError::Checkpoint {
             path: cfg_path.clone(),

@@ -22,6 +22,7 @@ pub fn tiny(qkv_bias: bool, tie: bool, seed: u64) -> Model {
     m
 }
 
+#[allow(dead_code)] // not every test binary that includes this module uses it
 pub fn tokens(n: usize, seed: u32) -> Vec<u32> {
     (0..n as u32).map(|i| (i * 7 + seed * 3 + 1) % 11).collect()
 }
