@@ -2,12 +2,11 @@
 //! most common final answer under the task's `answer_key`. The lecture's strong, hard-to-beat
 //! baseline. All N × problems samples go to the generator in one batch.
 
-use deepthink_model::SamplingParams;
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
 use crate::error::SearchError;
 use crate::generator::Generator;
-use crate::strategy::{completion_text, cost, request, Budget, Solution, Strategy};
+use crate::strategy::{completion_text, cost, sampled_requests, Budget, Solution, Strategy};
 use crate::vote::majority;
 
 pub struct Majority {
@@ -36,18 +35,8 @@ impl Strategy for Majority {
     ) -> Result<Vec<Solution>, SearchError> {
         budget.validate()?;
         let n = budget.samples;
-        let mut requests = Vec::with_capacity(problems.len() * n);
-        for (i, p) in problems.iter().enumerate() {
-            for j in 0..n {
-                let params = SamplingParams {
-                    temperature: self.temperature,
-                    max_new_tokens: budget.max_new_tokens,
-                    seed: self.seed.wrapping_add((i * n + j) as u64),
-                    ..SamplingParams::default()
-                };
-                requests.push(request(task, p, self.prompt, params));
-            }
-        }
+        let requests =
+            sampled_requests(task, problems, self.prompt, self.temperature, self.seed, n, budget.max_new_tokens);
         let outs = gen.generate(&requests)?;
         Ok(problems
             .iter()

@@ -2,12 +2,11 @@
 //! every other strategy is measured against; prompts follow the task's prompt style, so the
 //! lecture's method 1 (direct, CoT, few-shot, "supervised CoT" prompts) runs through here.
 
-use deepthink_model::SamplingParams;
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
 use crate::error::SearchError;
 use crate::generator::Generator;
-use crate::strategy::{completion_text, cost, request, Budget, Solution, Strategy};
+use crate::strategy::{completion_text, cost, sampled_requests, Budget, Solution, Strategy};
 
 /// One attempt with the given temperature (0 = greedy) and seed.
 pub struct Single {
@@ -33,19 +32,8 @@ impl Strategy for Single {
         budget: Budget,
     ) -> Result<Vec<Solution>, SearchError> {
         budget.validate()?;
-        let requests: Vec<_> = problems
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let params = SamplingParams {
-                    temperature: self.temperature,
-                    max_new_tokens: budget.max_new_tokens,
-                    seed: self.seed.wrapping_add(i as u64),
-                    ..SamplingParams::default()
-                };
-                request(task, p, self.prompt, params)
-            })
-            .collect();
+        let requests =
+            sampled_requests(task, problems, self.prompt, self.temperature, self.seed, 1, budget.max_new_tokens);
         let outs = gen.generate(&requests)?;
         Ok(problems
             .iter()

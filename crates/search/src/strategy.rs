@@ -54,9 +54,30 @@ pub trait Strategy {
     ) -> Result<Vec<Solution>, SearchError>;
 }
 
-/// A fresh request for a problem (empty reasoning so far).
-pub(crate) fn request(task: &dyn Task, p: &Problem, style: PromptStyle, params: SamplingParams) -> Request {
-    Request { question: task.prompt(p, style), prefix: String::new(), params, stop: Vec::new() }
+/// `n` fresh requests per problem (empty reasoning so far), problem-major. Request `j` of problem
+/// `i` is seeded `seed + i·n + j`, so a sample depends only on its position, not on the batch.
+pub(crate) fn sampled_requests(
+    task: &dyn Task,
+    problems: &[Problem],
+    style: PromptStyle,
+    temperature: f32,
+    seed: u64,
+    n: usize,
+    max_new_tokens: usize,
+) -> Vec<Request> {
+    let mut requests = Vec::with_capacity(problems.len() * n);
+    for (i, p) in problems.iter().enumerate() {
+        for j in 0..n {
+            let params = SamplingParams {
+                temperature,
+                max_new_tokens,
+                seed: seed.wrapping_add((i * n + j) as u64),
+                ..SamplingParams::default()
+            };
+            requests.push(Request { question: task.prompt(p, style), prefix: String::new(), params, stop: Vec::new() });
+        }
+    }
+    requests
 }
 
 /// The assistant turn a continuation completes.
