@@ -39,6 +39,18 @@ pub struct BenchArgs {
     /// Timed repetitions (median reported).
     #[arg(long, default_value_t = 5)]
     pub reps: usize,
+    /// Instead: time majority@--samples drawn one by one, per problem, and --together problems
+    /// at once, against the engine's batched decode, on --model (default: the built-in model).
+    #[arg(long)]
+    pub search: bool,
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    #[arg(long, default_value_t = 16)]
+    pub samples: usize,
+    #[arg(long, default_value_t = 16)]
+    pub problems: usize,
+    #[arg(long, default_value_t = 4)]
+    pub together: usize,
 }
 
 fn shape(s: BenchShape) -> (ModelShape, usize) {
@@ -88,7 +100,7 @@ fn train_tok_s(model: &mut Model, reps: usize) -> anyhow::Result<f64> {
     Ok((b * t) as f64 / median(times))
 }
 
-fn decode_seconds(model: &Model, n_seqs: usize, new_tokens: usize, reps: usize) -> anyhow::Result<f64> {
+pub fn decode_seconds(model: &Model, n_seqs: usize, new_tokens: usize, reps: usize) -> anyhow::Result<f64> {
     let v = model.cfg.vocab_size as u32;
     let reqs: Vec<GenRequest> = (0..n_seqs)
         .map(|i| {
@@ -130,6 +142,18 @@ fn ours(model: &mut Model, threads: usize, reps: usize, only: Option<&str>) -> a
 pub fn run(a: BenchArgs, threads: usize) -> anyhow::Result<()> {
     let threads =
         if threads > 0 { threads } else { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) };
+    if a.search {
+        let b = super::bench_search::SearchBench {
+            samples: a.samples,
+            problems: a.problems,
+            together: a.together,
+            reps: a.rounds,
+        };
+        return rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?
+            .install(|| super::bench_search::run(&a.model, &b));
+    }
     let (sh, vocab) = shape(a.shape);
     let cfg = ModelConfig::from_shape(&ModelShape { max_seq_len: 256, ..sh.clone() }, vocab)?;
     let mut model = Model::new_random(cfg, 0);

@@ -1,13 +1,17 @@
-//! `deepthink eval`: accuracy of a model on held-out generated problems or a problem file.
+//! `deepthink eval`: accuracy of a model on held-out generated problems or a problem file, under
+//! any test-time strategy — or, with `--budgets`, a whole strategies × budgets × seeds grid with
+//! its table and plots (see `grid`).
 
 use std::path::PathBuf;
 
-use anyhow::bail;
+use anyhow::{bail, Context};
 use clap::Args;
 use deepthink_eval::{evaluate, evaluate_strategy};
-use deepthink_search::majority::Majority;
-use deepthink_search::single::Single;
-use deepthink_search::{Budget, LocalGenerator, Strategy};
+use deepthink_search::registry::needs_verifier;
+use deepthink_search::{
+    by_name, Budget, ConfidenceScorer, LocalGenerator, ModelScorer, OracleScorer, Scorer, StrategyOptions,
+    STRATEGY_NAMES,
+};
 use deepthink_tasks::external::read_problems;
 use deepthink_tasks::{task_by_name, PromptStyle};
 use deepthink_train::data_file::write_lines_atomic;
@@ -31,20 +35,66 @@ pub struct EvalArgs {
     pub n: usize,
     #[arg(long, default_value = "plain")]
     pub prompt: PromptStyle,
-    /// Test-time strategy: greedy (one attempt), sample (one attempt at --temperature), or
-    /// majority (self-consistency: --samples attempts, the most common answer wins).
-    #[arg(long, default_value = "greedy", value_parser = ["greedy", "sample", "majority"])]
+    /// Test-time strategy (comma-separated list with --budgets):
+    /// greedy, sample — one attempt;
+    /// majority — self-consistency over --samples attempts;
+    /// adaptive-majority — sample in rounds until the leading answer is clear;
+    /// best-of-n, weighted-majority — N attempts chosen by an outcome verifier;
+    /// beam, dvts, mcts — step-by-step search guided by a process verifier.
+    #[arg(long, default_value = "greedy")]
     pub strategy: String,
-    /// Attempts per problem for `majority`.
+    /// N: attempts, beams or simulations per problem.
     #[arg(long, default_value_t = 8)]
     pub samples: usize,
-    /// Sampling temperature for `sample` and `majority`.
+    /// Run a grid over these budgets N (e.g. 1,2,4,8,16,32,64) into --out, with a table and plots.
+    #[arg(long, value_delimiter = ',')]
+    pub budgets: Vec<usize>,
+    /// Grid: sampling seeds per cell (95% intervals over seeds).
+    #[arg(long, default_value_t = 2)]
+    pub seeds: usize,
+    /// Grid output directory: cells.jsonl (cache; a rerun resumes), summary.json/.md, *.svg.
+    #[arg(long, default_value = "runs/grid")]
+    pub out: PathBuf,
+    /// Grid: forget cached cells and start over.
+    #[arg(long)]
+    pub restart: bool,
+    /// Grid: also evaluate this model greedily on the same problems (a dashed reference line,
+    /// e.g. a bigger model to compare small-model search against).
+    #[arg(long)]
+    pub compare_model: Option<PathBuf>,
+    /// Chart title (default: task and problem count).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Verifier for verifier strategies: a checkpoint from `deepthink train verifier`,
+    /// `oracle` (the task's own checker: an upper bound), or `confidence:MODEL` (MODEL's token
+    /// confidence in each step, no training; DeepConf).
+    #[arg(long)]
+    pub verifier: Option<String>,
+    /// Outcome verifier for best-of-n and weighted-majority (default: --verifier).
+    #[arg(long)]
+    pub orm: Option<String>,
+    /// Sampling temperature.
     #[arg(long, default_value_t = 1.0)]
     pub temperature: f32,
+    /// beam / dvts: expansions M per kept beam (N/M beams are kept).
+    #[arg(long, default_value_t = 4)]
+    pub width: usize,
+    /// beam / dvts: most reasoning steps searched.
+    #[arg(long, default_value_t = 40)]
+    pub max_steps: usize,
+    /// mcts: UCT exploration constant.
+    #[arg(long, default_value_t = 1.0)]
+    pub exploration: f64,
+    /// adaptive-majority: samples per round.
+    #[arg(long, default_value_t = 2)]
+    pub round: usize,
+    /// adaptive-majority: stop when the leader is the majority with this probability.
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
     /// Longest completion in tokens.
     #[arg(long, default_value_t = 256)]
     pub max_new_tokens: usize,
-    /// Seed of the held-out draw.
+    /// Seed of the held-out draw and of sampling.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Write one JSON line per problem (question, completion, answer, verdict, tokens).
@@ -53,9 +103,84 @@ pub struct EvalArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Instead of solving: measure --verifier against the task's ground-truth step labels on
+    /// --n held-out problems × 4 solutions sampled from --model at temperature 1 (the same
+    /// held-out set `train verifier` reports on, for the same --seed).
+    #[arg(long)]
+    pub verifier_quality: bool,
+}
+
+impl EvalArgs {
+    pub fn options(&self) -> StrategyOptions {
+        StrategyOptions {
+            prompt: self.prompt,
+            temperature: self.temperature,
+            seed: self.seed,
+            width: self.width,
+            max_steps: self.max_steps,
+            exploration: self.exploration,
+            round: self.round,
+            confidence: self.confidence,
+        }
+    }
+
+    pub fn strategies(&self) -> anyhow::Result<Vec<String>> {
+        let list: Vec<String> =
+            self.strategy.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        for s in &list {
+            if !STRATEGY_NAMES.contains(&s.as_str()) {
+                bail!("unknown strategy `{s}` in --strategy; known: {}", STRATEGY_NAMES.join(", "));
+            }
+            if needs_verifier(s) && self.verifier.is_none() && self.orm.is_none() {
+                bail!("strategy `{s}` needs a verifier: pass --verifier RUN/checkpoint (from `deepthink train verifier`) or --verifier oracle");
+            }
+        }
+        if list.is_empty() {
+            bail!("--strategy is empty");
+        }
+        Ok(list)
+    }
+}
+
+/// Load `--verifier`-style argument: `oracle`, `confidence:DIR` (that model's token
+/// confidence, no training), or a verifier checkpoint directory.
+pub fn load_scorer(arg: &str) -> anyhow::Result<Box<dyn Scorer>> {
+    if arg == "oracle" {
+        return Ok(Box::new(OracleScorer));
+    }
+    if let Some(dir) = arg.strip_prefix("confidence:") {
+        let ck = deepthink_model::load_checkpoint(std::path::Path::new(dir))
+            .with_context(|| format!("loading confidence model {dir}"))?;
+        return Ok(Box::new(ConfidenceScorer { model: ck.model, tokenizer: ck.tokenizer, label: arg.to_string() }));
+    }
+    let ck = deepthink_model::load_checkpoint(std::path::Path::new(arg))
+        .with_context(|| format!("loading verifier {arg}"))?;
+    Ok(Box::new(ModelScorer { model: ck.model, tokenizer: ck.tokenizer, label: arg.to_string() }))
+}
+
+/// Which verifier a strategy uses: the ORM for whole-solution choices if one was given.
+pub fn scorer_for<'a>(
+    strategy: &str,
+    prm: Option<&'a dyn Scorer>,
+    orm: Option<&'a dyn Scorer>,
+) -> Option<&'a dyn Scorer> {
+    match strategy {
+        "best-of-n" | "weighted-majority" => orm.or(prm),
+        _ => prm.or(orm),
+    }
 }
 
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
+    if a.verifier_quality {
+        return verifier_quality(&a);
+    }
+    if !a.budgets.is_empty() {
+        return super::grid::run(a);
+    }
+    let strategies = a.strategies()?;
+    let [strategy] = strategies.as_slice() else {
+        bail!("several strategies need --budgets (a grid); got --strategy {}", a.strategy);
+    };
     let (dir, ck) = super::load_model(&a.model)?;
     let task = task_by_name(&a.task.task, &a.task.config())?;
     let problems = match &a.problems {
@@ -68,23 +193,22 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     if let Some(p) = problems.iter().find(|p| p.task_name() != task.name()) {
         bail!("problem `{}` is a {} problem; pass --task {}", p.question(), p.task_name(), p.task_name());
     }
+    let prm = a.verifier.as_deref().map(load_scorer).transpose()?;
+    let orm = a.orm.as_deref().map(load_scorer).transpose()?;
     let bar = indicatif::ProgressBar::new(problems.len() as u64);
     let mut tick = |d: usize, _| bar.set_position(d as u64);
-    let (report, preds) = if a.strategy == "greedy" {
+    let (report, preds) = if strategy == "greedy" {
         let opts = eval_options(a.prompt, a.max_new_tokens);
         evaluate(&ck.model, &ck.tokenizer, task.as_ref(), &problems, &opts, &mut tick)?
     } else {
-        let gen = LocalGenerator { model: &ck.model, tokenizer: &ck.tokenizer };
-        let (strategy, samples): (Box<dyn Strategy>, usize) = match a.strategy.as_str() {
-            "majority" => {
-                (Box::new(Majority { prompt: a.prompt, temperature: a.temperature, seed: a.seed }), a.samples)
-            }
-            _ => (Box::new(Single { prompt: a.prompt, temperature: a.temperature, seed: a.seed }), 1),
-        };
+        let gen = LocalGenerator::new(&ck.model, &ck.tokenizer);
+        let scorer = scorer_for(strategy, prm.as_deref(), orm.as_deref());
+        let s = by_name(strategy, &a.options(), scorer)?;
+        let samples = if strategy == "sample" { 1 } else { a.samples };
         let budget = Budget { samples, max_new_tokens: a.max_new_tokens };
         // About 64 sequences in flight at once.
         let chunk = (64 / samples).max(1);
-        evaluate_strategy(task.as_ref(), &problems, strategy.as_ref(), &gen, budget, chunk, &mut tick)?
+        evaluate_strategy(task.as_ref(), &problems, s.as_ref(), &gen, budget, chunk, &mut tick)?
     };
     bar.finish_and_clear();
     if let Some(path) = &a.predictions {
@@ -94,13 +218,45 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("{dir} on {} problems ({})", problems.len(), task.name());
+        println!("{dir} on {} problems ({}), {strategy}", problems.len(), task.name());
         println!("{}", report.summary());
         if report.groups.len() > 1 {
             for (g, s) in &report.groups {
                 println!("  {g:>10}: {:5.1}% of {}", 100.0 * s.accuracy, s.n);
             }
         }
+    }
+    Ok(())
+}
+
+/// `--verifier-quality`: step and outcome accuracy of a verifier against the oracle.
+fn verifier_quality(a: &EvalArgs) -> anyhow::Result<()> {
+    use deepthink_train::verifier::label::{label_solutions, LabelConfig, LabelMethod};
+    use deepthink_train::verifier::quality::verifier_quality as quality;
+    let Some(v) = a.verifier.as_deref() else { bail!("--verifier-quality needs --verifier") };
+    let (_, ck) = super::load_model(&a.model)?;
+    let task = task_by_name(&a.task.task, &a.task.config())?;
+    let scorer = load_scorer(v)?;
+    let cfg = LabelConfig {
+        problems: a.n,
+        samples: 4,
+        temperature: 1.0,
+        max_new_tokens: a.max_new_tokens,
+        prompt: a.prompt,
+        method: LabelMethod::Oracle,
+        seed: a.seed ^ 0xface,
+    };
+    let (records, problems) =
+        label_solutions(&ck.model, &ck.tokenizer, task.as_ref(), deepthink_tasks::Split::Test, &cfg)?;
+    let q = quality(scorer.as_ref(), task.as_ref(), &problems, &records)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&q)?);
+    } else {
+        println!(
+            "{v} on {} held-out solutions: step accuracy {:.1}% ({} steps; good {:.1}%, bad {:.1}%, balanced {:.1}%), outcome accuracy {:.1}% ({} answers); AUC steps {:.3}, outcomes {:.3}",
+            q.solutions, 100.0 * q.step_accuracy, q.steps, 100.0 * q.good_step_accuracy, 100.0 * q.bad_step_accuracy,
+            100.0 * q.balanced_step_accuracy, 100.0 * q.outcome_accuracy, q.outcomes, q.step_auc, q.outcome_auc
+        );
     }
     Ok(())
 }

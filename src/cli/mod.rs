@@ -2,11 +2,14 @@
 
 mod ask;
 mod bench;
+mod bench_search;
 mod data;
 mod embedded;
 mod eval;
+mod grid;
 mod task_args;
 mod train;
+mod train_verifier;
 
 use std::path::PathBuf;
 

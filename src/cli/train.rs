@@ -19,6 +19,14 @@ pub enum TrainCommand {
     /// or from a JSONL file (`--data`). The run directory holds `metrics.jsonl` and
     /// `checkpoint/` (a Hugging Face model directory); running the same command again resumes.
     Sft(SftArgs),
+    /// Train an outcome (ORM) or process (PRM) reward model on a policy's sampled solutions,
+    /// for `eval --strategy best-of-n | weighted-majority | beam | dvts | mcts --verifier RUN/checkpoint`.
+    ///
+    /// Solutions are sampled from `--policy` on training problems and labelled by the task's
+    /// checker (`--labels oracle`) or by Monte-Carlo rollouts (`--labels rollouts`, Math-Shepherd);
+    /// the verifier starts as a copy of the policy and learns to write `+`/`-` after each step.
+    /// Held-out step and outcome accuracy against the oracle go to `RUN/quality.json`.
+    Verifier(super::train_verifier::VerifierArgs),
 }
 
 #[derive(Args)]
@@ -123,6 +131,7 @@ impl ShapeArgs {
 pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
     match cmd {
         TrainCommand::Sft(a) => sft(a),
+        TrainCommand::Verifier(a) => super::train_verifier::run(a),
     }
 }
 

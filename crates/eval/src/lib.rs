@@ -2,7 +2,9 @@
 //! report three outcomes — correct, wrong, no answer (truncated or malformed) — with the
 //! reasoning length and compute spent, overall and per difficulty group.
 
+pub mod grid;
 pub mod harness;
+pub mod plot;
 pub mod report;
 pub mod strategy_eval;
 

@@ -3,12 +3,22 @@
 //!
 //! A sequence's tokens depend only on its prompt, parameters and seed — not on which other
 //! sequences share the batch — so results are reproducible however requests are grouped.
+//!
+//! Requests with identical prompts (N samples of one question, M expansions of one beam) share
+//! one prefill: the first is computed and its KV cache is forked into the others' slots, so a
+//! prompt is read once however many continuations it gets (vLLM's prefix sharing, within a call).
+//!
+//! Across calls, [`generate_with_prefixes`] keeps each finished sequence's KV cache in a
+//! [`PrefixStore`]; a later prompt that extends one of them exactly (a beam's next step, an
+//! MCTS rollout from a node) restores it and feeds only its own last token.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::ModelError;
-use crate::infer::{KvCache, StepToken};
+use std::collections::HashMap;
+
+use crate::infer::{KvCache, KvSnapshot, StepToken};
 use crate::model::Model;
 use crate::sampling::{Sampler, SamplingParams};
 
@@ -48,6 +58,9 @@ pub struct GenOutput {
     pub tokens: Vec<u32>,
     pub logprobs: Vec<f32>,
     pub finish: FinishReason,
+    /// Prompt tokens this request's prefill computed: the prompt length, or 0 when it shared
+    /// the prefill of an identical earlier prompt.
+    pub prefilled: usize,
 }
 
 /// Continue every request until it stops; `on_token(i, token)` sees each new token of request
@@ -57,6 +70,44 @@ pub fn generate(
     requests: &[GenRequest],
     stop_tokens: &[u32],
     on_token: &mut dyn FnMut(usize, u32),
+) -> Result<Vec<GenOutput>, ModelError> {
+    generate_with_prefixes(model, requests, stop_tokens, on_token, None)
+}
+
+/// KV caches of the sequences recent generation calls finished, keyed by the tokens they hold,
+/// for later calls to continue from. Holds the last two calls' worth (a search step may take two
+/// calls: the line, then the answer), bounded by `max_bytes` — what step-by-step search needs:
+/// step t+1 extends the paths of step t.
+#[derive(Default)]
+pub struct PrefixStore {
+    /// Tokens held → (their KV cache, the call that stored them).
+    entries: HashMap<Vec<u32>, (KvSnapshot, u64)>,
+    calls: u64,
+    bytes: usize,
+    /// Keep no more than this many bytes (0 = unbounded).
+    pub max_bytes: usize,
+}
+
+impl PrefixStore {
+    pub fn new(max_bytes: usize) -> Self {
+        PrefixStore { max_bytes, ..PrefixStore::default() }
+    }
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// [`generate`], continuing from `store`'s snapshots where a prompt extends one of them, and
+/// leaving this call's finished sequences in it.
+pub fn generate_with_prefixes(
+    model: &Model,
+    requests: &[GenRequest],
+    stop_tokens: &[u32],
+    on_token: &mut dyn FnMut(usize, u32),
+    store: Option<&mut PrefixStore>,
 ) -> Result<Vec<GenOutput>, ModelError> {
     for (i, r) in requests.iter().enumerate() {
         r.params.validate()?;
@@ -81,24 +132,51 @@ pub fn generate(
     let mut rngs: Vec<ChaCha8Rng> = requests.iter().map(|r| ChaCha8Rng::seed_from_u64(r.params.seed)).collect();
     let mut outs: Vec<GenOutput> = requests
         .iter()
-        .map(|_| GenOutput { tokens: Vec::new(), logprobs: Vec::new(), finish: FinishReason::Length })
+        .map(|_| GenOutput { tokens: Vec::new(), logprobs: Vec::new(), finish: FinishReason::Length, prefilled: 0 })
         .collect();
+    // leader[i]: the first request with the same prompt (itself if none came before).
+    let leader = prompt_leaders(requests);
     let mut steps: Vec<StepToken> = Vec::new();
+    // prefill_row[i]: which logits row of the prefill call request i samples its first token from.
+    let mut prefill_row = vec![0; requests.len()];
+    let mut rows = 0;
     for (slot, r) in requests.iter().enumerate() {
+        if leader[slot] != slot {
+            prefill_row[slot] = prefill_row[leader[slot]];
+            continue;
+        }
         let last = r.prompt.len() - 1;
-        steps.extend(r.prompt.iter().enumerate().map(|(j, &token)| StepToken { slot, token, want_logits: j == last }));
+        let cached = store.as_ref().and_then(|s| s.entries.get(&r.prompt[..last])).map(|(snap, _)| snap);
+        let from = match cached {
+            Some(snap) if snap.len == last => {
+                cache.restore(slot, snap)?;
+                last
+            }
+            _ => 0,
+        };
+        steps.extend(r.prompt[from..].iter().enumerate().map(|(j, &token)| StepToken {
+            slot,
+            token,
+            want_logits: from + j == last,
+        }));
+        outs[slot].prefilled = r.prompt.len() - from;
+        prefill_row[slot] = rows;
+        rows += 1;
     }
     let mut live: Vec<usize> = (0..requests.len()).collect();
     let mut still = Vec::with_capacity(live.len());
     let mut sampler = Sampler::default();
     // Tokens already in a slot's cache: the prompt and every sampled token but the newest.
     let fed = |i: usize, outs: &[GenOutput]| requests[i].prompt.len() + outs[i].tokens.len() - 1;
+    let mut first = true;
     while !live.is_empty() {
         let logits = model.forward_step(&mut cache, &steps)?;
         steps.clear();
         still.clear();
         let v = model.cfg.vocab_size;
-        for (row, &i) in logits.chunks(v).zip(&live) {
+        for (n, &i) in live.iter().enumerate() {
+            let r = if first { prefill_row[i] } else { n };
+            let row = &logits[r * v..(r + 1) * v];
             let params = &requests[i].params;
             let (tok, lp) = sampler.sample(row, params, &mut rngs[i]);
             outs[i].tokens.push(tok);
@@ -111,7 +189,39 @@ pub fn generate(
                 steps.push(StepToken { slot: i, token: tok, want_logits: true });
             }
         }
+        if first {
+            for (i, &l) in leader.iter().enumerate() {
+                if l != i {
+                    cache.fork(l, i);
+                }
+            }
+            first = false;
+        }
         std::mem::swap(&mut live, &mut still);
     }
+    if let Some(store) = store {
+        store.calls += 1;
+        let keep_from = store.calls.saturating_sub(1);
+        store.entries.retain(|_, (_, call)| *call >= keep_from);
+        store.bytes = store.entries.values().map(|(s, _)| s.bytes()).sum();
+        for (slot, (r, o)) in requests.iter().zip(&outs).enumerate() {
+            let fed: Vec<u32> = r.prompt.iter().chain(&o.tokens[..o.tokens.len() - 1]).copied().collect();
+            if cache.len(slot) != fed.len() {
+                continue; // cut off by the cache's capacity
+            }
+            let snap = cache.snapshot(slot);
+            if store.max_bytes > 0 && store.bytes + snap.bytes() > store.max_bytes {
+                break;
+            }
+            store.bytes += snap.bytes();
+            store.entries.insert(fed, (snap, store.calls));
+        }
+    }
     Ok(outs)
+}
+
+/// For each request, the index of the first request with an identical prompt.
+fn prompt_leaders(requests: &[GenRequest]) -> Vec<usize> {
+    let mut seen: std::collections::HashMap<&[u32], usize> = std::collections::HashMap::new();
+    requests.iter().enumerate().map(|(i, r)| *seen.entry(r.prompt.as_slice()).or_insert(i)).collect()
 }

@@ -70,6 +70,38 @@ impl KvCache {
         self.lens[slot] = 0;
     }
 
+    /// A copy of slot `slot`'s keys and values (every cached position), to restore later with
+    /// [`KvCache::restore`] — possibly into another cache of the same model.
+    pub fn snapshot(&self, slot: usize) -> KvSnapshot {
+        let n = self.lens[slot] * self.kv_width;
+        let at = slot * self.capacity * self.kv_width;
+        let layers = self.layers.iter().map(|(k, v)| (k[at..at + n].to_vec(), v[at..at + n].to_vec())).collect();
+        KvSnapshot { len: self.lens[slot], layers }
+    }
+
+    /// Put a snapshot into slot `slot` (which then holds exactly those positions). Fails if it
+    /// does not fit the cache or came from a model of another shape.
+    pub fn restore(&mut self, slot: usize, snap: &KvSnapshot) -> Result<(), ModelError> {
+        let n = snap.len * self.kv_width;
+        if slot >= self.lens.len()
+            || snap.len > self.capacity
+            || snap.layers.len() != self.layers.len()
+            || snap.layers.iter().any(|(k, v)| k.len() != n || v.len() != n)
+        {
+            return Err(ModelError::Input(format!(
+                "a KV snapshot of {} positions does not fit slot {slot} of this cache",
+                snap.len
+            )));
+        }
+        let at = slot * self.capacity * self.kv_width;
+        for ((k, v), (sk, sv)) in self.layers.iter_mut().zip(&snap.layers) {
+            k[at..at + n].copy_from_slice(sk);
+            v[at..at + n].copy_from_slice(sv);
+        }
+        self.lens[slot] = snap.len;
+        Ok(())
+    }
+
     /// Copy slot `from`'s cached prefix into slot `to` (beams that share a prefix).
     pub fn fork(&mut self, from: usize, to: usize) {
         let n = self.lens[from] * self.kv_width;
@@ -79,6 +111,20 @@ impl KvCache {
             v.copy_within(from * stride..from * stride + n, to * stride);
         }
         self.lens[to] = self.lens[from];
+    }
+}
+
+/// The cached keys and values of one sequence: `len` positions, per layer.
+#[derive(Clone, Debug)]
+pub struct KvSnapshot {
+    pub len: usize,
+    layers: Vec<(Vec<f32>, Vec<f32>)>,
+}
+
+impl KvSnapshot {
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.layers.iter().map(|(k, v)| 4 * (k.len() + v.len())).sum()
     }
 }
 

@@ -68,3 +68,29 @@ fn a_full_slot_is_an_error_not_a_panic() {
     let e = m.forward_step(&mut KvCache::new(&m, 1, 4), &step(99)).unwrap_err();
     assert!(e.to_string().contains("outside the vocabulary"), "{e}");
 }
+
+#[test]
+fn a_prompt_that_extends_a_stored_sequence_continues_from_its_cache() {
+    use deepthink_model::{generate, generate_with_prefixes, GenRequest, PrefixStore, SamplingParams};
+    let model = common::tiny(false, false, 4);
+    let greedy = SamplingParams { max_new_tokens: 6, ..SamplingParams::default() };
+    let first = GenRequest::new(vec![1, 2, 3, 4], greedy.clone());
+    let mut store = PrefixStore::new(0);
+    let a =
+        generate_with_prefixes(&model, std::slice::from_ref(&first), &[], &mut |_, _| {}, Some(&mut store)).unwrap();
+    assert_eq!(a[0].prefilled, 4);
+    assert_eq!(store.len(), 1);
+    // The next step's prompt is the first prompt plus everything generated.
+    let next: Vec<u32> = first.prompt.iter().chain(&a[0].tokens).copied().collect();
+    let req = GenRequest::new(next, greedy);
+    let cached =
+        generate_with_prefixes(&model, &[req.clone(), req.clone()], &[], &mut |_, _| {}, Some(&mut store)).unwrap();
+    let fresh = generate(&model, &[req], &[], &mut |_, _| {}).unwrap();
+    assert_eq!(cached[0].prefilled, 1, "only the newest token is fed");
+    assert_eq!(cached[1].prefilled, 0, "an identical prompt forks it");
+    assert_eq!(cached[0].tokens, fresh[0].tokens);
+    assert_eq!(cached[1].tokens, fresh[0].tokens);
+    for (x, y) in cached[0].logprobs.iter().zip(&fresh[0].logprobs) {
+        assert!((x - y).abs() < 1e-4, "{x} vs {y}");
+    }
+}

@@ -6,4 +6,8 @@ pub enum SearchError {
     Model(#[from] deepthink_model::ModelError),
     #[error("budget: {0}")]
     Budget(String),
+    #[error("verifier: {0}")]
+    Verifier(String),
+    #[error("strategy: {0}")]
+    Config(String),
 }

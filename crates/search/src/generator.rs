@@ -28,8 +28,10 @@ pub struct Continuation {
     pub text: String,
     /// Tokens generated.
     pub tokens: usize,
-    /// Prompt tokens processed for this request.
+    /// Prompt tokens computed for this request (0 when it shared an identical prompt's prefill).
     pub prompt_tokens: usize,
+    /// Length of the prompt it continued (question, template and prefix), computed or shared.
+    pub context: usize,
     /// Log-probability of each generated token.
     pub logprobs: Vec<f32>,
     pub finish: FinishReason,

@@ -2,10 +2,15 @@
 //! through one KV cache, and honours stop strings by cutting the text after the first match.
 //!
 //! Stop strings end a sequence inside the decode loop (as token sequences), so a one-step
-//! request (`stop: ["\n"]`) is charged for one line only. Not yet done (issue 3): prefix sharing
-//! between beams (`KvCache::fork`) instead of re-reading each prefix.
+//! request (`stop: ["\n"]`) is charged for one line only. Requests with the same question and
+//! prefix (N samples, M expansions of a beam) share one prefill through `KvCache::fork`, and are
+//! charged for it once. Across calls a prefix cache keeps the last calls' KV caches, so a beam's
+//! next step, whose prompt extends the sequence it generated, restores it instead of reading the
+//! prefix again (charged for one token).
 
-use deepthink_model::{generate, ChatTokenizer, FinishReason, GenRequest, Message, Model};
+use std::sync::Mutex;
+
+use deepthink_model::{generate_with_prefixes, ChatTokenizer, FinishReason, GenRequest, Message, Model, PrefixStore};
 
 use crate::error::SearchError;
 use crate::generator::{Continuation, Generator, Request};
@@ -13,9 +18,24 @@ use crate::generator::{Continuation, Generator, Request};
 pub struct LocalGenerator<'a> {
     pub model: &'a Model,
     pub tokenizer: &'a ChatTokenizer,
+    /// KV caches of the last calls' sequences, continued by later prompts that extend them.
+    prefixes: Option<Mutex<PrefixStore>>,
 }
 
-impl LocalGenerator<'_> {
+/// Default bound of the cross-call prefix cache.
+const PREFIX_CACHE_BYTES: usize = 512 << 20;
+
+impl<'a> LocalGenerator<'a> {
+    /// A generator with a cross-call prefix cache of up to 512 MiB.
+    pub fn new(model: &'a Model, tokenizer: &'a ChatTokenizer) -> Self {
+        LocalGenerator { model, tokenizer, prefixes: Some(Mutex::new(PrefixStore::new(PREFIX_CACHE_BYTES))) }
+    }
+
+    /// The same without the cross-call prefix cache (every call prefills its prompts in full).
+    pub fn without_prefix_cache(model: &'a Model, tokenizer: &'a ChatTokenizer) -> Self {
+        LocalGenerator { model, tokenizer, prefixes: None }
+    }
+
     fn prompt(&self, r: &Request) -> Result<Vec<u32>, SearchError> {
         let mut text = self.tokenizer.render(&[Message::user(&r.question)], true, true)?;
         text.push_str(&r.prefix);
@@ -40,7 +60,14 @@ impl Generator for LocalGenerator<'_> {
             gen.push(GenRequest { prompt: p.clone(), params: r.params.clone(), stop_sequences });
         }
         let eos = self.tokenizer.eos_id();
-        let outs = generate(self.model, &gen, &[eos], &mut |_, _| {})?;
+        let outs = match &self.prefixes {
+            Some(store) => {
+                let mut store =
+                    store.lock().map_err(|_| SearchError::Config("the prefix cache was poisoned".into()))?;
+                generate_with_prefixes(self.model, &gen, &[eos], &mut |_, _| {}, Some(&mut store))?
+            }
+            None => generate_with_prefixes(self.model, &gen, &[eos], &mut |_, _| {}, None)?,
+        };
         Ok(outs
             .into_iter()
             .zip(requests)
@@ -53,7 +80,14 @@ impl Generator for LocalGenerator<'_> {
                     text.truncate(end);
                     finish = FinishReason::Stop;
                 }
-                Continuation { text, tokens: out.tokens.len(), prompt_tokens: p.len(), logprobs: out.logprobs, finish }
+                Continuation {
+                    text,
+                    tokens: out.tokens.len(),
+                    prompt_tokens: out.prefilled,
+                    context: p.len(),
+                    logprobs: out.logprobs,
+                    finish,
+                }
             })
             .collect())
     }

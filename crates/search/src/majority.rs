@@ -4,9 +4,10 @@
 
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
+use crate::candidates::{sample_candidates, Candidate};
 use crate::error::SearchError;
 use crate::generator::Generator;
-use crate::strategy::{completion_text, cost, sampled_requests, Budget, Solution, Strategy};
+use crate::strategy::{questions, sampled_requests, Budget, Solution, Strategy};
 use crate::vote::majority;
 
 pub struct Majority {
@@ -19,6 +20,13 @@ impl Default for Majority {
     fn default() -> Self {
         Majority { prompt: PromptStyle::Plain, temperature: 1.0, seed: 0 }
     }
+}
+
+/// The candidate that carries the most common answer (the first one that gave it), if any.
+pub fn vote_winner(cands: &[Candidate]) -> Option<&Candidate> {
+    let keys: Vec<Option<String>> = cands.iter().map(|c| c.key.clone()).collect();
+    let (w, _) = majority(&keys)?;
+    cands.iter().find(|c| c.key.as_deref() == Some(w.as_str()))
 }
 
 impl Strategy for Majority {
@@ -37,27 +45,15 @@ impl Strategy for Majority {
         let n = budget.samples;
         let requests =
             sampled_requests(task, problems, self.prompt, self.temperature, self.seed, n, budget.max_new_tokens);
-        let outs = gen.generate(&requests)?;
-        Ok(problems
+        let qs = questions(task, problems, self.prompt);
+        let refs: Vec<&Problem> = problems.iter().collect();
+        let q: Vec<&str> = qs.iter().map(String::as_str).collect();
+        let groups = sample_candidates(task, &refs, &q, &requests, &vec![n; problems.len()], gen, None)?;
+        Ok(groups
             .iter()
-            .zip(outs.chunks(n))
-            .map(|(p, group)| {
-                let completions: Vec<String> = group.iter().map(completion_text).collect();
-                let answers: Vec<Option<String>> = completions.iter().map(|c| task.verify(p, c).answer).collect();
-                let keys: Vec<Option<String>> =
-                    answers.iter().map(|a| a.as_deref().and_then(|a| task.answer_key(p, a))).collect();
-                let winner = majority(&keys);
-                // Show the first completion that gave the winning answer.
-                let pick =
-                    winner.as_ref().and_then(|(w, _)| keys.iter().position(|k| k.as_deref() == Some(w.as_str())));
-                let (generated_tokens, prompt_tokens, flops) = cost(gen, &group.iter().collect::<Vec<_>>());
-                Solution {
-                    answer: pick.and_then(|i| answers[i].clone()),
-                    completion: pick.map(|i| completions[i].clone()).unwrap_or_default(),
-                    generated_tokens,
-                    prompt_tokens,
-                    flops,
-                }
+            .map(|(cands, spend)| match vote_winner(cands) {
+                Some(c) => spend.solution(c.answer.clone(), c.completion.clone()),
+                None => spend.solution(None, cands.first().map(|c| c.completion.clone()).unwrap_or_default()),
             })
             .collect())
     }

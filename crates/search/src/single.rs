@@ -4,9 +4,10 @@
 
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
+use crate::candidates::sample_candidates;
 use crate::error::SearchError;
 use crate::generator::Generator;
-use crate::strategy::{completion_text, cost, sampled_requests, Budget, Solution, Strategy};
+use crate::strategy::{questions, sampled_requests, Budget, Solution, Strategy};
 
 /// One attempt with the given temperature (0 = greedy) and seed.
 pub struct Single {
@@ -34,20 +35,15 @@ impl Strategy for Single {
         budget.validate()?;
         let requests =
             sampled_requests(task, problems, self.prompt, self.temperature, self.seed, 1, budget.max_new_tokens);
-        let outs = gen.generate(&requests)?;
-        Ok(problems
-            .iter()
-            .zip(&outs)
-            .map(|(p, c)| {
-                let completion = completion_text(c);
-                let (generated_tokens, prompt_tokens, flops) = cost(gen, &[c]);
-                Solution {
-                    answer: task.verify(p, &completion).answer,
-                    completion,
-                    generated_tokens,
-                    prompt_tokens,
-                    flops,
-                }
+        let qs = questions(task, problems, self.prompt);
+        let refs: Vec<&Problem> = problems.iter().collect();
+        let q: Vec<&str> = qs.iter().map(String::as_str).collect();
+        let groups = sample_candidates(task, &refs, &q, &requests, &vec![1; problems.len()], gen, None)?;
+        Ok(groups
+            .into_iter()
+            .map(|(mut cands, spend)| {
+                let c = cands.remove(0);
+                spend.solution(c.answer, c.completion)
             })
             .collect())
     }

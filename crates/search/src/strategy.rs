@@ -10,7 +10,8 @@ use crate::generator::{Continuation, Generator, Request};
 /// How much a strategy may spend per problem.
 #[derive(Clone, Copy, Debug)]
 pub struct Budget {
-    /// Completions sampled per problem (N in the test-time-scaling literature).
+    /// N in the test-time-scaling literature: completions sampled per problem, beams kept alive
+    /// in step-level search, or simulations of MCTS.
     pub samples: usize,
     /// Longest completion, in tokens.
     pub max_new_tokens: usize,
@@ -36,8 +37,11 @@ pub struct Solution {
     /// The assistant turn behind the chosen answer (pre-filled `<think>\n` included).
     pub completion: String,
     pub generated_tokens: usize,
+    /// Prompt tokens computed (shared prefills counted once).
     pub prompt_tokens: usize,
-    /// Estimated forward-pass FLOPs of everything generated and read.
+    /// Tokens the verifier read (0 without one).
+    pub verifier_tokens: usize,
+    /// Estimated forward-pass FLOPs of everything generated and read, verifier included.
     pub flops: f64,
 }
 
@@ -85,16 +89,7 @@ pub(crate) fn completion_text(c: &Continuation) -> String {
     format!("<think>\n{}", c.text)
 }
 
-/// Tokens and FLOPs of a set of continuations.
-pub(crate) fn cost(gen: &dyn Generator, cs: &[&Continuation]) -> (usize, usize, f64) {
-    let generated: usize = cs.iter().map(|c| c.tokens).sum();
-    let read: usize = cs.iter().map(|c| c.prompt_tokens).sum();
-    let flops = cs
-        .iter()
-        .map(|c| {
-            let ctx = c.prompt_tokens + c.tokens;
-            gen.flops_per_token(ctx).unwrap_or(0.0) * ctx as f64
-        })
-        .sum();
-    (generated, read, flops)
+/// The user turn of each problem under a prompt style.
+pub(crate) fn questions(task: &dyn Task, problems: &[Problem], style: PromptStyle) -> Vec<String> {
+    problems.iter().map(|p| task.prompt(p, style)).collect()
 }

@@ -28,7 +28,7 @@ fn accuracy(task: &dyn Task, problems: &[Problem], sols: &[deepthink_search::Sol
 #[test]
 fn majority_of_hot_samples_beats_one_hot_sample() {
     let (ck, task, problems) = setup();
-    let gen = LocalGenerator { model: &ck.model, tokenizer: &ck.tokenizer };
+    let gen = LocalGenerator::new(&ck.model, &ck.tokenizer);
     let budget = Budget { samples: 9, max_new_tokens: 128 };
     // Hot enough that one sample is usually wrong (25% right), yet right answers stay the plurality.
     let hot = 3.0;
@@ -49,7 +49,7 @@ fn majority_of_hot_samples_beats_one_hot_sample() {
 #[test]
 fn greedy_is_the_default_models_answer_and_a_zero_budget_is_an_error() {
     let (ck, task, problems) = setup();
-    let gen = LocalGenerator { model: &ck.model, tokenizer: &ck.tokenizer };
+    let gen = LocalGenerator::new(&ck.model, &ck.tokenizer);
     let greedy = Single { prompt: PromptStyle::Plain, temperature: 0.0, seed: 0 };
     let sols = greedy.solve(task.as_ref(), &problems[..4], &gen, Budget { samples: 1, max_new_tokens: 128 }).unwrap();
     assert_eq!(accuracy(task.as_ref(), &problems[..4], &sols), 1.0);
@@ -61,7 +61,7 @@ fn greedy_is_the_default_models_answer_and_a_zero_budget_is_an_error() {
 fn a_stop_string_ends_generation_after_one_reasoning_step() {
     use deepthink_search::{Generator, Request};
     let (ck, _, _) = setup();
-    let gen = LocalGenerator { model: &ck.model, tokenizer: &ck.tokenizer };
+    let gen = LocalGenerator::new(&ck.model, &ck.tokenizer);
     let params = deepthink_model::SamplingParams { max_new_tokens: 64, ..Default::default() };
     let step = |prefix: &str| Request {
         question: "123*456".into(),

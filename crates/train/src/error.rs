@@ -11,6 +11,8 @@ pub enum TrainError {
     Model(#[from] ModelError),
     #[error(transparent)]
     Task(#[from] TaskError),
+    #[error(transparent)]
+    Search(#[from] deepthink_search::SearchError),
     #[error("{path} line {line}: {msg}")]
     Data { path: PathBuf, line: usize, msg: String },
     #[error("config: {0}")]

@@ -8,6 +8,8 @@ pub mod metrics;
 pub mod optim;
 pub mod schedule;
 pub mod sft;
+pub mod verifier;
 
 pub use error::TrainError;
 pub use sft::{train_sft, SftConfig, SftData, SftOutcome};
+pub use verifier::{train_verifier, VerifierConfig, VerifierOutcome};

@@ -30,6 +30,7 @@ use crate::examples::{encode_example, make_batch, Example};
 use crate::metrics::MetricsLog;
 use crate::optim::{clip_grad_norm, AdamW, AdamWConfig};
 use crate::schedule::CosineSchedule;
+use crate::verifier::data::{read_step_records, verifier_example, VerifierKind};
 
 /// Where training examples come from.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -39,6 +40,8 @@ pub enum SftData {
     Task { task: String, task_config: TaskConfig, trace: TraceStyle, prompt: PromptStyle },
     /// A JSONL file (TRL prompt–completion format); `eval_task` names the task to evaluate on.
     File { path: PathBuf, eval_task: Option<String>, task_config: TaskConfig },
+    /// Labelled solutions (TRL stepwise format) for a verifier: loss only at step readouts.
+    Verifier { path: PathBuf, kind: VerifierKind },
 }
 
 /// Everything that defines an SFT run (saved with every checkpoint).
@@ -192,6 +195,40 @@ fn resolve_source(cfg: &SftConfig, tok: &ChatTokenizer) -> Result<Source, TrainE
             let task = eval_task.as_ref().map(|t| task_by_name(t, task_config)).transpose()?;
             Ok(Source::File { examples, task })
         }
+        SftData::Verifier { path, kind } => {
+            let records = read_step_records(path)?;
+            if records.is_empty() {
+                return Err(TrainError::Config(format!("{}: no labelled solutions", path.display())));
+            }
+            let examples = records
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    verifier_example(tok, r, *kind).map_err(|msg| TrainError::Data {
+                        path: path.clone(),
+                        line: i + 1,
+                        msg,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            // Runaway samples longer than the context cannot be read whole; leave them out.
+            let total = examples.len();
+            let examples: Vec<Example> = examples.into_iter().filter(|e| e.input_len() <= cfg.max_len).collect();
+            if examples.len() < total {
+                eprintln!(
+                    "left out {} of {total} labelled solutions longer than {} tokens",
+                    total - examples.len(),
+                    cfg.max_len
+                );
+            }
+            if examples.is_empty() {
+                return Err(TrainError::Config(format!(
+                    "{}: every labelled solution is longer than `max_len`",
+                    path.display()
+                )));
+            }
+            Ok(Source::File { examples, task: None })
+        }
     }
 }
 
@@ -237,7 +274,7 @@ pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOu
     while state.step < cfg.steps {
         let t0 = Instant::now();
         let examples = source.batch(&tok, cfg.seed, state.step, cfg.batch_size)?;
-        if let Some(e) = examples.iter().find(|e| e.len() > cfg.max_len + 1) {
+        if let Some(e) = examples.iter().find(|e| e.input_len() > cfg.max_len) {
             return Err(TrainError::Config(format!(
                 "an example of {} tokens does not fit `max_len` {}: its answer would be cut off; raise --max-len (and --max-seq-len)",
                 e.len(),

@@ -1,0 +1,79 @@
+//! Whole solutions sampled in parallel, read by the task and (optionally) a verifier: the shared
+//! first half of `majority`, `best-of-n`, `weighted-majority` and `adaptive-majority`, which differ
+//! only in how they choose among the candidates.
+
+use deepthink_tasks::{Problem, Task};
+
+use crate::error::SearchError;
+use crate::generator::{Continuation, Generator, Request};
+use crate::scorer::{ScoreItem, Scorer};
+use crate::spend::Spend;
+use crate::strategy::completion_text;
+
+/// One sampled solution.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// The assistant turn (pre-filled `<think>\n` included).
+    pub completion: String,
+    /// The final answer as the task reads it.
+    pub answer: Option<String>,
+    /// The answer under the task's `answer_key` (what votes are counted on).
+    pub key: Option<String>,
+    /// The verifier's outcome score (NaN when no verifier was asked).
+    pub score: f32,
+}
+
+impl Candidate {
+    pub fn read(task: &dyn Task, p: &Problem, c: &Continuation) -> Candidate {
+        let completion = completion_text(c);
+        let answer = task.verify(p, &completion).answer;
+        let key = answer.as_deref().and_then(|a| task.answer_key(p, a));
+        Candidate { completion, answer, key, score: f32::NAN }
+    }
+}
+
+/// Generate `requests` (grouped by problem: `per_problem[i]` requests for problem `i`, in order),
+/// read each completion, and score them all with `scorer` if given. Returns each problem's
+/// candidates and what they cost.
+pub fn sample_candidates(
+    task: &dyn Task,
+    problems: &[&Problem],
+    questions: &[&str],
+    requests: &[Request],
+    per_problem: &[usize],
+    gen: &dyn Generator,
+    scorer: Option<&dyn Scorer>,
+) -> Result<Vec<(Vec<Candidate>, Spend)>, SearchError> {
+    let outs = gen.generate(requests)?;
+    let mut result = Vec::with_capacity(problems.len());
+    let mut at = 0;
+    for (i, &p) in problems.iter().enumerate() {
+        let group = &outs[at..at + per_problem[i]];
+        at += per_problem[i];
+        let mut spend = Spend::default();
+        let mut cands = Vec::with_capacity(group.len());
+        for c in group {
+            spend.add_continuation(gen, c);
+            cands.push(Candidate::read(task, p, c));
+        }
+        result.push((cands, spend));
+    }
+    if let Some(scorer) = scorer {
+        let items: Vec<ScoreItem> = result
+            .iter()
+            .zip(problems.iter().zip(questions))
+            .flat_map(|((cands, _), (&problem, &question))| {
+                cands.iter().map(move |c| ScoreItem { problem, question, completion: &c.completion, complete: true })
+            })
+            .collect();
+        let scores = scorer.score(task, &items)?;
+        let mut it = scores.iter();
+        for (cands, spend) in &mut result {
+            for (c, s) in cands.iter_mut().zip(it.by_ref()) {
+                c.score = s.last();
+                spend.add_scores(s);
+            }
+        }
+    }
+    Ok(result)
+}

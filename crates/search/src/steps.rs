@@ -1,0 +1,140 @@
+//! Step-level generation for tree search: extend partial solutions by exactly one reasoning line
+//! (stop at the newline), or, when the model closes its think block, by the answer to the end.
+//! Shared by `beam`, `dvts` and `mcts`, so a "step" means the same everywhere (DESIGN.md: one
+//! reasoning step per line).
+
+use deepthink_model::{FinishReason, SamplingParams};
+use deepthink_tasks::{Problem, Task};
+
+use crate::error::SearchError;
+use crate::generator::{Generator, Request};
+use crate::scorer::{ScoreItem, Scorer};
+use crate::spend::Spend;
+
+/// A partial (or complete) solution.
+#[derive(Clone, Debug, Default)]
+pub struct Path {
+    /// Assistant text after the pre-filled `<think>\n`.
+    pub text: String,
+    /// Tokens generated along this path.
+    pub tokens: usize,
+    /// Finished: the answer is written (or the token budget ran out).
+    pub complete: bool,
+    /// The verifier's score of the last step (NaN before scoring).
+    pub score: f32,
+}
+
+impl Path {
+    /// The assistant turn this path has written.
+    pub fn completion(&self) -> String {
+        format!("<think>\n{}", self.text)
+    }
+}
+
+/// One path to extend by a step: which problem it belongs to and its seed.
+pub struct StepRequest<'a> {
+    pub problem: usize,
+    pub question: &'a str,
+    pub path: &'a Path,
+    pub seed: u64,
+}
+
+/// Extend every request by one step at `temperature`, charging each problem's `spend`.
+/// A path that reaches `max_new_tokens` is complete (truncated).
+pub fn extend(
+    gen: &dyn Generator,
+    reqs: &[StepRequest],
+    temperature: f32,
+    max_new_tokens: usize,
+    spend: &mut [Spend],
+) -> Result<Vec<Path>, SearchError> {
+    let mut out: Vec<Path> = reqs.iter().map(|r| r.path.clone()).collect();
+    let mut first = Vec::new();
+    let mut index = Vec::new();
+    for (k, r) in reqs.iter().enumerate() {
+        let left = max_new_tokens.saturating_sub(r.path.tokens);
+        if left == 0 || r.path.complete {
+            out[k].complete = true;
+            continue;
+        }
+        first.push(request(r, &r.path.text, left, temperature, true));
+        index.push(k);
+    }
+    let got = gen.generate(&first)?;
+    // The think block was closed on this line: finish the answer in a second call.
+    let mut second = Vec::new();
+    let mut second_index = Vec::new();
+    for (c, &k) in got.iter().zip(&index) {
+        spend[reqs[k].problem].add_continuation(gen, c);
+        let p = &mut out[k];
+        p.text.push_str(&c.text);
+        p.tokens += c.tokens;
+        let ended_line = c.finish == FinishReason::Stop && c.text.ends_with('\n');
+        let left = max_new_tokens.saturating_sub(p.tokens);
+        if !ended_line || left == 0 {
+            p.complete = true;
+        } else if c.text.contains("</think>") {
+            second.push(request(&reqs[k], &p.text, left, temperature, false));
+            second_index.push(k);
+        }
+    }
+    for (c, &k) in gen.generate(&second)?.iter().zip(&second_index) {
+        spend[reqs[k].problem].add_continuation(gen, c);
+        let p = &mut out[k];
+        p.text.push_str(&c.text);
+        p.tokens += c.tokens;
+        p.complete = true;
+    }
+    for p in &mut out {
+        p.score = f32::NAN;
+    }
+    Ok(out)
+}
+
+fn request(r: &StepRequest, prefix: &str, left: usize, temperature: f32, one_line: bool) -> Request {
+    Request {
+        question: r.question.to_string(),
+        prefix: prefix.to_string(),
+        params: SamplingParams { temperature, max_new_tokens: left, seed: r.seed, ..SamplingParams::default() },
+        stop: if one_line { vec!["\n".to_string()] } else { Vec::new() },
+    }
+}
+
+/// Score each path (its last step, or its answer when complete), charging `spend[owner[k]]`.
+pub fn score_paths(
+    scorer: &dyn Scorer,
+    task: &dyn Task,
+    problems: &[Problem],
+    questions: &[String],
+    owner: &[usize],
+    paths: &mut [Path],
+    spend: &mut [Spend],
+) -> Result<(), SearchError> {
+    let completions: Vec<String> = paths.iter().map(Path::completion).collect();
+    let items: Vec<ScoreItem> = owner
+        .iter()
+        .zip(&completions)
+        .zip(paths.iter())
+        .map(|((&i, c), p)| ScoreItem {
+            problem: &problems[i],
+            question: &questions[i],
+            completion: c,
+            complete: p.complete,
+        })
+        .collect();
+    let scores = scorer.score(task, &items)?;
+    for ((p, s), &i) in paths.iter_mut().zip(&scores).zip(owner) {
+        p.score = s.last();
+        spend[i].add_scores(s);
+    }
+    Ok(())
+}
+
+/// The seed of expansion `j` of problem `i` at depth `depth`: distinct for every choice a search
+/// makes, and independent of the batch.
+pub fn step_seed(seed: u64, i: usize, depth: usize, j: usize) -> u64 {
+    let mut x = seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x ^= (depth as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    x ^= (j as u64).wrapping_mul(0x1656_67B1_9E37_79F9);
+    x
+}

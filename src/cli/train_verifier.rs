@@ -1,0 +1,128 @@
+//! `deepthink train verifier`: label a policy's sampled solutions and train an ORM or PRM on them.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use deepthink_tasks::PromptStyle;
+use deepthink_train::optim::AdamWConfig;
+use deepthink_train::verifier::data::VerifierKind;
+use deepthink_train::verifier::label::{LabelConfig, LabelMethod};
+use deepthink_train::{train_verifier, SftConfig, VerifierConfig};
+
+use super::task_args::TaskArgs;
+
+#[derive(Args)]
+pub struct VerifierArgs {
+    /// The policy checkpoint whose solutions the verifier will judge (also its initial weights).
+    #[arg(long)]
+    pub policy: PathBuf,
+    #[command(flatten)]
+    pub task: TaskArgs,
+    /// `orm`: outcome reward model (final verdict, learned at every step, as Cobbe et al. 2021);
+    /// `prm`: process reward model (one label per reasoning line).
+    #[arg(long, default_value = "prm")]
+    pub kind: VerifierKind,
+    /// Step labels: `oracle` (the task's ground-truth step checker) or `rollouts`
+    /// (Math-Shepherd: a step is good if one of --rollouts continuations from it is right).
+    #[arg(long, default_value = "oracle", value_parser = ["oracle", "rollouts"])]
+    pub labels: String,
+    /// Continuations per step for `--labels rollouts`.
+    #[arg(long, default_value_t = 4)]
+    pub rollouts: usize,
+    /// Training problems to sample solutions for.
+    #[arg(long, default_value_t = 2000)]
+    pub problems: usize,
+    /// Solutions sampled per problem.
+    #[arg(long, default_value_t = 4)]
+    pub samples: usize,
+    /// Sampling temperature of the policy while labelling.
+    #[arg(long, default_value_t = 1.0)]
+    pub temperature: f32,
+    #[arg(long, default_value_t = 256)]
+    pub max_new_tokens: usize,
+    /// Held-out problems for the quality report (oracle labels).
+    #[arg(long, default_value_t = 300)]
+    pub heldout_problems: usize,
+    /// Run directory (labels.jsonl, metrics.jsonl, checkpoint/, quality.json).
+    #[arg(long, default_value = "runs/verifier")]
+    pub run: PathBuf,
+    #[arg(long)]
+    pub restart: bool,
+    #[arg(long, default_value_t = 800)]
+    pub steps: u64,
+    #[arg(long, default_value_t = 64)]
+    pub batch_size: usize,
+    #[arg(long, default_value_t = 5e-4)]
+    pub lr: f32,
+    /// Start the verifier from this checkpoint instead of the policy (e.g. a bigger model).
+    #[arg(long)]
+    pub init_from: Option<PathBuf>,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+pub fn run(a: VerifierArgs) -> anyhow::Result<()> {
+    let method = match a.labels.as_str() {
+        "rollouts" => LabelMethod::Rollouts { rollouts: a.rollouts },
+        _ => LabelMethod::Oracle,
+    };
+    let cfg = VerifierConfig {
+        policy: a.policy.clone(),
+        task: a.task.task.clone(),
+        task_config: a.task.config(),
+        kind: a.kind,
+        labels: LabelConfig {
+            problems: a.problems,
+            samples: a.samples,
+            temperature: a.temperature,
+            max_new_tokens: a.max_new_tokens,
+            prompt: PromptStyle::Plain,
+            method,
+            seed: a.seed,
+        },
+        heldout_problems: a.heldout_problems,
+        train: SftConfig {
+            steps: a.steps,
+            batch_size: a.batch_size,
+            lr: a.lr,
+            min_lr: a.lr / 10.0,
+            warmup_steps: (a.steps / 10).min(100),
+            adamw: AdamWConfig::default(),
+            eval_every: a.steps,
+            save_every: 200,
+            seed: a.seed,
+            init_from: a.init_from.clone(),
+            ..SftConfig::default()
+        },
+    };
+    let out = train_verifier(&cfg, &a.run, a.restart)?;
+    let q = &out.quality;
+    let loss = if out.train.final_loss.is_finite() {
+        format!("final loss {:.4}", out.train.final_loss)
+    } else {
+        "already trained".to_string()
+    };
+    eprintln!(
+        "labels: {} solutions, {} right, {:.1}% of steps good; {} steps in {:.0} s, {loss}",
+        out.labelled_solutions,
+        out.labelled_correct,
+        100.0 * out.good_step_fraction,
+        out.train.steps,
+        out.train.seconds,
+    );
+    println!(
+        "held-out quality on {} solutions: step accuracy {:.1}% ({} steps; good {:.1}%, bad {:.1}%, balanced {:.1}%), outcome accuracy {:.1}% ({} answers); AUC steps {:.3}, outcomes {:.3}",
+        q.solutions,
+        100.0 * q.step_accuracy,
+        q.steps,
+        100.0 * q.good_step_accuracy,
+        100.0 * q.bad_step_accuracy,
+        100.0 * q.balanced_step_accuracy,
+        100.0 * q.outcome_accuracy,
+        q.outcomes,
+        q.step_auc,
+        q.outcome_auc
+    );
+    eprintln!("checkpoint: {}", out.train.checkpoint.display());
+    Ok(())
+}
