@@ -104,3 +104,56 @@ fn empty_and_unparseable_questions_are_refused() {
 fn a_missing_model_directory_is_named() {
     fails_with(&deepthink(&["ask", "--model", "/nonexistent/model", "1*2"]), "/nonexistent/model");
 }
+
+#[test]
+fn bad_strategy_settings_are_named() {
+    fails_with(&deepthink(&["eval", "-n", "2", "--strategy", "beam"]), "needs a verifier");
+    fails_with(&deepthink(&["eval", "-n", "2", "--strategy", "tree-of-thought"]), "unknown strategy `tree-of-thought`");
+    fails_with(&deepthink(&["eval", "-n", "2", "--strategy", "majority", "--budgets", "0,4"]), "at least 1, got 0");
+    fails_with(&deepthink(&["eval", "-n", "2", "--strategy", "majority,beam", "--samples", "4"]), "needs a verifier");
+    fails_with(&deepthink(&["eval", "-n", "2", "--strategy", "majority,greedy"]), "need --budgets");
+    fails_with(
+        &deepthink(&["eval", "-n", "2", "--strategy", "majority", "--samples", "0"]),
+        "`samples` must be at least 1",
+    );
+    fails_with(
+        &deepthink(&["eval", "-n", "2", "--strategy", "best-of-n", "--verifier", "/nonexistent/verifier"]),
+        "/nonexistent/verifier",
+    );
+}
+
+#[test]
+fn a_grid_with_other_settings_is_not_mixed_into_a_cached_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("grid");
+    let grid = |temperature: &str| {
+        deepthink(&[
+            "eval",
+            "-n",
+            "3",
+            "--strategy",
+            "greedy,majority",
+            "--budgets",
+            "1,2",
+            "--seeds",
+            "1",
+            "--max-new-tokens",
+            "64",
+            "--temperature",
+            temperature,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let first = grid("0.7");
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    for f in ["cells.jsonl", "summary.md", "summary.json", "accuracy-vs-n.svg", "accuracy-vs-flops.svg"] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let cells = std::fs::read_to_string(out.join("cells.jsonl")).unwrap();
+    assert_eq!(cells.lines().count(), 3, "greedy once, majority at N=1 and N=2");
+    // A rerun resumes: nothing is recomputed, nothing appended.
+    assert!(grid("0.7").status.success());
+    assert_eq!(std::fs::read_to_string(out.join("cells.jsonl")).unwrap(), cells);
+    fails_with(&grid("0.9"), "other settings");
+}

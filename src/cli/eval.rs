@@ -207,7 +207,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         let samples = if strategy == "sample" { 1 } else { a.samples };
         let budget = Budget { samples, max_new_tokens: a.max_new_tokens };
         // About 64 sequences in flight at once.
-        let chunk = (64 / samples).max(1);
+        let chunk = (64 / samples.max(1)).max(1);
         evaluate_strategy(task.as_ref(), &problems, s.as_ref(), &gen, budget, chunk, &mut tick)?
     };
     bar.finish_and_clear();
