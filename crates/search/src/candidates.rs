@@ -8,7 +8,8 @@ use crate::error::SearchError;
 use crate::generator::{Continuation, Generator, Request};
 use crate::scorer::{ScoreItem, Scorer};
 use crate::spend::Spend;
-use crate::strategy::completion_text;
+use crate::strategy::{completion_text, questions, sampled_requests, Budget, Solution};
+use deepthink_tasks::PromptStyle;
 
 /// One sampled solution.
 #[derive(Clone, Debug)]
@@ -76,4 +77,40 @@ pub fn sample_candidates(
         }
     }
     Ok(result)
+}
+
+/// How N parallel samples are drawn.
+#[derive(Clone, Copy, Debug)]
+pub struct Sampling {
+    pub prompt: PromptStyle,
+    pub temperature: f32,
+    pub seed: u64,
+}
+
+/// The whole of a sample-then-choose strategy: `budget.samples` solutions per problem (one batch
+/// for all problems), scored by `scorer` if given, and `choose` picks the answer among them. A
+/// problem whose candidates all lack an answer shows its first completion, with no answer.
+pub fn sample_and_choose(
+    task: &dyn Task,
+    problems: &[Problem],
+    gen: &dyn Generator,
+    budget: Budget,
+    how: Sampling,
+    scorer: Option<&dyn Scorer>,
+    choose: fn(&[Candidate]) -> Option<&Candidate>,
+) -> Result<Vec<Solution>, SearchError> {
+    budget.validate()?;
+    let n = budget.samples;
+    let requests = sampled_requests(task, problems, how.prompt, how.temperature, how.seed, n, budget.max_new_tokens);
+    let qs = questions(task, problems, how.prompt);
+    let refs: Vec<&Problem> = problems.iter().collect();
+    let q: Vec<&str> = qs.iter().map(String::as_str).collect();
+    let groups = sample_candidates(task, &refs, &q, &requests, &vec![n; problems.len()], gen, scorer)?;
+    Ok(groups
+        .iter()
+        .map(|(cands, spend)| match choose(cands) {
+            Some(c) => spend.solution(c.answer.clone(), c.completion.clone()),
+            None => spend.solution(None, cands.first().map(|c| c.completion.clone()).unwrap_or_default()),
+        })
+        .collect())
 }

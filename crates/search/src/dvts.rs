@@ -12,7 +12,7 @@ use crate::error::SearchError;
 use crate::generator::Generator;
 use crate::scorer::{rank, Scorer};
 use crate::spend::Spend;
-use crate::steps::{extend, score_paths, step_seed, Path, StepRequest};
+use crate::steps::{search_width, step_and_score, step_seed, Path, StepRequest};
 use crate::strategy::{questions, Budget, Solution, Strategy};
 
 pub struct Dvts<'s> {
@@ -37,12 +37,7 @@ impl Strategy for Dvts<'_> {
         gen: &dyn Generator,
         budget: Budget,
     ) -> Result<Vec<Solution>, SearchError> {
-        budget.validate()?;
-        if self.width == 0 {
-            return Err(SearchError::Config("`width` (M) must be at least 1, got 0".into()));
-        }
-        let n = budget.samples;
-        let m = self.width.min(n);
+        let (n, m) = search_width(budget, self.width)?;
         let subtrees = (n / m).max(1);
         let qs = questions(task, problems, self.prompt);
         let mut spend = vec![Spend::default(); problems.len()];
@@ -62,10 +57,18 @@ impl Strategy for Dvts<'_> {
             if reqs.is_empty() {
                 break;
             }
-            let owner: Vec<usize> = reqs.iter().map(|r| r.problem).collect();
-            let mut next = extend(gen, &reqs, self.temperature, budget.max_new_tokens, &mut spend)?;
+            let (next, _) = step_and_score(
+                gen,
+                self.scorer,
+                task,
+                problems,
+                &qs,
+                &reqs,
+                self.temperature,
+                budget.max_new_tokens,
+                &mut spend,
+            )?;
             drop(reqs);
-            score_paths(self.scorer, task, problems, &qs, &owner, &mut next, &mut spend)?;
             let mut groups = next.chunks(m);
             for (i, hs) in heads.iter_mut().enumerate() {
                 let mut kept = Vec::with_capacity(hs.len());

@@ -4,10 +4,10 @@
 
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
-use crate::candidates::{sample_candidates, Candidate};
+use crate::candidates::{sample_and_choose, Candidate, Sampling};
 use crate::error::SearchError;
 use crate::generator::Generator;
-use crate::strategy::{questions, sampled_requests, Budget, Solution, Strategy};
+use crate::strategy::{Budget, Solution, Strategy};
 use crate::vote::majority;
 
 pub struct Majority {
@@ -41,20 +41,7 @@ impl Strategy for Majority {
         gen: &dyn Generator,
         budget: Budget,
     ) -> Result<Vec<Solution>, SearchError> {
-        budget.validate()?;
-        let n = budget.samples;
-        let requests =
-            sampled_requests(task, problems, self.prompt, self.temperature, self.seed, n, budget.max_new_tokens);
-        let qs = questions(task, problems, self.prompt);
-        let refs: Vec<&Problem> = problems.iter().collect();
-        let q: Vec<&str> = qs.iter().map(String::as_str).collect();
-        let groups = sample_candidates(task, &refs, &q, &requests, &vec![n; problems.len()], gen, None)?;
-        Ok(groups
-            .iter()
-            .map(|(cands, spend)| match vote_winner(cands) {
-                Some(c) => spend.solution(c.answer.clone(), c.completion.clone()),
-                None => spend.solution(None, cands.first().map(|c| c.completion.clone()).unwrap_or_default()),
-            })
-            .collect())
+        let how = Sampling { prompt: self.prompt, temperature: self.temperature, seed: self.seed };
+        sample_and_choose(task, problems, gen, budget, how, None, vote_winner)
     }
 }

@@ -4,10 +4,10 @@
 
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
-use crate::candidates::sample_candidates;
+use crate::candidates::{sample_and_choose, Sampling};
 use crate::error::SearchError;
 use crate::generator::Generator;
-use crate::strategy::{questions, sampled_requests, Budget, Solution, Strategy};
+use crate::strategy::{Budget, Solution, Strategy};
 
 /// One attempt with the given temperature (0 = greedy) and seed.
 pub struct Single {
@@ -33,18 +33,7 @@ impl Strategy for Single {
         budget: Budget,
     ) -> Result<Vec<Solution>, SearchError> {
         budget.validate()?;
-        let requests =
-            sampled_requests(task, problems, self.prompt, self.temperature, self.seed, 1, budget.max_new_tokens);
-        let qs = questions(task, problems, self.prompt);
-        let refs: Vec<&Problem> = problems.iter().collect();
-        let q: Vec<&str> = qs.iter().map(String::as_str).collect();
-        let groups = sample_candidates(task, &refs, &q, &requests, &vec![1; problems.len()], gen, None)?;
-        Ok(groups
-            .into_iter()
-            .map(|(mut cands, spend)| {
-                let c = cands.remove(0);
-                spend.solution(c.answer, c.completion)
-            })
-            .collect())
+        let how = Sampling { prompt: self.prompt, temperature: self.temperature, seed: self.seed };
+        sample_and_choose(task, problems, gen, Budget { samples: 1, ..budget }, how, None, |c| c.first())
     }
 }

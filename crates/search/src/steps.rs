@@ -10,6 +10,7 @@ use crate::error::SearchError;
 use crate::generator::{Generator, Request};
 use crate::scorer::{ScoreItem, Scorer};
 use crate::spend::Spend;
+use crate::strategy::Budget;
 
 /// A partial (or complete) solution.
 #[derive(Clone, Debug, Default)]
@@ -137,4 +138,34 @@ pub fn step_seed(seed: u64, i: usize, depth: usize, j: usize) -> u64 {
     x ^= (depth as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
     x ^= (j as u64).wrapping_mul(0x1656_67B1_9E37_79F9);
     x
+}
+
+/// N and M of a step-level search (beams and expansions per beam): validates the budget and the
+/// width, with M capped at N.
+pub fn search_width(budget: Budget, width: usize) -> Result<(usize, usize), SearchError> {
+    budget.validate()?;
+    if width == 0 {
+        return Err(SearchError::Config("`width` (M) must be at least 1, got 0".into()));
+    }
+    Ok((budget.samples, width.min(budget.samples)))
+}
+
+/// One round of step-level search: extend every request by a step, then score the new paths.
+/// Returns the paths with the problem each belongs to.
+#[allow(clippy::too_many_arguments)]
+pub fn step_and_score(
+    gen: &dyn Generator,
+    scorer: &dyn Scorer,
+    task: &dyn Task,
+    problems: &[Problem],
+    questions: &[String],
+    reqs: &[StepRequest],
+    temperature: f32,
+    max_new_tokens: usize,
+    spend: &mut [Spend],
+) -> Result<(Vec<Path>, Vec<usize>), SearchError> {
+    let owner: Vec<usize> = reqs.iter().map(|r| r.problem).collect();
+    let mut next = extend(gen, reqs, temperature, max_new_tokens, spend)?;
+    score_paths(scorer, task, problems, questions, &owner, &mut next, spend)?;
+    Ok((next, owner))
 }

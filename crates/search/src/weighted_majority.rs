@@ -7,11 +7,11 @@ use std::collections::HashMap;
 
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
-use crate::candidates::{sample_candidates, Candidate};
+use crate::candidates::{sample_and_choose, Candidate, Sampling};
 use crate::error::SearchError;
 use crate::generator::Generator;
-use crate::scorer::Scorer;
-use crate::strategy::{questions, sampled_requests, Budget, Solution, Strategy};
+use crate::scorer::{rank, Scorer};
+use crate::strategy::{Budget, Solution, Strategy};
 
 pub struct WeightedMajority<'s> {
     pub scorer: &'s dyn Scorer,
@@ -32,13 +32,15 @@ pub fn weighted_winner(cands: &[Candidate]) -> Option<&Candidate> {
         }
     }
     let (key, _) = totals.into_iter().max_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1)))?;
-    cands.iter().filter(|c| c.key.as_deref() == Some(key)).reduce(|a, b| {
-        if crate::scorer::rank(b.score) > crate::scorer::rank(a.score) {
-            b
-        } else {
-            a
-        }
-    })
+    cands.iter().filter(|c| c.key.as_deref() == Some(key)).reduce(
+        |a, b| {
+            if rank(b.score) > rank(a.score) {
+                b
+            } else {
+                a
+            }
+        },
+    )
 }
 
 impl Strategy for WeightedMajority<'_> {
@@ -53,21 +55,8 @@ impl Strategy for WeightedMajority<'_> {
         gen: &dyn Generator,
         budget: Budget,
     ) -> Result<Vec<Solution>, SearchError> {
-        budget.validate()?;
-        let n = budget.samples;
-        let requests =
-            sampled_requests(task, problems, self.prompt, self.temperature, self.seed, n, budget.max_new_tokens);
-        let qs = questions(task, problems, self.prompt);
-        let refs: Vec<&Problem> = problems.iter().collect();
-        let q: Vec<&str> = qs.iter().map(String::as_str).collect();
-        let groups = sample_candidates(task, &refs, &q, &requests, &vec![n; problems.len()], gen, Some(self.scorer))?;
-        Ok(groups
-            .iter()
-            .map(|(cands, spend)| match weighted_winner(cands) {
-                Some(c) => spend.solution(c.answer.clone(), c.completion.clone()),
-                None => spend.solution(None, cands.first().map(|c| c.completion.clone()).unwrap_or_default()),
-            })
-            .collect())
+        let how = Sampling { prompt: self.prompt, temperature: self.temperature, seed: self.seed };
+        sample_and_choose(task, problems, gen, budget, how, Some(self.scorer), weighted_winner)
     }
 }
 
