@@ -4,6 +4,7 @@
 pub mod data_file;
 pub mod error;
 pub mod examples;
+pub mod grpo;
 pub mod metrics;
 pub mod optim;
 pub mod schedule;
