@@ -5,4 +5,5 @@
 
 pub mod advantage;
 pub mod loss;
+pub mod policy;
 pub mod reward;
