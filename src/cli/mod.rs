@@ -9,6 +9,7 @@ mod eval;
 mod grid;
 mod task_args;
 mod train;
+mod train_grpo;
 mod train_verifier;
 
 use std::path::PathBuf;

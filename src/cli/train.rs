@@ -27,6 +27,10 @@ pub enum TrainCommand {
     /// the verifier starts as a copy of the policy and learns to write `+`/`-` after each step.
     /// Held-out step and outcome accuracy against the oracle go to `RUN/quality.json`.
     Verifier(super::train_verifier::VerifierArgs),
+    /// Outcome-reward RL with GRPO (DeepSeekMath / DeepSeek-R1-Zero): sample a group of
+    /// completions per prompt, reward only the answer (and the think format), and push up the
+    /// completions that beat their group's mean. Resumable; metrics in RUN/metrics.jsonl.
+    Grpo(super::train_grpo::GrpoArgs),
 }
 
 #[derive(Args)]
@@ -132,6 +136,7 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
     match cmd {
         TrainCommand::Sft(a) => sft(a),
         TrainCommand::Verifier(a) => super::train_verifier::run(a),
+        TrainCommand::Grpo(a) => super::train_grpo::run(a),
     }
 }
 

@@ -82,12 +82,19 @@ pub struct SurrogateOut {
 
 pub fn grpo_loss(batch: &[Completion], cfg: &SurrogateConfig) -> SurrogateOut {
     let tokens: usize = batch.iter().map(|c| c.logps.len()).sum();
+    grpo_loss_part(batch, cfg, batch.len(), tokens)
+}
+
+/// [`grpo_loss`] for one micro-batch of a larger batch of `completions` completions and `tokens`
+/// tokens: the weights are the whole batch's, so the parts' losses and gradients add up to it.
+pub fn grpo_loss_part(batch: &[Completion], cfg: &SurrogateConfig, completions: usize, tokens: usize) -> SurrogateOut {
+    let part_tokens: usize = batch.iter().map(|c| c.logps.len()).sum();
     let mut out = SurrogateOut { dlogps: Vec::with_capacity(batch.len()), ..SurrogateOut::default() };
     let (mut kl_sum, mut clipped) = (0.0f64, 0usize);
     for c in batch {
         let weight = match cfg.aggregation {
-            Aggregation::Grpo => 1.0 / (c.logps.len().max(1) as f64 * batch.len().max(1) as f64),
-            Aggregation::DrGrpo => 1.0 / (batch.len().max(1) as f64 * cfg.max_completion_len.max(1) as f64),
+            Aggregation::Grpo => 1.0 / (c.logps.len().max(1) as f64 * completions.max(1) as f64),
+            Aggregation::DrGrpo => 1.0 / (completions.max(1) as f64 * cfg.max_completion_len.max(1) as f64),
             Aggregation::Dapo => 1.0 / tokens.max(1) as f64,
         };
         let a = f64::from(c.advantage);
@@ -117,7 +124,7 @@ pub fn grpo_loss(batch: &[Completion], cfg: &SurrogateConfig) -> SurrogateOut {
         }
         out.dlogps.push(d);
     }
-    out.kl = kl_sum / tokens.max(1) as f64;
-    out.clip_fraction = clipped as f64 / tokens.max(1) as f64;
+    out.kl = kl_sum / part_tokens.max(1) as f64;
+    out.clip_fraction = clipped as f64 / part_tokens.max(1) as f64;
     out
 }

@@ -7,3 +7,4 @@ pub mod advantage;
 pub mod loss;
 pub mod policy;
 pub mod reward;
+pub mod trainer;

@@ -1,0 +1,86 @@
+//! The GRPO loop end to end on the shipped default model, which answers 3×3 products right every
+//! time: every group's rewards are equal, so every advantage is zero and the policy must not
+//! move; the metrics line carries the fields; a rerun resumes, a changed config is refused.
+
+use std::path::PathBuf;
+
+use deepthink_model::load_checkpoint;
+use deepthink_tasks::{PromptStyle, TaskConfig};
+use deepthink_train::grpo::loss::SurrogateConfig;
+use deepthink_train::grpo::trainer::{train_grpo, GrpoConfig, RewardSpec};
+use deepthink_train::optim::AdamWConfig;
+
+fn config(skip: bool) -> GrpoConfig {
+    GrpoConfig {
+        init_from: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/default"),
+        task: "mult".into(),
+        task_config: TaskConfig::default(),
+        prompt: PromptStyle::Plain,
+        prompts: 3,
+        group: 4,
+        max_new_tokens: 64,
+        temperature: 0.3,
+        inner_steps: 2,
+        surrogate: SurrogateConfig { beta: 0.04, ..SurrogateConfig::default() },
+        scale_rewards: true,
+        rewards: vec![
+            RewardSpec { name: "accuracy".into(), weight: 1.0 },
+            RewardSpec { name: "format".into(), weight: 0.5 },
+        ],
+        skip_zero_advantage: skip,
+        mask_truncated: false,
+        micro_batch: 5,
+        steps: 2,
+        lr: 1e-3,
+        warmup_steps: 0,
+        adamw: AdamWConfig { weight_decay: 0.0, ..AdamWConfig::default() },
+        clip: 1.0,
+        eval_every: 2,
+        eval_problems: 4,
+        save_every: 1,
+        seed: 3,
+    }
+}
+
+#[test]
+fn equal_rewards_leave_the_policy_unchanged_and_runs_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let cfg = config(false);
+    let m = train_grpo(&cfg, &run, false).unwrap();
+    assert_eq!(m.accuracy, 1.0, "the default model solves 3×3 products");
+    assert_eq!(m.reward_std, 0.0);
+    let before = load_checkpoint(&cfg.init_from).unwrap().model.params;
+    let after = load_checkpoint(&run.join("checkpoint")).unwrap().model.params;
+    assert_eq!(before, after, "zero advantages (and a zero KL at the start) must not move the policy");
+    let lines = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap();
+    assert_eq!(lines.lines().count(), 2);
+    let last: serde_json::Value = serde_json::from_str(lines.lines().last().unwrap()).unwrap();
+    for key in [
+        "reward_mean",
+        "reward_std",
+        "accuracy",
+        "completion_len_mean",
+        "completion_len_max",
+        "kl",
+        "clip_fraction",
+        "entropy",
+        "tokens_per_s",
+        "seconds_per_step",
+        "eval_accuracy",
+    ] {
+        assert!(last.get(key).is_some(), "{key} missing from {last}");
+    }
+    // Finished: a rerun resumes at step 2 and does nothing; another config is refused.
+    train_grpo(&cfg, &run, false).unwrap();
+    assert_eq!(std::fs::read_to_string(run.join("metrics.jsonl")).unwrap().lines().count(), 2);
+    let e = train_grpo(&GrpoConfig { lr: 5e-4, ..cfg }, &run, false).unwrap_err().to_string();
+    assert!(e.contains("different configuration"), "{e}");
+}
+
+#[test]
+fn groups_with_zero_advantage_can_skip_the_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = train_grpo(&config(true), &dir.path().join("run"), false).unwrap();
+    assert_eq!(m.skipped_groups, 3);
+}

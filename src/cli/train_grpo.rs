@@ -1,0 +1,133 @@
+//! `deepthink train grpo`: outcome-reward RL (GRPO) from a checkpoint.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use deepthink_tasks::PromptStyle;
+use deepthink_train::grpo::loss::{Aggregation, SurrogateConfig};
+use deepthink_train::grpo::trainer::{train_grpo, GrpoConfig, RewardSpec};
+use deepthink_train::optim::AdamWConfig;
+
+use super::task_args::TaskArgs;
+
+#[derive(Args)]
+pub struct GrpoArgs {
+    /// The starting policy (also the frozen KL reference when --beta > 0).
+    #[arg(long)]
+    pub init_from: PathBuf,
+    #[command(flatten)]
+    pub task: TaskArgs,
+    #[arg(long, default_value = "plain")]
+    pub prompt: PromptStyle,
+    /// Prompts per step.
+    #[arg(long, default_value_t = 16)]
+    pub prompts: usize,
+    /// Completions sampled per prompt (G).
+    #[arg(long, default_value_t = 8)]
+    pub group: usize,
+    #[arg(long, default_value_t = 160)]
+    pub max_new_tokens: usize,
+    #[arg(long, default_value_t = 1.0)]
+    pub temperature: f32,
+    /// μ: updates per sampled batch.
+    #[arg(long, default_value_t = 1)]
+    pub inner_steps: usize,
+    /// Loss aggregation: grpo (per-completion mean), dr-grpo (constant normaliser), dapo (token mean).
+    #[arg(long, default_value = "grpo")]
+    pub loss: Aggregation,
+    /// Don't divide advantages by the group's std (Dr. GRPO).
+    #[arg(long)]
+    pub no_scale_rewards: bool,
+    #[arg(long, default_value_t = 0.2)]
+    pub epsilon: f32,
+    /// Upper clip (DAPO's clip-higher); default --epsilon.
+    #[arg(long)]
+    pub epsilon_high: Option<f32>,
+    /// KL weight to the starting model (0 = none).
+    #[arg(long, default_value_t = 0.0)]
+    pub beta: f32,
+    /// Rewards as name=weight: accuracy, format, overlong.
+    #[arg(long, value_delimiter = ',', default_value = "accuracy=1,format=1")]
+    pub rewards: Vec<String>,
+    /// Leave groups whose rewards are all equal out of the forward/backward pass.
+    #[arg(long)]
+    pub skip_zero_advantage: bool,
+    /// Leave truncated completions out of the loss.
+    #[arg(long)]
+    pub mask_truncated: bool,
+    #[arg(long, default_value_t = 32)]
+    pub micro_batch: usize,
+    #[arg(long, default_value_t = 100)]
+    pub steps: u64,
+    #[arg(long, default_value_t = 1e-4)]
+    pub lr: f32,
+    #[arg(long, default_value_t = 5)]
+    pub warmup: u64,
+    #[arg(long, default_value_t = 1.0)]
+    pub clip: f32,
+    #[arg(long, default_value_t = 25)]
+    pub eval_every: u64,
+    #[arg(long, default_value_t = 200)]
+    pub eval_problems: usize,
+    #[arg(long, default_value_t = 25)]
+    pub save_every: u64,
+    #[arg(long, default_value = "runs/grpo")]
+    pub run: PathBuf,
+    #[arg(long)]
+    pub restart: bool,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+pub fn run(a: GrpoArgs) -> anyhow::Result<()> {
+    let rewards = a
+        .rewards
+        .iter()
+        .map(|s| {
+            let (name, w) = s.split_once('=').unwrap_or((s.as_str(), "1"));
+            let weight: f32 =
+                w.trim().parse().map_err(|_| anyhow::anyhow!("--rewards: `{s}` needs name=weight, e.g. accuracy=1"))?;
+            Ok(RewardSpec { name: name.trim().to_string(), weight })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let cfg = GrpoConfig {
+        init_from: a.init_from.clone(),
+        task: a.task.task.clone(),
+        task_config: a.task.config(),
+        prompt: a.prompt,
+        prompts: a.prompts,
+        group: a.group,
+        max_new_tokens: a.max_new_tokens,
+        temperature: a.temperature,
+        inner_steps: a.inner_steps,
+        surrogate: SurrogateConfig {
+            epsilon_low: a.epsilon,
+            epsilon_high: a.epsilon_high.unwrap_or(a.epsilon),
+            beta: a.beta,
+            aggregation: a.loss,
+            max_completion_len: a.max_new_tokens,
+        },
+        scale_rewards: !a.no_scale_rewards,
+        rewards,
+        skip_zero_advantage: a.skip_zero_advantage,
+        mask_truncated: a.mask_truncated,
+        micro_batch: a.micro_batch,
+        steps: a.steps,
+        lr: a.lr,
+        warmup_steps: a.warmup,
+        adamw: AdamWConfig { weight_decay: 0.0, ..AdamWConfig::default() },
+        clip: a.clip,
+        eval_every: a.eval_every,
+        eval_problems: a.eval_problems,
+        save_every: a.save_every,
+        seed: a.seed,
+    };
+    let m = train_grpo(&cfg, &a.run, a.restart)?;
+    eprintln!(
+        "last step: reward {:.3}, accuracy {:.3}, checkpoint {}",
+        m.reward_mean,
+        m.accuracy,
+        a.run.join("checkpoint").display()
+    );
+    Ok(())
+}
