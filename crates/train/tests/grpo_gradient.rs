@@ -80,3 +80,29 @@ fn grpo_gradient_matches_finite_differences() {
         assert!(worst < 3e-2, "{aggregation:?}: worst relative error {worst}");
     }
 }
+
+#[test]
+fn a_descent_step_raises_the_rewarded_completion_and_lowers_the_other() {
+    let mut model = tiny();
+    // One prompt, two completions that differ from their first token.
+    let tokens = vec![1, 2, 3, 7, 8, 9, 1, 2, 3, 10, 11, 12];
+    let spans = vec![CompletionSpan { start: 3, len: 3 }, CompletionSpan { start: 3, len: 3 }];
+    let sum = |m: &Model| -> Vec<f32> {
+        let (lp, _) = completion_logps(m, &tokens, 2, 6, &spans, &mut Tape::default()).unwrap();
+        lp.iter().map(|r| r.iter().sum()).collect()
+    };
+    let before = sum(&model);
+    let mut tape = Tape::default();
+    let (lp, logits) = completion_logps(&model, &tokens, 2, 6, &spans, &mut tape).unwrap();
+    let adv = [1.0f32, -1.0];
+    let comps: Vec<Completion> =
+        (0..2).map(|i| Completion { logps: &lp[i], old_logps: &lp[i], ref_logps: None, advantage: adv[i] }).collect();
+    let out = grpo_loss(&comps, &SurrogateConfig::default());
+    let mut grads = vec![0.0f32; model.n_params()];
+    backward_logps(&model, &mut tape, logits, &tokens, 6, &spans, &out.dlogps, &mut grads);
+    for (p, g) in model.params.iter_mut().zip(&grads) {
+        *p -= 0.05 * g;
+    }
+    let after = sum(&model);
+    assert!(after[0] > before[0] && after[1] < before[1], "{before:?} -> {after:?}");
+}
