@@ -269,7 +269,10 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
         // 4. old (and reference) log-probs, then μ updates
         let t1 = Instant::now();
         let positions: usize = samples.iter().map(|s| s.tokens.len()).sum();
-        if !samples.is_empty() {
+        // With one update per batch the sampling policy *is* the current one: its log-probs come
+        // from the update's own forward (ratio 1, as TRL does), and only the reference needs a pass.
+        let single = cfg.inner_steps == 1;
+        if !samples.is_empty() && (!single || reference.is_some()) {
             for part in samples.chunks_mut(cfg.micro_batch) {
                 let (tokens, b, t, spans) = pack(part, tok.eos_id());
                 let (lp, _) = completion_logps(&model, &tokens, b, t, &spans, &mut tape)?;
@@ -282,6 +285,8 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
                     s.ref_logps = rp.as_ref().map(|r| r[k].clone());
                 }
             }
+        }
+        if !samples.is_empty() {
             let total_tokens: usize = samples.iter().map(|s| s.tokens.len() - s.prompt_len).sum();
             for _ in 0..cfg.inner_steps {
                 grads.fill(0.0);
@@ -295,7 +300,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
                         .zip(&lp)
                         .map(|(s, l)| Completion {
                             logps: l,
-                            old_logps: &s.old_logps,
+                            old_logps: if single { l } else { &s.old_logps },
                             ref_logps: s.ref_logps.as_deref(),
                             advantage: s.advantage,
                         })
