@@ -157,3 +157,8 @@ fn a_grid_with_other_settings_is_not_mixed_into_a_cached_one() {
     assert_eq!(std::fs::read_to_string(out.join("cells.jsonl")).unwrap(), cells);
     fails_with(&grid("0.9"), "other settings");
 }
+
+#[test]
+fn plotting_a_run_without_metrics_names_the_file() {
+    fails_with(&deepthink(&["plot", "/nonexistent/run"]), "/nonexistent/run/metrics.jsonl");
+}

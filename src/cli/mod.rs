@@ -7,6 +7,7 @@ mod data;
 mod embedded;
 mod eval;
 mod grid;
+mod plot;
 mod task_args;
 mod train;
 mod train_grpo;
@@ -44,6 +45,9 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// Measure training and decoding throughput (and, with --torch, PyTorch's on the same model).
     Bench(bench::BenchArgs),
+    /// Draw a run's training curves (RUN/metrics.jsonl) as SVG: reward, accuracy, completion
+    /// length and KL for GRPO runs; loss and held-out accuracy for SFT runs.
+    Plot(plot::PlotArgs),
 }
 
 /// Load `--model`, else `$DEEPTHINK_MODEL`, else the default model compiled into the binary.
@@ -82,5 +86,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             eval::run(a)
         }
         Command::Bench(a) => bench::run(a, cli.threads),
+        Command::Plot(a) => plot::run(a),
     }
 }

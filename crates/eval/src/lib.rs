@@ -2,6 +2,7 @@
 //! report three outcomes — correct, wrong, no answer (truncated or malformed) — with the
 //! reasoning length and compute spent, overall and per difficulty group.
 
+pub mod curves;
 pub mod grid;
 pub mod harness;
 pub mod plot;
