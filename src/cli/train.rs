@@ -31,6 +31,40 @@ pub enum TrainCommand {
     /// completions per prompt, reward only the answer (and the think format), and push up the
     /// completions that beat their group's mean. Resumable; metrics in RUN/metrics.jsonl.
     Grpo(super::train_grpo::GrpoArgs),
+    /// Pretrain a *base* model for R1-Zero on a plain-text corpus from the task generator: bare
+    /// answers in the chat frame (empty think block), and — unless `--corpus no-worked` — worked
+    /// scratch work and partial calculations not attached to any question. The base gets the
+    /// skill and the think delimiters, but no habit of reasoning before it answers.
+    Pretrain(PretrainArgs),
+}
+
+#[derive(Args)]
+pub struct PretrainArgs {
+    #[command(flatten)]
+    pub task: TaskArgs,
+    /// `full` (bare answers, worked scratch, partial calculations) or `no-worked` (bare answers only).
+    #[arg(long, default_value = "full")]
+    pub corpus: deepthink_train::pretrain::CorpusMix,
+    #[arg(long, default_value = "runs/base")]
+    pub run: PathBuf,
+    #[arg(long)]
+    pub restart: bool,
+    #[command(flatten)]
+    pub shape: ShapeArgs,
+    #[arg(long, default_value_t = 3000)]
+    pub steps: u64,
+    #[arg(long, default_value_t = 64)]
+    pub batch_size: usize,
+    #[arg(long, default_value_t = 1e-3)]
+    pub lr: f32,
+    #[arg(long, default_value_t = 500)]
+    pub eval_every: u64,
+    #[arg(long, default_value_t = 200)]
+    pub eval_problems: usize,
+    #[arg(long, default_value_t = 4)]
+    pub micro_batches: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Args)]
@@ -137,6 +171,7 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
         TrainCommand::Sft(a) => sft(a),
         TrainCommand::Verifier(a) => super::train_verifier::run(a),
         TrainCommand::Grpo(a) => super::train_grpo::run(a),
+        TrainCommand::Pretrain(a) => pretrain(a),
     }
 }
 
@@ -181,6 +216,32 @@ fn sft(a: SftArgs) -> anyhow::Result<()> {
         export(&out.checkpoint, dest).with_context(|| format!("exporting to {}", dest.display()))?;
         eprintln!("exported to {}", dest.display());
     }
+    Ok(())
+}
+
+fn pretrain(a: PretrainArgs) -> anyhow::Result<()> {
+    let cfg = SftConfig {
+        data: SftData::Corpus { task: a.task.task.clone(), task_config: a.task.config(), mix: a.corpus },
+        shape: a.shape.shape(),
+        steps: a.steps,
+        batch_size: a.batch_size,
+        lr: a.lr,
+        min_lr: a.lr / 10.0,
+        micro_batches: a.micro_batches,
+        eval_every: a.eval_every,
+        eval_problems: a.eval_problems,
+        seed: a.seed,
+        ..SftConfig::default()
+    };
+    let out = train_sft(&cfg, &a.run, a.restart)?;
+    eprintln!(
+        "pretrained {} steps, {} real tokens in {:.0} s; final loss {:.4}",
+        out.steps, out.real_tokens, out.seconds, out.final_loss
+    );
+    if let Some(r) = &out.final_eval {
+        eprintln!("held-out (greedy, thinking prompt): {}", r.summary());
+    }
+    eprintln!("checkpoint: {}", out.checkpoint.display());
     Ok(())
 }
 

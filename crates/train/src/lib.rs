@@ -7,6 +7,7 @@ pub mod examples;
 pub mod grpo;
 pub mod metrics;
 pub mod optim;
+pub mod pretrain;
 pub mod schedule;
 pub mod sft;
 pub mod verifier;

@@ -29,6 +29,7 @@ use crate::error::TrainError;
 use crate::examples::{encode_example, make_batch, Example};
 use crate::metrics::MetricsLog;
 use crate::optim::{clip_grad_norm, AdamW, AdamWConfig};
+use crate::pretrain::{corpus_document, CorpusMix};
 use crate::schedule::CosineSchedule;
 use crate::verifier::data::{read_step_records, verifier_example, VerifierKind};
 
@@ -42,6 +43,8 @@ pub enum SftData {
     File { path: PathBuf, eval_task: Option<String>, task_config: TaskConfig },
     /// Labelled solutions (TRL stepwise format) for a verifier: loss only at step readouts.
     Verifier { path: PathBuf, kind: VerifierKind },
+    /// A base model's plain-text corpus (`pretrain`), loss on every token; evaluated on `task`.
+    Corpus { task: String, task_config: TaskConfig, mix: CorpusMix },
 }
 
 /// Everything that defines an SFT run (saved with every checkpoint).
@@ -131,12 +134,13 @@ struct TrainerState {
 enum Source {
     Task { task: Box<dyn Task>, trace: TraceStyle, prompt: PromptStyle },
     File { examples: Vec<Example>, task: Option<Box<dyn Task>> },
+    Corpus { task: Box<dyn Task>, mix: CorpusMix },
 }
 
 impl Source {
     fn task(&self) -> Option<&dyn Task> {
         match self {
-            Source::Task { task, .. } => Some(task.as_ref()),
+            Source::Task { task, .. } | Source::Corpus { task, .. } => Some(task.as_ref()),
             Source::File { task, .. } => task.as_deref(),
         }
     }
@@ -144,7 +148,7 @@ impl Source {
     fn prompt_style(&self) -> PromptStyle {
         match self {
             Source::Task { prompt, .. } => *prompt,
-            Source::File { .. } => PromptStyle::Plain,
+            Source::File { .. } | Source::Corpus { .. } => PromptStyle::Plain,
         }
     }
 
@@ -157,6 +161,16 @@ impl Source {
                     let p = task.generate(&mut rng, Split::Train);
                     let reply = task.completion(&p, *trace, &mut rng)?;
                     Ok(encode_example(tok, &[Message::user(task.prompt(&p, *prompt))], &reply)?)
+                })
+                .collect(),
+            Source::Corpus { task, mix } => (0..size)
+                .map(|_| {
+                    let doc = corpus_document(task.as_ref(), tok, *mix, &mut rng)?;
+                    let mut completion = tok.encode(&doc)?;
+                    if completion.last() != Some(&tok.eos_id()) {
+                        completion.push(tok.eos_id());
+                    }
+                    Ok(Example { prompt: Vec::new(), completion, readouts: Vec::new() })
                 })
                 .collect(),
             Source::File { examples, .. } => {
@@ -194,6 +208,9 @@ fn resolve_source(cfg: &SftConfig, tok: &ChatTokenizer) -> Result<Source, TrainE
             }
             let task = eval_task.as_ref().map(|t| task_by_name(t, task_config)).transpose()?;
             Ok(Source::File { examples, task })
+        }
+        SftData::Corpus { task, task_config, mix } => {
+            Ok(Source::Corpus { task: task_by_name(task, task_config)?, mix: *mix })
         }
         SftData::Verifier { path, kind } => {
             let records = read_step_records(path)?;

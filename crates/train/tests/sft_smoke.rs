@@ -102,3 +102,23 @@ fn a_changed_configuration_is_not_silently_resumed() {
     let e = train_sft(&other, dir.path(), false).unwrap_err().to_string();
     assert!(e.contains("--restart"), "{e}");
 }
+
+#[test]
+fn pretraining_on_the_base_corpus_lowers_the_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = SftConfig {
+        data: SftData::Corpus {
+            task: "mult".into(),
+            task_config: TaskConfig { min_digits: 1, max_digits: 2, ..TaskConfig::default() },
+            mix: deepthink_train::pretrain::CorpusMix::Full,
+        },
+        max_len: 128,
+        shape: ModelShape { max_seq_len: 128, ..tiny_config(60).shape },
+        ..tiny_config(60)
+    };
+    train_sft(&cfg, dir.path(), false).unwrap();
+    let l = losses(dir.path());
+    let first: f64 = l[..5].iter().sum::<f64>() / 5.0;
+    let last: f64 = l[55..].iter().sum::<f64>() / 5.0;
+    assert!(last < 0.7 * first, "loss did not fall: {first:.3} -> {last:.3}");
+}

@@ -1,0 +1,117 @@
+//! The plain-text corpus of a *base* model for R1-Zero (issue 4): task skill without the habit of
+//! reasoning before answering.
+//!
+//! Documents, each trained on every token (no prompt/completion split):
+//! - **bare answers** in the chat frame the RL prompt uses, with an *empty* think block:
+//!   `<|user|>123*456<|assistant|><think>\n\n</think>\n\n56088<|end|>` — the base learns the frame
+//!   and the delimiters, and that the answer follows `<think>\n` at once;
+//! - **worked scratch work** not attached to any question: `<think>\n123*6=738\n…\n</think>` (the
+//!   task's most detailed trace, with neither question nor answer line);
+//! - **partial calculations**: one to three lines of such work on their own.
+//!
+//! The `no-worked` mix keeps only the bare answers: the weaker base of the issue's "the base
+//! matters" comparison, with the same frame and delimiters but no latent worked arithmetic.
+//! Departure from DeepSeek-R1-Zero: their base saw web text, not a designed mixture; here the
+//! mixture is the experiment's control.
+
+use deepthink_model::{ChatTokenizer, Message};
+use deepthink_tasks::text::think_lines;
+use deepthink_tasks::{Split, Task, TaskError, TraceStyle};
+use rand::{Rng, RngCore};
+use serde::{Deserialize, Serialize};
+
+/// Which documents the corpus holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CorpusMix {
+    /// Bare answers 50%, worked scratch 30%, partial calculations 20%.
+    Full,
+    /// Bare answers only.
+    NoWorked,
+}
+
+impl std::str::FromStr for CorpusMix {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "full" => Ok(CorpusMix::Full),
+            "no-worked" => Ok(CorpusMix::NoWorked),
+            other => Err(format!("unknown corpus `{other}`; known: full, no-worked")),
+        }
+    }
+}
+
+/// The task's most detailed reasoning style (readable CoT where it has one).
+fn worked_style(task: &dyn Task) -> TraceStyle {
+    let styles = task.trace_styles();
+    if styles.contains(&TraceStyle::Cot) {
+        TraceStyle::Cot
+    } else if styles.contains(&TraceStyle::Search) {
+        TraceStyle::Search
+    } else {
+        *styles.last().unwrap_or(&TraceStyle::Direct)
+    }
+}
+
+/// One document of the corpus (training split only).
+pub fn corpus_document(
+    task: &dyn Task,
+    tok: &ChatTokenizer,
+    mix: CorpusMix,
+    rng: &mut dyn RngCore,
+) -> Result<String, TaskError> {
+    let p = task.generate(rng, Split::Train);
+    let roll: f64 = if mix == CorpusMix::Full { rng.gen() } else { 0.0 };
+    if roll < 0.5 {
+        let direct = task.completion(&p, TraceStyle::Direct, rng)?;
+        let messages =
+            [Message::user(task.prompt(&p, deepthink_tasks::PromptStyle::Plain)), Message::assistant(direct)];
+        return tok.render(&messages, false, true).map_err(|e| TaskError::BadQuestion {
+            task: "corpus",
+            input: p.question(),
+            reason: e.to_string(),
+        });
+    }
+    let worked = task.completion(&p, worked_style(task), rng)?;
+    let lines: Vec<&str> = think_lines(&worked);
+    if roll < 0.8 || lines.len() < 2 {
+        Ok(format!("<think>\n{}\n</think>", lines.join("\n")))
+    } else {
+        let n = rng.gen_range(1..=3.min(lines.len()));
+        let start = rng.gen_range(0..=lines.len() - n);
+        Ok(lines[start..start + n].join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deepthink_tasks::{task_by_name, TaskConfig};
+    use rand::SeedableRng;
+
+    #[test]
+    fn the_full_mix_has_all_three_kinds_and_no_worked_only_bare_answers() {
+        let task = task_by_name("mult", &TaskConfig::default()).unwrap();
+        let tok = ChatTokenizer::char_level().unwrap();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let docs: Vec<String> =
+            (0..400).map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, &mut rng).unwrap()).collect();
+        let bare = docs.iter().filter(|d| d.starts_with("<|user|>") && d.contains("<think>\n\n</think>")).count();
+        let scratch = docs.iter().filter(|d| d.starts_with("<think>\n") && !d.contains("<|user|>")).count();
+        let partial = docs.iter().filter(|d| !d.contains("<think>")).count();
+        assert_eq!(bare + scratch + partial, 400);
+        assert!(
+            (150..250).contains(&bare) && (80..160).contains(&scratch) && (40..120).contains(&partial),
+            "{bare} {scratch} {partial}"
+        );
+        // scratch work never carries its question
+        assert!(docs.iter().filter(|d| d.starts_with("<think>")).all(|d| !d.contains("*") || !d.contains("<|user|>")));
+        let weak: Vec<String> =
+            (0..50).map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::NoWorked, &mut rng).unwrap()).collect();
+        assert!(weak.iter().all(|d| d.starts_with("<|user|>") && d.contains("<think>\n\n</think>\n\n")));
+        // every document is in the tokenizer's alphabet
+        for d in docs.iter().chain(&weak) {
+            tok.encode(d).unwrap();
+        }
+    }
+}
