@@ -8,6 +8,7 @@ pub mod grpo;
 pub mod metrics;
 pub mod optim;
 pub mod pretrain;
+pub mod run_state;
 pub mod schedule;
 pub mod sft;
 pub mod verifier;

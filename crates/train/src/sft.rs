@@ -11,12 +11,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use deepthink_eval::{evaluate, EvalOptions, EvalReport};
-use deepthink_model::checkpoint::readable_dir;
 use deepthink_model::ops::cross_entropy_in_place;
 use deepthink_model::train_pass::Tape;
-use deepthink_model::{
-    load_checkpoint, save_checkpoint, ChatTokenizer, Message, Model, ModelConfig, ModelShape, SamplingParams,
-};
+use deepthink_model::{load_checkpoint, ChatTokenizer, Message, Model, ModelConfig, ModelShape, SamplingParams};
 use deepthink_tasks::{task_by_name, Problem, PromptStyle, Split, Task, TaskConfig, TraceStyle};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
@@ -30,6 +27,7 @@ use crate::examples::{encode_example, make_batch, Example};
 use crate::metrics::MetricsLog;
 use crate::optim::{clip_grad_norm, AdamW, AdamWConfig};
 use crate::pretrain::{corpus_document, CorpusMix};
+use crate::run_state::{save_run, try_resume, RunState};
 use crate::schedule::CosineSchedule;
 use crate::verifier::data::{read_step_records, verifier_example, VerifierKind};
 
@@ -267,7 +265,7 @@ pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOu
             }
         }
     }
-    let resumed = if restart { None } else { try_resume(&ck_dir, cfg)? };
+    let resumed = if restart { None } else { try_resume::<TrainerState>(&ck_dir, cfg, &cfg.adamw)? };
     let (mut model, tok, mut opt, mut state) = match resumed {
         Some(r) => r,
         None => {
@@ -454,27 +452,14 @@ fn initial_model(cfg: &SftConfig) -> Result<(Model, ChatTokenizer), TrainError> 
     }
 }
 
-type Resumed = (Model, ChatTokenizer, AdamW, TrainerState);
-
-fn try_resume(ck_dir: &Path, cfg: &SftConfig) -> Result<Option<Resumed>, TrainError> {
-    let Ok(dir) = readable_dir(ck_dir) else { return Ok(None) };
-    let state_path = dir.join("trainer_state.json");
-    let text = std::fs::read_to_string(&state_path).map_err(|e| TrainError::io(&state_path, e))?;
-    let state: TrainerState =
-        serde_json::from_str(&text).map_err(|e| TrainError::Resume { path: state_path.clone(), msg: e.to_string() })?;
-    if state.config != *cfg {
-        return Err(TrainError::Resume {
-            path: state_path,
-            msg: "this run was started with a different configuration; pass --restart to start over or choose another --run".into(),
-        });
+impl RunState for TrainerState {
+    type Config = SftConfig;
+    fn config(&self) -> &SftConfig {
+        &self.config
     }
-    let ck = load_checkpoint(&dir)?;
-    let mut opt = AdamW::new(cfg.adamw.clone(), &ck.model.layout);
-    let opt_path = dir.join("optimizer.safetensors");
-    let bytes = std::fs::read(&opt_path).map_err(|e| TrainError::io(&opt_path, e))?;
-    opt.load_bytes(&bytes).map_err(|msg| TrainError::Resume { path: opt_path, msg })?;
-    eprintln!("resuming from step {} ({})", state.step, dir.display());
-    Ok(Some((ck.model, ck.tokenizer, opt, state)))
+    fn step(&self) -> u64 {
+        self.step
+    }
 }
 
 fn save(
@@ -493,15 +478,7 @@ fn save(
         "seed": state.config.seed,
         "config": state.config,
     });
-    let st = serde_json::to_vec_pretty(state).map_err(|e| TrainError::Config(e.to_string()))?;
-    save_checkpoint(
-        ck_dir,
-        model,
-        tok,
-        &provenance,
-        &[("optimizer.safetensors", opt.to_bytes()?), ("trainer_state.json", st)],
-    )?;
-    Ok(())
+    save_run(ck_dir, model, tok, opt, state, &provenance)
 }
 
 fn progress_bar(total: u64, at: u64) -> ProgressBar {

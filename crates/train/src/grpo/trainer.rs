@@ -16,9 +16,7 @@ use std::time::Instant;
 
 use deepthink_model::checkpoint::readable_dir;
 use deepthink_model::train_pass::Tape;
-use deepthink_model::{
-    generate, load_checkpoint, save_checkpoint, ChatTokenizer, FinishReason, GenRequest, Model, SamplingParams,
-};
+use deepthink_model::{generate, load_checkpoint, ChatTokenizer, FinishReason, GenRequest, Model, SamplingParams};
 use deepthink_tasks::{task_by_name, Problem, PromptStyle, Split, TaskConfig};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -31,6 +29,7 @@ use crate::grpo::policy::{backward_logps, completion_logps, CompletionSpan};
 use crate::grpo::reward::{accuracy, format, overlong, total_rewards, Sampled, Weighted};
 use crate::metrics::MetricsLog;
 use crate::optim::{clip_grad_norm, AdamW, AdamWConfig};
+use crate::run_state::{save_run, try_resume, RunState};
 use crate::schedule::CosineSchedule;
 
 /// A reward term and its weight.
@@ -159,7 +158,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
     }
     let start = load_checkpoint(&readable_dir(&cfg.init_from)?)?;
     let reference = (cfg.surrogate.beta > 0.0).then(|| start.model.clone());
-    let (mut model, tok, mut opt, mut state) = match resume(&ck_dir, cfg)? {
+    let (mut model, tok, mut opt, mut state) = match try_resume::<GrpoState>(&ck_dir, cfg, &cfg.adamw)? {
         Some(r) => r,
         None => {
             let opt = AdamW::new(cfg.adamw.clone(), &start.model.layout);
@@ -386,27 +385,14 @@ fn entropy_sum(logits: &[f32], spans: &[CompletionSpan], seq: usize, v: usize) -
     total
 }
 
-type Resumed = (Model, ChatTokenizer, AdamW, GrpoState);
-
-fn resume(ck_dir: &Path, cfg: &GrpoConfig) -> Result<Option<Resumed>, TrainError> {
-    let Ok(dir) = readable_dir(ck_dir) else { return Ok(None) };
-    let path = dir.join("trainer_state.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| TrainError::io(&path, e))?;
-    let state: GrpoState =
-        serde_json::from_str(&text).map_err(|e| TrainError::Resume { path: path.clone(), msg: e.to_string() })?;
-    if state.config != *cfg {
-        return Err(TrainError::Resume {
-            path,
-            msg: "this run was started with a different configuration; pass --restart or choose another --run".into(),
-        });
+impl RunState for GrpoState {
+    type Config = GrpoConfig;
+    fn config(&self) -> &GrpoConfig {
+        &self.config
     }
-    let ck = load_checkpoint(&dir)?;
-    let mut opt = AdamW::new(cfg.adamw.clone(), &ck.model.layout);
-    let opt_path = dir.join("optimizer.safetensors");
-    let bytes = std::fs::read(&opt_path).map_err(|e| TrainError::io(&opt_path, e))?;
-    opt.load_bytes(&bytes).map_err(|msg| TrainError::Resume { path: opt_path, msg })?;
-    eprintln!("resuming from step {} ({})", state.step, dir.display());
-    Ok(Some((ck.model, ck.tokenizer, opt, state)))
+    fn step(&self) -> u64 {
+        self.step
+    }
 }
 
 fn save(ck_dir: &Path, model: &Model, tok: &ChatTokenizer, opt: &AdamW, state: &GrpoState) -> Result<(), TrainError> {
@@ -418,13 +404,5 @@ fn save(ck_dir: &Path, model: &Model, tok: &ChatTokenizer, opt: &AdamW, state: &
         "seed": state.config.seed,
         "config": state.config,
     });
-    let st = serde_json::to_vec_pretty(state).map_err(|e| TrainError::Config(e.to_string()))?;
-    save_checkpoint(
-        ck_dir,
-        model,
-        tok,
-        &provenance,
-        &[("optimizer.safetensors", opt.to_bytes()?), ("trainer_state.json", st)],
-    )?;
-    Ok(())
+    save_run(ck_dir, model, tok, opt, state, &provenance)
 }
