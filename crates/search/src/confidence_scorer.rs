@@ -10,12 +10,12 @@
 //! instead learn to recompute. Departure from DeepConf: probabilities rather than the mean
 //! negative log-probability of the top-k tokens, so scores are in [0, 1] like every `Scorer`.
 
-use deepthink_model::{ChatTokenizer, KvCache, Model, StepToken};
+use deepthink_model::{ChatTokenizer, Model};
 use deepthink_tasks::Task;
 
 use crate::error::SearchError;
 use crate::scorer::{ScoreItem, Scorer, Scores};
-use crate::verifier_input::verifier_input;
+use crate::verifier_input::{read_logits, verifier_input, VerifierInput};
 
 const CHUNK: usize = 64;
 
@@ -34,47 +34,30 @@ impl Scorer for ConfidenceScorer {
         let mut out = Vec::with_capacity(items.len());
         let vocab = self.model.cfg.vocab_size;
         for chunk in items.chunks(CHUNK) {
-            let mut inputs = Vec::with_capacity(chunk.len());
-            for it in chunk {
-                let prompt_len = self
-                    .tokenizer
-                    .encode(&self.tokenizer.render(&[deepthink_model::Message::user(it.question)], true, true)?)?
-                    .len();
-                let v = verifier_input(&self.tokenizer, it.question, it.completion, it.complete)?;
-                inputs.push((prompt_len, v));
-            }
-            let longest = inputs.iter().map(|(_, v)| v.tokens.len()).max().unwrap_or(1);
-            if longest > self.model.cfg.max_seq_len {
-                return Err(SearchError::Verifier(format!(
-                    "a solution of {longest} tokens is longer than the scorer's context ({})",
-                    self.model.cfg.max_seq_len
-                )));
-            }
-            // Logits after every token from the last prompt token on predict the written tokens.
-            let mut steps = Vec::new();
-            for (slot, (p, v)) in inputs.iter().enumerate() {
-                let n = v.tokens.len();
-                for (i, &token) in v.tokens.iter().enumerate() {
-                    steps.push(StepToken { slot, token, want_logits: i + 1 >= *p && i + 1 < n });
-                }
-            }
-            let mut cache = KvCache::new(&self.model, inputs.len(), longest);
-            let logits = self.model.forward_step(&mut cache, &steps)?;
+            let inputs = chunk
+                .iter()
+                .map(|it| verifier_input(&self.tokenizer, it.question, it.completion, it.complete))
+                .collect::<Result<Vec<_>, _>>()?;
+            // The logits after every token from the last prompt token on predict the written ones.
+            let want = |v: &VerifierInput, i: usize| i + 1 >= v.prompt_len && i + 1 < v.tokens.len();
+            let logits = read_logits(&self.model, &inputs, want, "scorer")?;
             let mut rows = logits.chunks(vocab);
-            for (p, v) in &inputs {
-                let n = v.tokens.len();
-                // prob[j]: probability of token p + j given everything before it.
+            for v in &inputs {
+                let (p, n) = (v.prompt_len, v.tokens.len());
+                // probs[j]: probability of token p + j given everything before it.
                 let probs: Vec<f32> =
-                    (*p..n).map(|i| rows.next().map_or(f32::NAN, |row| token_prob(row, v.tokens[i]))).collect();
-                let mut scores = Vec::with_capacity(v.readouts.len());
-                let mut start = *p;
-                for (k, &r) in v.readouts.iter().enumerate() {
-                    let last_is_answer = k + 1 == v.readouts.len() && v.tokens[r] == self.tokenizer.eos_id();
-                    let from = if last_is_answer { *p } else { start };
-                    let min = probs[from - p..=r - p].iter().copied().fold(1.0f32, f32::min);
-                    scores.push(min);
-                    start = r + 1;
-                }
+                    (p..n).map(|i| rows.next().map_or(f32::NAN, |row| token_prob(row, v.tokens[i]))).collect();
+                let lowest = |span: std::ops::RangeInclusive<usize>| {
+                    probs[span.start() - p..=span.end() - p].iter().copied().fold(1.0f32, f32::min)
+                };
+                let scores = (0..v.readouts.len())
+                    .map(|k| {
+                        let r = v.readouts[k];
+                        let answer = k + 1 == v.readouts.len() && v.tokens[r] == self.tokenizer.eos_id();
+                        // The answer step scores the whole solution; a reasoning line, itself.
+                        lowest(if answer { p..=r } else { v.step_span(k) })
+                    })
+                    .collect();
                 out.push(Scores { steps: scores, tokens_read: n, flops: self.model.cfg.flops_per_token(n) * n as f64 });
             }
         }

@@ -8,12 +8,12 @@
 //! only at readout positions (no padding, no full-vocabulary logits elsewhere), in chunks that
 //! bound the cache's memory.
 
-use deepthink_model::{ChatTokenizer, KvCache, Model, StepToken};
+use deepthink_model::{ChatTokenizer, Model};
 use deepthink_tasks::Task;
 
 use crate::error::SearchError;
 use crate::scorer::{ScoreItem, Scorer, Scores};
-use crate::verifier_input::{label_ids, verifier_input};
+use crate::verifier_input::{label_ids, read_logits, verifier_input};
 
 /// Sequences read together (bounds the KV cache to chunk × context × layers).
 const CHUNK: usize = 128;
@@ -38,25 +38,8 @@ impl Scorer for ModelScorer {
                 .iter()
                 .map(|it| verifier_input(&self.tokenizer, it.question, it.completion, it.complete))
                 .collect::<Result<Vec<_>, _>>()?;
-            let longest = inputs.iter().map(|v| v.tokens.len()).max().unwrap_or(0);
-            if longest > self.model.cfg.max_seq_len {
-                return Err(SearchError::Verifier(format!(
-                    "a solution of {longest} tokens is longer than the verifier's context ({})",
-                    self.model.cfg.max_seq_len
-                )));
-            }
-            let mut steps = Vec::new();
-            for (slot, v) in inputs.iter().enumerate() {
-                let mut r = v.readouts.iter().peekable();
-                for (i, &token) in v.tokens.iter().enumerate() {
-                    let want_logits = r.next_if(|&&p| p == i).is_some();
-                    steps.push(StepToken { slot, token, want_logits });
-                }
-            }
-            let mut cache = KvCache::new(&self.model, inputs.len(), longest.max(1));
-            let logits = self.model.forward_step(&mut cache, &steps)?;
-            let vocab = self.model.cfg.vocab_size;
-            let mut rows = logits.chunks(vocab);
+            let logits = read_logits(&self.model, &inputs, |v, i| v.readouts.binary_search(&i).is_ok(), "verifier")?;
+            let mut rows = logits.chunks(self.model.cfg.vocab_size);
             for v in &inputs {
                 let steps: Vec<f32> = rows.by_ref().take(v.readouts.len()).map(|row| p_good(row, good, bad)).collect();
                 let n = v.tokens.len();

@@ -9,7 +9,9 @@
 //! and `k + 1` when complete; step labels from `Task::step_labels` line up with the first `k`.
 //! Segments are encoded separately and concatenated, so the positions are exact for any tokenizer.
 
-use deepthink_model::{ChatTokenizer, Message, ModelError};
+use deepthink_model::{ChatTokenizer, KvCache, Message, Model, ModelError, StepToken};
+
+use crate::error::SearchError;
 
 /// The token that means "on track" / "correct".
 pub const GOOD: &str = "+";
@@ -64,6 +66,30 @@ pub fn verifier_input(
         readouts.push(tokens.len() - 1);
     }
     Ok(VerifierInput { tokens, readouts, prompt_len })
+}
+
+/// Read `inputs` teacher-forced through `model` in one ragged prefill, returning the logits of
+/// the positions `want(input, position)` selects, input after input, in position order. `reader`
+/// names the model in the error for a solution longer than its context.
+pub fn read_logits(
+    model: &Model,
+    inputs: &[VerifierInput],
+    want: impl Fn(&VerifierInput, usize) -> bool,
+    reader: &str,
+) -> Result<Vec<f32>, SearchError> {
+    let longest = inputs.iter().map(|v| v.tokens.len()).max().unwrap_or(0);
+    if longest > model.cfg.max_seq_len {
+        return Err(SearchError::Verifier(format!(
+            "a solution of {longest} tokens is longer than the {reader}'s context ({})",
+            model.cfg.max_seq_len
+        )));
+    }
+    let mut steps = Vec::new();
+    for (slot, v) in inputs.iter().enumerate() {
+        steps.extend(v.tokens.iter().enumerate().map(|(i, &token)| StepToken { slot, token, want_logits: want(v, i) }));
+    }
+    let mut cache = KvCache::new(model, inputs.len(), longest.max(1));
+    Ok(model.forward_step(&mut cache, &steps)?.to_vec())
 }
 
 /// The ids of the `+` and `-` readout tokens.
