@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 
-use deepthink_model::SamplingParams;
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
 use crate::candidates::{sample_candidates, Candidate};
@@ -18,7 +17,7 @@ use crate::error::SearchError;
 use crate::generator::{Generator, Request};
 use crate::majority::vote_winner;
 use crate::spend::Spend;
-use crate::strategy::{questions, Budget, Solution, Strategy};
+use crate::strategy::{questions, sample_seed, Budget, Solution, Strategy};
 
 pub struct AdaptiveMajority {
     pub prompt: PromptStyle,
@@ -94,13 +93,8 @@ impl Strategy for AdaptiveMajority {
                 let have = cands[i].len();
                 let take = self.round.min(n - have);
                 for j in have..have + take {
-                    let params = SamplingParams {
-                        temperature: self.temperature,
-                        max_new_tokens: budget.max_new_tokens,
-                        seed: self.seed.wrapping_add((i * n + j) as u64),
-                        ..SamplingParams::default()
-                    };
-                    requests.push(Request { question: qs[i].clone(), prefix: String::new(), params, stop: Vec::new() });
+                    let seed = sample_seed(self.seed, i, n, j);
+                    requests.push(Request::sampled(qs[i].clone(), "", self.temperature, budget.max_new_tokens, seed));
                 }
                 per.push(take);
             }

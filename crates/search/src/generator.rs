@@ -21,6 +21,24 @@ pub struct Request {
     pub stop: Vec<String>,
 }
 
+impl Request {
+    /// A sampled continuation of `prefix` (no stop strings): the request every strategy builds.
+    pub fn sampled(
+        question: impl Into<String>,
+        prefix: impl Into<String>,
+        temperature: f32,
+        max_new_tokens: usize,
+        seed: u64,
+    ) -> Self {
+        Request {
+            question: question.into(),
+            prefix: prefix.into(),
+            params: SamplingParams { temperature, max_new_tokens, seed, ..SamplingParams::default() },
+            stop: Vec::new(),
+        }
+    }
+}
+
 /// What a generator wrote for one request.
 #[derive(Clone, Debug)]
 pub struct Continuation {

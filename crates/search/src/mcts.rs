@@ -15,7 +15,6 @@
 //! selection rule, and whole rollouts instead of one step per expansion, so a simulation costs at
 //! most one sampled solution and N is comparable with the other strategies' N.
 
-use deepthink_model::SamplingParams;
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
 use crate::error::SearchError;
@@ -199,13 +198,8 @@ impl Strategy for Mcts<'_> {
                 if leaf.complete || left == 0 {
                     continue;
                 }
-                let params = SamplingParams {
-                    temperature: self.temperature,
-                    max_new_tokens: left,
-                    seed: step_seed(self.seed, i, sim, 0),
-                    ..SamplingParams::default()
-                };
-                requests.push(Request { question: qs[i].clone(), prefix: leaf.text.clone(), params, stop: Vec::new() });
+                let seed = step_seed(self.seed, i, sim, 0);
+                requests.push(Request::sampled(qs[i].clone(), leaf.text.clone(), self.temperature, left, seed));
                 expanding.push(i);
             }
             let outs = gen.generate(&requests)?;

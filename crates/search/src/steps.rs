@@ -3,7 +3,7 @@
 //! Shared by `beam`, `dvts` and `mcts`, so a "step" means the same everywhere (DESIGN.md: one
 //! reasoning step per line).
 
-use deepthink_model::{FinishReason, SamplingParams};
+use deepthink_model::FinishReason;
 use deepthink_tasks::{Problem, Task};
 
 use crate::error::SearchError;
@@ -93,12 +93,11 @@ pub fn extend(
 }
 
 fn request(r: &StepRequest, prefix: &str, left: usize, temperature: f32, one_line: bool) -> Request {
-    Request {
-        question: r.question.to_string(),
-        prefix: prefix.to_string(),
-        params: SamplingParams { temperature, max_new_tokens: left, seed: r.seed, ..SamplingParams::default() },
-        stop: if one_line { vec!["\n".to_string()] } else { Vec::new() },
+    let mut req = Request::sampled(r.question, prefix, temperature, left, r.seed);
+    if one_line {
+        req.stop.push("\n".to_string());
     }
+    req
 }
 
 /// Score each path (its last step, or its answer when complete), charging `spend[owner[k]]`.

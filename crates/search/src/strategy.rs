@@ -1,7 +1,6 @@
 //! What every strategy implements, and what it returns: the answer, the reasoning shown for it,
 //! and the compute it cost (tokens generated and read, estimated forward FLOPs).
 
-use deepthink_model::SamplingParams;
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
 use crate::error::SearchError;
@@ -71,17 +70,24 @@ pub(crate) fn sampled_requests(
 ) -> Vec<Request> {
     let mut requests = Vec::with_capacity(problems.len() * n);
     for (i, p) in problems.iter().enumerate() {
+        let question = task.prompt(p, style);
         for j in 0..n {
-            let params = SamplingParams {
+            requests.push(Request::sampled(
+                question.clone(),
+                "",
                 temperature,
                 max_new_tokens,
-                seed: seed.wrapping_add((i * n + j) as u64),
-                ..SamplingParams::default()
-            };
-            requests.push(Request { question: task.prompt(p, style), prefix: String::new(), params, stop: Vec::new() });
+                sample_seed(seed, i, n, j),
+            ));
         }
     }
     requests
+}
+
+/// The seed of sample `j` of problem `i` among `n` per problem (shared by every sampling strategy,
+/// so they draw the same samples).
+pub(crate) fn sample_seed(seed: u64, i: usize, n: usize, j: usize) -> u64 {
+    seed.wrapping_add((i * n + j) as u64)
 }
 
 /// The assistant turn a continuation completes.

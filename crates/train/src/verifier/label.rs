@@ -11,7 +11,7 @@
 //!
 //! The answer step is labelled with the outcome either way.
 
-use deepthink_model::{FinishReason, Model, SamplingParams};
+use deepthink_model::{FinishReason, Model};
 use deepthink_search::{Generator, LocalGenerator, Request};
 use deepthink_tasks::text::think_lines;
 use deepthink_tasks::{Problem, PromptStyle, Split, StepLabel, Task, Verdict};
@@ -144,9 +144,7 @@ fn label_by_rollouts(
 }
 
 fn request(question: &str, prefix: String, cfg: &LabelConfig, seed: u64) -> Request {
-    let params =
-        SamplingParams { temperature: cfg.temperature, max_new_tokens: cfg.max_new_tokens, seed, ..Default::default() };
-    Request { question: question.to_string(), prefix, params, stop: Vec::new() }
+    Request::sampled(question, prefix, cfg.temperature, cfg.max_new_tokens, seed)
 }
 
 fn generate_chunked(
