@@ -58,8 +58,8 @@ pub struct GenOutput {
     pub tokens: Vec<u32>,
     pub logprobs: Vec<f32>,
     pub finish: FinishReason,
-    /// Prompt tokens this request's prefill computed: the prompt length, or 0 when it shared
-    /// the prefill of an identical earlier prompt.
+    /// Prompt tokens this request's prefill computed: the prompt length, less what a restored
+    /// [`PrefixStore`] snapshot covered, or 0 when it shared an identical earlier prompt's prefill.
     pub prefilled: usize,
 }
 
@@ -74,7 +74,8 @@ pub fn generate(
     generate_with_prefixes(model, requests, stop_tokens, on_token, None)
 }
 
-/// KV caches of the sequences recent generation calls finished, keyed by the tokens they hold,
+/// KV caches of the sequences recent generation calls left unfinished (cut by a stop sequence or
+/// the length cap, not ended by a stop token), keyed by the tokens they hold,
 /// for later calls to continue from. Holds the last two calls' worth (a search step may take two
 /// calls: the line, then the answer), bounded by `max_bytes` — what step-by-step search needs:
 /// step t+1 extends the paths of step t.
@@ -205,6 +206,11 @@ pub fn generate_with_prefixes(
         store.entries.retain(|_, (_, call)| *call >= keep_from);
         store.bytes = store.entries.values().map(|(s, _)| s.bytes()).sum();
         for (slot, (r, o)) in requests.iter().zip(&outs).enumerate() {
+            // A sequence that produced a stop token is finished and never continued: copying its
+            // cache would only slow down whole-solution sampling.
+            if o.tokens.last().is_some_and(|t| stop_tokens.contains(t)) {
+                continue;
+            }
             let fed: Vec<u32> = r.prompt.iter().chain(&o.tokens[..o.tokens.len() - 1]).copied().collect();
             if cache.len(slot) != fed.len() {
                 continue; // cut off by the cache's capacity
