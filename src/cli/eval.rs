@@ -237,15 +237,17 @@ fn verifier_quality(a: &EvalArgs) -> anyhow::Result<()> {
     let (_, ck) = super::load_model(&a.model)?;
     let task = task_by_name(&a.task.task, &a.task.config())?;
     let scorer = load_scorer(v)?;
-    let cfg = LabelConfig {
-        problems: a.n,
+    // `train verifier`'s sampling defaults, and the held-out rule it reports on.
+    let training = LabelConfig {
+        problems: 0,
         samples: 4,
         temperature: 1.0,
         max_new_tokens: a.max_new_tokens,
         prompt: a.prompt,
         method: LabelMethod::Oracle,
-        seed: a.seed ^ 0xface,
+        seed: a.seed,
     };
+    let cfg = training.heldout(a.n);
     let (records, problems) =
         label_solutions(&ck.model, &ck.tokenizer, task.as_ref(), deepthink_tasks::Split::Test, &cfg)?;
     let q = quality(scorer.as_ref(), task.as_ref(), &problems, &records)?;

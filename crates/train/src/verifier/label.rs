@@ -43,6 +43,14 @@ pub struct LabelConfig {
     pub seed: u64,
 }
 
+impl LabelConfig {
+    /// The held-out set verifiers are measured on: `problems` test-split problems sampled like
+    /// this config, oracle-labelled, under a seed of their own.
+    pub fn heldout(&self, problems: usize) -> LabelConfig {
+        LabelConfig { problems, method: LabelMethod::Oracle, seed: self.seed ^ 0xface, ..self.clone() }
+    }
+}
+
 /// Requests generated per call (bounds the KV cache).
 const CHUNK: usize = 1024;
 

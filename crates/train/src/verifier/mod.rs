@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::TrainError;
 use crate::sft::{train_sft, SftConfig, SftData, SftOutcome};
 use data::{read_step_records, write_step_records, VerifierKind};
-use label::{label_solutions, LabelConfig, LabelMethod};
+use label::{label_solutions, LabelConfig};
 use quality::{verifier_quality, VerifierQuality};
 
 /// Everything that defines a verifier run.
@@ -103,12 +103,7 @@ pub fn train_verifier(cfg: &VerifierConfig, run_dir: &Path, restart: bool) -> Re
     // Held-out quality against oracle labels.
     let ck = load_checkpoint(&outcome.checkpoint)?;
     let scorer = ModelScorer { model: ck.model, tokenizer: ck.tokenizer, label: run_dir.display().to_string() };
-    let heldout_cfg = LabelConfig {
-        problems: cfg.heldout_problems,
-        method: LabelMethod::Oracle,
-        seed: cfg.labels.seed ^ 0xface,
-        ..cfg.labels.clone()
-    };
+    let heldout_cfg = cfg.labels.heldout(cfg.heldout_problems);
     let (held, problems) = label_solutions(&policy.model, &policy.tokenizer, task.as_ref(), Split::Test, &heldout_cfg)?;
     let quality = verifier_quality(&scorer, task.as_ref(), &problems, &held)?;
     let qpath = run_dir.join("quality.json");
