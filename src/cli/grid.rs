@@ -91,26 +91,25 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let mut references = Vec::new();
     if let Some(dir) = &a.compare_model {
         let name = format!("greedy:{}", dir.display());
+        let other = deepthink_model::load_checkpoint(dir).with_context(|| format!("loading {}", dir.display()))?;
+        let params = other.model.n_params();
         let cell = match cells.iter().find(|c| c.strategy == name) {
             Some(c) => c.clone(),
             None => {
-                let other =
-                    deepthink_model::load_checkpoint(dir).with_context(|| format!("loading {}", dir.display()))?;
                 let g = LocalGenerator::new(&other.model, &other.tokenizer);
                 let inputs = CellInputs { task: task.as_ref(), problems: &problems, gen: &g, scorer: None };
                 let mut c = run_cell(inputs, &spec, "greedy", 1, 0)?;
                 c.strategy = name.clone();
                 append_cell(&cells_path, &c)?;
+                cells.push(c.clone());
                 c
             }
         };
-        let params = deepthink_model::load_checkpoint(dir).map(|c| c.model.n_params()).unwrap_or(0);
         eprintln!("{name} ({params} parameters): {:.1}% · {:.2e} FLOPs per problem", 100.0 * cell.accuracy, cell.flops);
         references.push(Reference {
             label: format!("{} greedy, {}k params", short(dir), params / 1000),
             accuracy: cell.accuracy,
         });
-        cells.push(cell);
     }
     let curves: Vec<String> = strategies.iter().filter(|s| deepthink_eval::grid::uses_budget(s)).cloned().collect();
     let points = summarize(&cells, &curves);
