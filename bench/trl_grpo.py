@@ -7,6 +7,10 @@ beta 0, one update per batch (num_iterations / μ = 1), lr 1e-4, DAPO token-leve
 accuracy + format, every group through the backward pass. Prints one JSON line.
 
     python3 bench/trl_grpo.py --model models/default --steps 20
+
+With --save-steps N it also saves a checkpoint every N steps under --output-dir, and writes
+`timing.json` there: the cumulative training seconds (step time only, saving excluded) at each
+saved step, so `deepthink eval` can score TRL's checkpoints for the wall-clock-to-accuracy figure.
 """
 import argparse
 import json
@@ -51,6 +55,18 @@ class StepTimer(TrainerCallback):
         self.times.append(time.perf_counter() - self.t0)
 
 
+class SaveTimer(TrainerCallback):
+    """Cumulative step seconds at every saved checkpoint, written to OUTPUT_DIR/timing.json."""
+
+    def __init__(self, steps, out):
+        self.steps, self.out, self.saved = steps, out, []
+
+    def on_save(self, args, state, control, **kw):
+        self.saved.append({"step": state.global_step, "seconds": sum(self.steps.times)})
+        with open(f"{self.out}/timing.json", "w") as f:
+            json.dump(self.saved, f)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default="models/default")
@@ -63,6 +79,10 @@ def main():
     ap.add_argument("--temperature", type=float, default=2.0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--epsilon-high", type=float, default=0.2)
+    ap.add_argument("--save-steps", type=int, default=0, help="0 = never save")
+    ap.add_argument("--output-dir", default=None)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     rng = random.Random(a.seed)
@@ -80,14 +100,16 @@ def main():
         tok.pad_token = tok.eos_token
     model = AutoModelForCausalLM.from_pretrained(a.model, torch_dtype=torch.float32)
     cfg = GRPOConfig(
-        output_dir=tempfile.mkdtemp(),
+        output_dir=a.output_dir or tempfile.mkdtemp(),
         per_device_train_batch_size=a.prompts * a.group,
         num_generations=a.group,
         max_completion_length=a.max_completion,
         temperature=a.temperature,
         beta=0.0,
         num_iterations=1,
-        learning_rate=1e-4,
+        learning_rate=a.lr,
+        epsilon_high=a.epsilon_high,
+        lr_scheduler_type="constant",
         loss_type="dapo",
         use_cpu=True,
         bf16=False,
@@ -95,18 +117,23 @@ def main():
         max_steps=a.steps,
         logging_steps=1,
         report_to=[],
-        save_strategy="no",
+        save_strategy="steps" if a.save_steps else "no",
+        save_steps=a.save_steps or 500,
+        save_only_model=True,
         seed=a.seed,
         dataloader_num_workers=0,
     )
     timer = StepTimer()
+    callbacks = [timer]
+    if a.save_steps:
+        callbacks.append(SaveTimer(timer, cfg.output_dir))
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=[accuracy, fmt],
         args=cfg,
         train_dataset=Dataset.from_list(rows),
         processing_class=tok,
-        callbacks=[timer],
+        callbacks=callbacks,
     )
     trainer.train()
     logs = [h for h in trainer.state.log_history if "reward" in h]

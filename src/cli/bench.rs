@@ -51,6 +51,22 @@ pub struct BenchArgs {
     pub problems: usize,
     #[arg(long, default_value_t = 4)]
     pub together: usize,
+    /// Instead: seconds per GRPO step against TRL's GRPOTrainer (`bench/trl_grpo.py`) on --model
+    /// (default models/default), alternating sides for --rounds; needs a Python with trl 1.16.
+    #[arg(long)]
+    pub grpo: bool,
+    /// Python with torch + trl for --grpo (default: python3).
+    #[arg(long, default_value = "python3")]
+    pub trl: PathBuf,
+    /// --grpo: GRPO steps per side per round (the first two are warm-up, not counted).
+    #[arg(long, default_value_t = 10)]
+    pub steps: usize,
+    /// --grpo: operand digits of the products (4 gives the default model mixed rewards).
+    #[arg(long, default_value_t = 4)]
+    pub digits: u32,
+    /// --grpo: sampling temperature (high, so groups get mixed rewards).
+    #[arg(long, default_value_t = 2.5)]
+    pub temperature: f32,
 }
 
 fn shape(s: BenchShape) -> (ModelShape, usize) {
@@ -142,6 +158,18 @@ fn ours(model: &mut Model, threads: usize, reps: usize, only: Option<&str>) -> a
 pub fn run(a: BenchArgs, threads: usize) -> anyhow::Result<()> {
     let threads =
         if threads > 0 { threads } else { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) };
+    if a.grpo {
+        let b = super::bench_grpo::GrpoBench {
+            model: a.model.clone().unwrap_or_else(|| PathBuf::from("models/default")),
+            python: a.trl.clone(),
+            rounds: a.rounds,
+            steps: a.steps,
+            digits: a.digits,
+            temperature: a.temperature,
+            threads,
+        };
+        return rayon::ThreadPoolBuilder::new().num_threads(threads).build()?.install(|| super::bench_grpo::run(&b));
+    }
     if a.search {
         let b = super::bench_search::SearchBench {
             samples: a.samples,

@@ -2,6 +2,7 @@
 
 mod ask;
 mod bench;
+mod bench_grpo;
 mod bench_search;
 mod data;
 mod embedded;

@@ -45,6 +45,10 @@ pub struct PretrainArgs {
     /// `full` (bare answers, worked scratch, partial calculations) or `no-worked` (bare answers only).
     #[arg(long, default_value = "full")]
     pub corpus: deepthink_train::pretrain::CorpusMix,
+    /// Fraction of the question documents that show their worked trace in the think block before
+    /// the answer: reasoning as a rare, latent behaviour RL can strengthen (docs/r1-zero.md). `full` only.
+    #[arg(long, default_value_t = 0.0)]
+    pub think_rate: f64,
     #[arg(long, default_value = "runs/base")]
     pub run: PathBuf,
     #[arg(long)]
@@ -221,7 +225,12 @@ fn sft(a: SftArgs) -> anyhow::Result<()> {
 
 fn pretrain(a: PretrainArgs) -> anyhow::Result<()> {
     let cfg = SftConfig {
-        data: SftData::Corpus { task: a.task.task.clone(), task_config: a.task.config(), mix: a.corpus },
+        data: SftData::Corpus {
+            task: a.task.task.clone(),
+            task_config: a.task.config(),
+            mix: a.corpus,
+            think_rate: a.think_rate,
+        },
         shape: a.shape.shape(),
         steps: a.steps,
         batch_size: a.batch_size,

@@ -1,7 +1,9 @@
 //! Training curves from a run's `metrics.jsonl` (SVG, plotters): for GRPO runs, reward and
 //! accuracy, completion length, and KL to the reference, stacked over the step axis — R1-Zero's
 //! signature is the middle panel rising with the top one; for SFT runs, the loss and held-out
-//! accuracy. Series a run does not have are left out; moving averages smooth noisy per-step values.
+//! accuracy. Several runs go on one chart with one colour per run and one metric per panel
+//! (held-out and sampled accuracy, format, completion length). Series a run does not have are left
+//! out; moving averages smooth noisy per-step values.
 
 use std::path::Path;
 
@@ -30,12 +32,25 @@ const GRPO: &[Panel] = &[
     Panel { title: "KL to the reference, clip fraction", series: &[("KL", "kl"), ("clip fraction", "clip_fraction")] },
 ];
 
+const GRPO_COMPARED: &[Panel] = &[
+    Panel { title: "held-out accuracy (greedy)", series: &[("held-out accuracy", "eval_accuracy")] },
+    Panel { title: "accuracy of the sampled completions", series: &[("sampled accuracy", "accuracy")] },
+    Panel { title: "held-out format compliance", series: &[("format", "eval_format")] },
+    Panel { title: "mean completion length (tokens)", series: &[("length", "completion_len_mean")] },
+];
+
+const SFT_COMPARED: &[Panel] = &[
+    Panel { title: "training loss", series: &[("loss", "loss")] },
+    Panel { title: "held-out accuracy", series: &[("accuracy", "eval_accuracy")] },
+];
+
 const SFT: &[Panel] = &[
     Panel { title: "training loss", series: &[("loss", "loss")] },
     Panel { title: "held-out accuracy", series: &[("accuracy", "eval_accuracy")] },
 ];
 
-const COLORS: [RGBColor; 3] = [RGBColor(31, 119, 180), RGBColor(214, 39, 40), RGBColor(44, 160, 44)];
+const COLORS: [RGBColor; 4] =
+    [RGBColor(31, 119, 180), RGBColor(214, 39, 40), RGBColor(44, 160, 44), RGBColor(148, 103, 189)];
 
 /// `(step, value)` points of `key`, smoothed with a trailing mean over `window` points.
 fn series(lines: &[Value], key: &str, window: usize) -> Vec<(f64, f64)> {
@@ -56,24 +71,38 @@ fn series(lines: &[Value], key: &str, window: usize) -> Vec<(f64, f64)> {
 
 /// Draw the curves of `lines` (parsed `metrics.jsonl`) to `out`.
 pub fn plot_curves(lines: &[Value], out: &Path, title: &str) -> Result<(), Box<dyn std::error::Error>> {
-    if lines.is_empty() {
-        return Err("the run has no metrics yet".into());
+    plot_runs(&[(String::new(), lines.to_vec())], out, title)
+}
+
+/// Draw several runs' curves on one chart: `(name, parsed metrics.jsonl)` per run. One run gets
+/// all of its series per panel; several runs get one metric per panel and a colour per run.
+pub fn plot_runs(runs: &[(String, Vec<Value>)], out: &Path, title: &str) -> Result<(), Box<dyn std::error::Error>> {
+    if runs.is_empty() || runs.iter().any(|(_, l)| l.is_empty()) {
+        return Err("a run has no metrics yet".into());
     }
-    let grpo = lines.iter().any(|l| l.get("reward_mean").is_some());
-    let panels = if grpo { GRPO } else { SFT };
-    let window = (lines.len() / 50).max(1);
+    let grpo = runs.iter().all(|(_, l)| l.iter().any(|l| l.get("reward_mean").is_some()));
+    let panels = match (grpo, runs.len() > 1) {
+        (true, false) => GRPO,
+        (true, true) => GRPO_COMPARED,
+        (false, false) => SFT,
+        (false, true) => SFT_COMPARED,
+    };
+    let longest = runs.iter().map(|(_, l)| l.len()).max().unwrap_or(1);
+    let window = (longest / 50).max(1);
     let root = SVGBackend::new(out, (900, 300 * panels.len() as u32 + 40)).into_drawing_area();
     root.fill(&WHITE)?;
     let root = root.titled(title, ("sans-serif", 20))?;
     let areas = root.split_evenly((panels.len(), 1));
-    let last_step = lines.iter().filter_map(|l| l.get("step")?.as_f64()).fold(1.0, f64::max);
+    let last_step = runs.iter().flat_map(|(_, l)| l.iter().filter_map(|l| l.get("step")?.as_f64())).fold(1.0, f64::max);
     for (panel, area) in panels.iter().zip(&areas) {
-        let data: Vec<(&str, Vec<(f64, f64)>)> = panel
-            .series
+        let data: Vec<(String, Vec<(f64, f64)>)> = runs
             .iter()
-            .map(|(label, key)| {
-                let w = if *key == "eval_accuracy" { 1 } else { window };
-                (*label, series(lines, key, w))
+            .flat_map(|(name, lines)| {
+                panel.series.iter().map(move |(label, key)| {
+                    let w = if key.starts_with("eval_") { 1 } else { window };
+                    let label = if runs.len() > 1 { name.clone() } else { (*label).to_string() };
+                    (label, series(lines, key, w))
+                })
             })
             .filter(|(_, d)| !d.is_empty())
             .collect();
@@ -84,7 +113,8 @@ pub fn plot_curves(lines: &[Value], out: &Path, title: &str) -> Result<(), Box<d
         if lo > hi {
             continue;
         }
-        let pad = ((hi - lo) * 0.08).max(1e-6);
+        // A flat series (format at 100%, KL at 0 with β = 0) gets a visible band around it.
+        let pad = if hi - lo < 1e-9 { 0.5 * hi.abs().max(0.1) } else { (hi - lo) * 0.08 };
         let mut chart = ChartBuilder::on(area)
             .caption(panel.title, ("sans-serif", 15))
             .margin(10)
@@ -132,6 +162,23 @@ mod tests {
         }
         std::fs::remove_file(&path).unwrap();
         assert!(plot_curves(&[], &path, "empty").is_err());
+    }
+
+    #[test]
+    fn several_runs_share_one_chart_with_a_colour_each() {
+        let run = |acc: f64| -> Vec<Value> {
+            (1..=10)
+                .map(|s| serde_json::json!({"step": s, "reward_mean": acc, "accuracy": acc, "eval_accuracy": acc, "eval_format": 1.0, "completion_len_mean": 30}))
+                .collect()
+        };
+        let path = std::env::temp_dir().join(format!("dt-curves-two-{}.svg", std::process::id()));
+        plot_runs(&[("strong base".into(), run(0.8)), ("weak base".into(), run(0.1))], &path, "two").unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        for label in ["strong base", "weak base", "held-out accuracy (greedy)", "held-out format compliance"] {
+            assert!(svg.contains(label), "{label} missing");
+        }
+        std::fs::remove_file(&path).unwrap();
+        assert!(plot_runs(&[("a".into(), run(0.5)), ("empty".into(), Vec::new())], &path, "x").is_err());
     }
 
     #[test]

@@ -133,7 +133,7 @@ pub fn load_checkpoint(dir: &Path) -> Result<Checkpoint, ModelError> {
         config: &text("config.json")?,
         weights: &read("model.safetensors")?,
         tokenizer: &read("tokenizer.json")?,
-        tokenizer_config: &text("tokenizer_config.json")?,
+        tokenizer_config: &crate::tokenizer::tokenizer_config_text(dir)?,
         provenance: provenance.as_deref(),
     };
     Checkpoint::from_files(&files, dir)

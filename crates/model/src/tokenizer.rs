@@ -26,6 +26,28 @@ pub const UNK: &str = "<unk>";
 /// Characters of the character-level vocabulary, in id order after the marker tokens.
 pub const ALPHABET: &str = "\n 0123456789abcdefghijklmnopqrstuvwxyz+-*/=()[],.:|<>?!";
 
+/// The text of `dir/tokenizer_config.json`, with the chat template merged in from
+/// `chat_template.jinja` when the config lacks one — where `transformers` ≥ 4.43 (and so TRL's
+/// checkpoints) keep it.
+pub fn tokenizer_config_text(dir: &Path) -> Result<String, ModelError> {
+    let cfg_path = dir.join("tokenizer_config.json");
+    let text = std::fs::read_to_string(&cfg_path).map_err(|e| ModelError::io(&cfg_path, e))?;
+    let jinja = dir.join("chat_template.jinja");
+    if !jinja.exists() {
+        return Ok(text);
+    }
+    let mut cfg: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| ModelError::Checkpoint { path: cfg_path.clone(), msg: e.to_string() })?;
+    match cfg.as_object_mut() {
+        Some(obj) if !obj.contains_key("chat_template") => {
+            let template = std::fs::read_to_string(&jinja).map_err(|e| ModelError::io(&jinja, e))?;
+            obj.insert("chat_template".into(), template.into());
+            Ok(cfg.to_string())
+        }
+        _ => Ok(text),
+    }
+}
+
 /// The chat template shared by deepthink and `transformers`' `apply_chat_template`.
 pub const CHAT_TEMPLATE: &str = "{%- for message in messages %}{%- if message['role'] == 'user' %}{{ '<|user|>' + message['content'] }}{%- elif message['role'] == 'assistant' %}{{ '<|assistant|>' + message['content'] + '<|end|>' }}{%- endif %}{%- endfor %}{%- if add_generation_prompt %}{%- if enable_thinking is defined and enable_thinking is false %}{{ '<|assistant|><think>\\n\\n</think>\\n\\n' }}{%- else %}{{ '<|assistant|><think>\\n' }}{%- endif %}{%- endif %}";
 
@@ -97,9 +119,7 @@ impl ChatTokenizer {
     pub fn load(dir: &Path) -> Result<Self, ModelError> {
         let tj = dir.join("tokenizer.json");
         let json = std::fs::read(&tj).map_err(|e| ModelError::io(&tj, e))?;
-        let cfg_path = dir.join("tokenizer_config.json");
-        let text = std::fs::read_to_string(&cfg_path).map_err(|e| ModelError::io(&cfg_path, e))?;
-        Self::from_bytes(&json, &text, dir)
+        Self::from_bytes(&json, &tokenizer_config_text(dir)?, dir)
     }
 
     /// Build from the contents of `tokenizer.json` and `tokenizer_config.json`; `dir` names
@@ -249,5 +269,26 @@ mod tests {
         assert_eq!(u.encode("12*34<think>").unwrap(), t.encode("12*34<think>").unwrap());
         assert_eq!(u.eos_id(), t.eos_id());
         assert!(t.vocab_size() <= 64);
+    }
+
+    #[test]
+    fn the_template_may_live_in_chat_template_jinja() {
+        // transformers >= 4.43 (and so TRL's checkpoints) save the template beside the config
+        let dir = tempfile::tempdir().unwrap();
+        let t = ChatTokenizer::char_level().unwrap();
+        t.save(dir.path()).unwrap();
+        let cfg_path = dir.path().join("tokenizer_config.json");
+        let mut cfg: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cfg_path).unwrap()).unwrap();
+        let template = cfg.as_object_mut().unwrap().remove("chat_template").unwrap();
+        std::fs::write(&cfg_path, cfg.to_string()).unwrap();
+        let missing = match ChatTokenizer::load(dir.path()) {
+            Ok(_) => panic!("loaded without a chat template"),
+            Err(e) => e.to_string(),
+        };
+        assert!(missing.contains("chat_template"), "{missing}");
+        std::fs::write(dir.path().join("chat_template.jinja"), template.as_str().unwrap()).unwrap();
+        let u = ChatTokenizer::load(dir.path()).unwrap();
+        let q = [Message::user("12*34".to_string())];
+        assert_eq!(u.render(&q, true, true).unwrap(), t.render(&q, true, true).unwrap());
     }
 }

@@ -7,7 +7,16 @@
 //!   and the delimiters, and that the answer follows `<think>\n` at once;
 //! - **worked scratch work** not attached to any question: `<think>\n123*6=738\n…\n</think>` (the
 //!   task's most detailed trace, with neither question nor answer line);
-//! - **partial calculations**: one to three lines of such work on their own.
+//! - **partial calculations**: one to three lines of such work on their own;
+//! - optionally, a **rare worked answer** (`think_rate`, a fraction of the question documents): the
+//!   question followed by the worked trace inside the think block, then the answer.
+//!
+//! Why the rare worked answer exists (measured, `docs/r1-zero.md`): with scratch work never attached
+//! to a question, the base sampled at temperature 1 writes an empty think block after ~299 of 300
+//! questions — it has the skill but never uses it, so RL sees no completion that reasons and has no
+//! gradient towards reasoning. A real base model (DeepSeek-V3-Base, Qwen2.5) has read some worked
+//! solutions and reasons now and then; `think_rate` is that "now and then", made explicit and small
+//! so that reasoning is a latent behaviour RL can strengthen, not a habit the base already has.
 //!
 //! The `no-worked` mix keeps only the bare answers: the weaker base of the issue's "the base
 //! matters" comparison, with the same frame and delimiters but no latent worked arithmetic.
@@ -53,19 +62,22 @@ fn worked_style(task: &dyn Task) -> TraceStyle {
     }
 }
 
-/// One document of the corpus (training split only).
+/// One document of the corpus (training split only). `think_rate` is the fraction of question
+/// documents that show the worked trace before the answer (0 for none; always 0 under `no-worked`).
 pub fn corpus_document(
     task: &dyn Task,
     tok: &ChatTokenizer,
     mix: CorpusMix,
+    think_rate: f64,
     rng: &mut dyn RngCore,
 ) -> Result<String, TaskError> {
     let p = task.generate(rng, Split::Train);
     let roll: f64 = if mix == CorpusMix::Full { rng.gen() } else { 0.0 };
     if roll < 0.5 {
-        let direct = task.completion(&p, TraceStyle::Direct, rng)?;
-        let messages =
-            [Message::user(task.prompt(&p, deepthink_tasks::PromptStyle::Plain)), Message::assistant(direct)];
+        let worked = mix == CorpusMix::Full && think_rate > 0.0 && rng.gen::<f64>() < think_rate;
+        let style = if worked { worked_style(task) } else { TraceStyle::Direct };
+        let reply = task.completion(&p, style, rng)?;
+        let messages = [Message::user(task.prompt(&p, deepthink_tasks::PromptStyle::Plain)), Message::assistant(reply)];
         return tok.render(&messages, false, true).map_err(|e| TaskError::BadQuestion {
             task: "corpus",
             input: p.question(),
@@ -95,7 +107,7 @@ mod tests {
         let tok = ChatTokenizer::char_level().unwrap();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
         let docs: Vec<String> =
-            (0..400).map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, &mut rng).unwrap()).collect();
+            (0..400).map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, 0.0, &mut rng).unwrap()).collect();
         let bare = docs.iter().filter(|d| d.starts_with("<|user|>") && d.contains("<think>\n\n</think>")).count();
         let scratch = docs.iter().filter(|d| d.starts_with("<think>\n") && !d.contains("<|user|>")).count();
         let partial = docs.iter().filter(|d| !d.contains("<think>")).count();
@@ -106,9 +118,16 @@ mod tests {
         );
         // scratch work never carries its question
         assert!(docs.iter().filter(|d| d.starts_with("<think>")).all(|d| !d.contains("*") || !d.contains("<|user|>")));
-        let weak: Vec<String> =
-            (0..50).map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::NoWorked, &mut rng).unwrap()).collect();
+        let weak: Vec<String> = (0..50)
+            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::NoWorked, 0.5, &mut rng).unwrap())
+            .collect();
         assert!(weak.iter().all(|d| d.starts_with("<|user|>") && d.contains("<think>\n\n</think>\n\n")));
+        // a think rate attaches the worked trace to about that fraction of the question documents
+        let rated: Vec<String> =
+            (0..2000).map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, 0.1, &mut rng).unwrap()).collect();
+        let questions: Vec<&String> = rated.iter().filter(|d| d.starts_with("<|user|>")).collect();
+        let worked = questions.iter().filter(|d| !d.contains("<think>\n\n</think>")).count();
+        assert!((60..140).contains(&worked), "{worked} of {}", questions.len());
         // every document is in the tokenizer's alphabet
         for d in docs.iter().chain(&weak) {
             tok.encode(d).unwrap();

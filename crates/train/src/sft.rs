@@ -42,7 +42,14 @@ pub enum SftData {
     /// Labelled solutions (TRL stepwise format) for a verifier: loss only at step readouts.
     Verifier { path: PathBuf, kind: VerifierKind },
     /// A base model's plain-text corpus (`pretrain`), loss on every token; evaluated on `task`.
-    Corpus { task: String, task_config: TaskConfig, mix: CorpusMix },
+    /// `think_rate`: the fraction of question documents that show their worked trace.
+    Corpus {
+        task: String,
+        task_config: TaskConfig,
+        mix: CorpusMix,
+        #[serde(default)]
+        think_rate: f64,
+    },
 }
 
 /// Everything that defines an SFT run (saved with every checkpoint).
@@ -132,7 +139,7 @@ struct TrainerState {
 enum Source {
     Task { task: Box<dyn Task>, trace: TraceStyle, prompt: PromptStyle },
     File { examples: Vec<Example>, task: Option<Box<dyn Task>> },
-    Corpus { task: Box<dyn Task>, mix: CorpusMix },
+    Corpus { task: Box<dyn Task>, mix: CorpusMix, think_rate: f64 },
 }
 
 impl Source {
@@ -161,9 +168,9 @@ impl Source {
                     Ok(encode_example(tok, &[Message::user(task.prompt(&p, *prompt))], &reply)?)
                 })
                 .collect(),
-            Source::Corpus { task, mix } => (0..size)
+            Source::Corpus { task, mix, think_rate } => (0..size)
                 .map(|_| {
-                    let doc = corpus_document(task.as_ref(), tok, *mix, &mut rng)?;
+                    let doc = corpus_document(task.as_ref(), tok, *mix, *think_rate, &mut rng)?;
                     let mut completion = tok.encode(&doc)?;
                     if completion.last() != Some(&tok.eos_id()) {
                         completion.push(tok.eos_id());
@@ -207,8 +214,13 @@ fn resolve_source(cfg: &SftConfig, tok: &ChatTokenizer) -> Result<Source, TrainE
             let task = eval_task.as_ref().map(|t| task_by_name(t, task_config)).transpose()?;
             Ok(Source::File { examples, task })
         }
-        SftData::Corpus { task, task_config, mix } => {
-            Ok(Source::Corpus { task: task_by_name(task, task_config)?, mix: *mix })
+        SftData::Corpus { task, task_config, mix, think_rate } => {
+            if !(0.0..=1.0).contains(think_rate) || (*mix == CorpusMix::NoWorked && *think_rate > 0.0) {
+                return Err(TrainError::Config(format!(
+                    "think_rate {think_rate}: must lie in [0, 1], and be 0 for the no-worked corpus"
+                )));
+            }
+            Ok(Source::Corpus { task: task_by_name(task, task_config)?, mix: *mix, think_rate: *think_rate })
         }
         SftData::Verifier { path, kind } => {
             let records = read_step_records(path)?;

@@ -54,7 +54,14 @@ fn equal_rewards_leave_the_policy_unchanged_and_runs_resume() {
     let after = load_checkpoint(&run.join("checkpoint")).unwrap().model.params;
     assert_eq!(before, after, "zero advantages (and a zero KL at the start) must not move the policy");
     let lines = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap();
-    assert_eq!(lines.lines().count(), 2);
+    // step 0 (the starting policy on the held-out set), then one line per step
+    assert_eq!(lines.lines().count(), 3);
+    let first: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    assert_eq!(first["step"], 0);
+    assert_eq!(first["eval_accuracy"], 1.0, "{first}");
+    assert_eq!(first["eval_format"], 1.0, "{first}");
+    let logged = std::fs::read_to_string(run.join("completions.jsonl")).unwrap();
+    assert!(logged.lines().count() >= 2 && logged.contains("<think>"), "{logged}");
     let last: serde_json::Value = serde_json::from_str(lines.lines().last().unwrap()).unwrap();
     for key in [
         "reward_mean",
@@ -67,13 +74,17 @@ fn equal_rewards_leave_the_policy_unchanged_and_runs_resume() {
         "entropy",
         "tokens_per_s",
         "seconds_per_step",
+        "generate_s",
+        "forward_s",
+        "backward_s",
         "eval_accuracy",
+        "eval_format",
     ] {
         assert!(last.get(key).is_some(), "{key} missing from {last}");
     }
     // Finished: a rerun resumes at step 2 and does nothing; another config is refused.
     train_grpo(&cfg, &run, false).unwrap();
-    assert_eq!(std::fs::read_to_string(run.join("metrics.jsonl")).unwrap().lines().count(), 2);
+    assert_eq!(std::fs::read_to_string(run.join("metrics.jsonl")).unwrap().lines().count(), 3);
     let e = train_grpo(&GrpoConfig { lr: 5e-4, ..cfg }, &run, false).unwrap_err().to_string();
     assert!(e.contains("different configuration"), "{e}");
 }

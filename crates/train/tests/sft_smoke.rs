@@ -111,6 +111,7 @@ fn pretraining_on_the_base_corpus_lowers_the_loss() {
             task: "mult".into(),
             task_config: TaskConfig { min_digits: 1, max_digits: 2, ..TaskConfig::default() },
             mix: deepthink_train::pretrain::CorpusMix::Full,
+            think_rate: 0.05,
         },
         max_len: 128,
         shape: ModelShape { max_seq_len: 128, ..tiny_config(60).shape },

@@ -54,22 +54,21 @@ pub fn accuracy() -> Weighted {
     }
 }
 
-/// 1 for exactly one well-formed think block (`<think>` … `</think>`) followed by a one-line answer.
+/// Exactly one well-formed think block (`<think>` … `</think>`) followed by a one-line answer,
+/// in a completion that was not cut off.
+pub fn well_formed(completion: &str, truncated: bool) -> bool {
+    !truncated
+        && completion.starts_with(text::THINK_OPEN)
+        && completion.matches(text::THINK_OPEN).count() == 1
+        && text::final_answer(completion).is_some()
+}
+
+/// 1 for a [`well_formed`] completion, else 0.
 pub fn format() -> Weighted {
     Weighted {
         name: "format".into(),
         weight: 1.0,
-        f: Box::new(|_, _, s| {
-            let ok = !s.truncated
-                && s.completion.starts_with(text::THINK_OPEN)
-                && s.completion.matches(text::THINK_OPEN).count() == 1
-                && text::final_answer(s.completion).is_some();
-            if ok {
-                1.0
-            } else {
-                0.0
-            }
-        }),
+        f: Box::new(|_, _, s| if well_formed(s.completion, s.truncated) { 1.0 } else { 0.0 }),
     }
 }
 

@@ -1,10 +1,9 @@
 //! `deepthink train grpo`: the GRPO loop (Shao et al. 2024; DeepSeek-R1-Zero's recipe).
 //!
-//! Each step: draw `prompts` training problems; sample a group of `group` completions for each
-//! with the batched, KV-cached generator (the group's identical prompts share one prefill);
-//! reward them (`reward`); group-normalise (`advantage`); then `inner_steps` (μ) AdamW updates on
-//! the clipped surrogate (`loss`), the log-probs of the sampling policy frozen as `old`, and a
-//! frozen copy of the starting model as the KL reference when β > 0. Groups whose rewards are all
+//! Each step: sample and reward a group of `group` completions for each of `prompts` training
+//! problems (`rollout`); then `inner_steps` (μ) AdamW updates on the clipped surrogate
+//! (`update`), the log-probs of the sampling policy frozen as `old`, and a frozen copy of the
+//! starting model as the KL reference when β > 0. Groups whose rewards are all
 //! equal have zero advantage and no gradient; with `skip_zero_advantage` they are not even run
 //! through the forward/backward pass (an algorithmic saving; off = the same work as TRL).
 //!
@@ -16,19 +15,17 @@ use std::time::Instant;
 
 use deepthink_model::checkpoint::readable_dir;
 use deepthink_model::train_pass::Tape;
-use deepthink_model::{generate, load_checkpoint, ChatTokenizer, FinishReason, GenRequest, Model, SamplingParams};
-use deepthink_tasks::{task_by_name, Problem, PromptStyle, Split, TaskConfig};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use deepthink_model::{load_checkpoint, ChatTokenizer, Model};
+use deepthink_tasks::{task_by_name, Problem, PromptStyle, Task, TaskConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::error::TrainError;
-use crate::grpo::advantage::group_advantages;
-use crate::grpo::loss::{grpo_loss_part, Completion, SurrogateConfig};
-use crate::grpo::policy::{backward_logps, completion_logps, CompletionSpan};
-use crate::grpo::reward::{accuracy, format, overlong, total_rewards, Sampled, Weighted};
+use crate::grpo::loss::SurrogateConfig;
+use crate::grpo::reward::{accuracy, format, overlong, well_formed, Weighted};
+use crate::grpo::rollout::{sample_groups, Rollout};
+use crate::grpo::update::{select_samples, update, Learner, Sample};
 use crate::metrics::MetricsLog;
-use crate::optim::{clip_grad_norm, AdamW, AdamWConfig};
+use crate::optim::{AdamW, AdamWConfig};
 use crate::run_state::{save_run, try_resume, RunState};
 use crate::schedule::CosineSchedule;
 
@@ -96,6 +93,9 @@ pub struct StepMetrics {
     pub entropy: f64,
     pub skipped_groups: usize,
     pub generate_s: f64,
+    /// Of `update_s`: forward passes (with the loss) and backward passes.
+    pub forward_s: f64,
+    pub backward_s: f64,
     pub update_s: f64,
     pub tokens_per_s: f64,
 }
@@ -137,15 +137,6 @@ fn validate(cfg: &GrpoConfig) -> Result<(), TrainError> {
     Ok(())
 }
 
-/// One sampled completion, ready for the update.
-struct Sample {
-    tokens: Vec<u32>,
-    prompt_len: usize,
-    advantage: f32,
-    old_logps: Vec<f32>,
-    ref_logps: Option<Vec<f32>>,
-}
-
 /// Run (or resume) GRPO into `run_dir`; returns the last step's metrics.
 pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<StepMetrics, TrainError> {
     validate(cfg)?;
@@ -172,157 +163,31 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
     let mut grads = vec![0.0f32; model.n_params()];
     let mut tape = Tape::default();
     let mut last = StepMetrics::default();
+    if state.step == 0 && !eval_set.is_empty() {
+        // The starting policy on the same held-out set: the "before" of every curve.
+        let mut line = serde_json::json!({"step": 0, "seconds": 0.0});
+        held_out(&model, &tok, task.as_ref(), &eval_set, cfg, 0, &mut line)?;
+        metrics_log.append(&line)?;
+    }
     while state.step < cfg.steps {
         let t0 = Instant::now();
         let mut m = StepMetrics::default();
-        // 1. sample groups
-        let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ state.step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let problems: Vec<Problem> = (0..cfg.prompts).map(|_| task.generate(&mut rng, Split::Train)).collect();
-        let questions: Vec<String> = problems.iter().map(|p| task.prompt(p, cfg.prompt)).collect();
-        let mut reqs = Vec::with_capacity(cfg.prompts * cfg.group);
-        for (i, q) in questions.iter().enumerate() {
-            let ids = tok.prompt_ids(q, true)?;
-            for j in 0..cfg.group {
-                let seed = cfg.seed ^ (state.step << 20) ^ ((i * cfg.group + j) as u64);
-                let params = SamplingParams {
-                    temperature: cfg.temperature,
-                    max_new_tokens: cfg.max_new_tokens,
-                    seed,
-                    ..SamplingParams::default()
-                };
-                reqs.push(GenRequest::new(ids.clone(), params));
-            }
-        }
-        let outs = generate(&model, &reqs, &[tok.eos_id()], &mut |_, _| {})?;
+        let rollout = sample_groups(&model, &tok, task.as_ref(), cfg, state.step)?;
         m.generate_s = t0.elapsed().as_secs_f64();
-        // 2. rewards and advantages
-        let texts: Vec<String> = outs
-            .iter()
-            .map(|o| {
-                format!(
-                    "<think>\n{}",
-                    tok.decode(&o.tokens.iter().copied().filter(|&t| t != tok.eos_id()).collect::<Vec<_>>())
-                )
-            })
-            .collect();
-        let items: Vec<(&Problem, &str, Sampled)> = outs
-            .iter()
-            .enumerate()
-            .map(|(k, o)| {
-                let i = k / cfg.group;
-                let s = Sampled {
-                    completion: &texts[k],
-                    tokens: o.tokens.len(),
-                    truncated: o.finish == FinishReason::Length,
-                };
-                (&problems[i], questions[i].as_str(), s)
-            })
-            .collect();
-        let (total, per, issues) = total_rewards(&rewards, task.as_ref(), &items);
-        for issue in &issues {
-            eprintln!(
-                "step {}: reward `{}` on prompt {:?}: {} (scored 0)",
-                state.step + 1,
-                issue.reward,
-                issue.prompt,
-                issue.what
-            );
-        }
-        let adv = group_advantages(&total, cfg.group, cfg.scale_rewards);
-        let n = total.len() as f64;
-        m.reward_mean = total.iter().map(|&r| f64::from(r)).sum::<f64>() / n;
-        m.reward_std = (total.iter().map(|&r| (f64::from(r) - m.reward_mean).powi(2)).sum::<f64>() / n).sqrt();
-        let mean_of = |name: &str| {
-            cfg.rewards
-                .iter()
-                .position(|r| r.name == name)
-                .map_or(f64::NAN, |k| per[k].iter().map(|&v| f64::from(v)).sum::<f64>() / n)
-        };
-        m.accuracy = mean_of("accuracy");
-        m.format = mean_of("format");
-        m.completion_len_mean = outs.iter().map(|o| o.tokens.len() as f64).sum::<f64>() / n;
-        m.completion_len_max = outs.iter().map(|o| o.tokens.len()).max().unwrap_or(0);
-        m.truncated = outs.iter().filter(|o| o.finish == FinishReason::Length).count() as f64 / n;
-        // 3. which completions go through the update
-        let mut samples = Vec::new();
-        for (g, chunk) in adv.chunks(cfg.group).enumerate() {
-            if cfg.skip_zero_advantage && chunk.iter().all(|&a| a == 0.0) {
-                m.skipped_groups += 1;
-                continue;
-            }
-            for (j, &a) in chunk.iter().enumerate() {
-                let k = g * cfg.group + j;
-                if cfg.mask_truncated && outs[k].finish == FinishReason::Length {
-                    continue;
-                }
-                let tokens: Vec<u32> = reqs[k].prompt.iter().chain(&outs[k].tokens).copied().collect();
-                samples.push(Sample {
-                    tokens,
-                    prompt_len: reqs[k].prompt.len(),
-                    advantage: a,
-                    old_logps: Vec::new(),
-                    ref_logps: None,
-                });
-            }
-        }
-        // 4. old (and reference) log-probs, then μ updates
+        let advantages = rollout.score(&rewards, task.as_ref(), cfg, state.step + 1, &mut m);
+        let mut samples = select_samples(&rollout, &advantages, cfg, &mut m);
         let t1 = Instant::now();
-        let positions: usize = samples.iter().map(|s| s.tokens.len()).sum();
-        // With one update per batch the sampling policy *is* the current one: its log-probs come
-        // from the update's own forward (ratio 1, as TRL does), and only the reference needs a pass.
-        let single = cfg.inner_steps == 1;
-        if !samples.is_empty() && (!single || reference.is_some()) {
-            for part in samples.chunks_mut(cfg.micro_batch) {
-                let (tokens, b, t, spans) = pack(part, tok.eos_id());
-                let (lp, _) = completion_logps(&model, &tokens, b, t, &spans, &mut tape)?;
-                let rp = match &reference {
-                    Some(r) => Some(completion_logps(r, &tokens, b, t, &spans, &mut tape)?.0),
-                    None => None,
-                };
-                for (k, s) in part.iter_mut().enumerate() {
-                    s.old_logps = lp[k].clone();
-                    s.ref_logps = rp.as_ref().map(|r| r[k].clone());
-                }
-            }
-        }
-        if !samples.is_empty() {
-            let total_tokens: usize = samples.iter().map(|s| s.tokens.len() - s.prompt_len).sum();
-            for _ in 0..cfg.inner_steps {
-                grads.fill(0.0);
-                let (mut kl, mut clip, mut ent) = (0.0, 0.0, 0.0);
-                for part in samples.chunks(cfg.micro_batch) {
-                    let (tokens, b, t, spans) = pack(part, tok.eos_id());
-                    let (lp, logits) = completion_logps(&model, &tokens, b, t, &spans, &mut tape)?;
-                    ent += entropy_sum(&logits, &spans, t, model.cfg.vocab_size);
-                    let comps: Vec<Completion> = part
-                        .iter()
-                        .zip(&lp)
-                        .map(|(s, l)| Completion {
-                            logps: l,
-                            old_logps: if single { l } else { &s.old_logps },
-                            ref_logps: s.ref_logps.as_deref(),
-                            advantage: s.advantage,
-                        })
-                        .collect();
-                    let out = grpo_loss_part(&comps, &cfg.surrogate, samples.len(), total_tokens);
-                    let part_tokens: usize = lp.iter().map(Vec::len).sum();
-                    kl += out.kl * part_tokens as f64;
-                    clip += out.clip_fraction * part_tokens as f64;
-                    backward_logps(&model, &mut tape, logits, &tokens, t, &spans, &out.dlogps, &mut grads);
-                }
-                let norm = clip_grad_norm(&mut grads, cfg.clip);
-                if !norm.is_finite() {
-                    return Err(TrainError::Config(format!(
-                        "step {}: gradient norm {norm}; the last checkpoint was kept (try a lower --lr)",
-                        state.step + 1
-                    )));
-                }
-                opt.update(&mut model.params, &grads, schedule.lr(state.step));
-                m.kl = kl / total_tokens.max(1) as f64;
-                m.clip_fraction = clip / total_tokens.max(1) as f64;
-                m.entropy = ent / total_tokens.max(1) as f64;
-            }
-        }
+        let positions: usize = samples.iter().map(Sample::positions).sum();
+        let mut learner = Learner {
+            model: &mut model,
+            reference: reference.as_ref(),
+            opt: &mut opt,
+            grads: &mut grads,
+            tape: &mut tape,
+            lr: schedule.lr(state.step),
+        };
+        update(&mut learner, &mut samples, cfg, tok.eos_id(), &mut m)
+            .map_err(|e| TrainError::Config(format!("step {}: {e}", state.step + 1)))?;
         m.update_s = t1.elapsed().as_secs_f64();
         let step_s = t0.elapsed().as_secs_f64();
         m.tokens_per_s = (positions * cfg.inner_steps) as f64 / m.update_s.max(1e-9);
@@ -332,11 +197,9 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
         line["step"] = state.step.into();
         line["seconds_per_step"] = step_s.into();
         line["seconds"] = state.seconds.into();
-        if state.step % cfg.eval_every == 0 || state.step == cfg.steps {
-            let opts = crate::sft::eval_options(cfg.prompt, cfg.max_new_tokens);
-            let (report, _) = deepthink_eval::evaluate(&model, &tok, task.as_ref(), &eval_set, &opts, &mut |_, _| {})?;
-            eprintln!("step {:>5}  held-out {}", state.step, report.summary());
-            line["eval_accuracy"] = report.overall.accuracy.into();
+        if !eval_set.is_empty() && (state.step % cfg.eval_every == 0 || state.step == cfg.steps) {
+            held_out(&model, &tok, task.as_ref(), &eval_set, cfg, state.step, &mut line)?;
+            log_completions(&run_dir.join("completions.jsonl"), &rollout, &advantages, state.step)?;
         }
         eprintln!(
             "step {:>5}  reward {:.3} ± {:.3} · accuracy {:.3} · format {:.3} · length {:.1} (max {}) · truncated {:.2} · kl {:.4} · clip {:.3} · entropy {:.3} · skipped {} · {:.2} s ({:.2} gen)",
@@ -352,37 +215,47 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
     Ok(last)
 }
 
-/// Pad samples into a `(batch × seq)` grid; each completion span starts after its prompt.
-fn pack(samples: &[Sample], pad: u32) -> (Vec<u32>, usize, usize, Vec<CompletionSpan>) {
-    let seq = samples.iter().map(|s| s.tokens.len()).max().unwrap_or(1);
-    let mut tokens = vec![pad; samples.len() * seq];
-    let mut spans = Vec::with_capacity(samples.len());
-    for (b, s) in samples.iter().enumerate() {
-        tokens[b * seq..b * seq + s.tokens.len()].copy_from_slice(&s.tokens);
-        spans.push(CompletionSpan { start: s.prompt_len, len: s.tokens.len() - s.prompt_len });
-    }
-    (tokens, samples.len(), seq, spans)
+/// Greedy accuracy, format compliance and reasoning length on the held-out set, into `line`.
+fn held_out(
+    model: &Model,
+    tok: &ChatTokenizer,
+    task: &dyn Task,
+    eval_set: &[Problem],
+    cfg: &GrpoConfig,
+    step: u64,
+    line: &mut serde_json::Value,
+) -> Result<(), TrainError> {
+    let opts = crate::sft::eval_options(cfg.prompt, cfg.max_new_tokens);
+    let (report, preds) = deepthink_eval::evaluate(model, tok, task, eval_set, &opts, &mut |_, _| {})?;
+    let formatted = preds.iter().filter(|p| well_formed(&p.completion, p.truncated)).count();
+    let format_rate = formatted as f64 / preds.len().max(1) as f64;
+    eprintln!("step {step:>5}  held-out {} · format {:.1}%", report.summary(), 100.0 * format_rate);
+    line["eval_accuracy"] = report.overall.accuracy.into();
+    line["eval_format"] = format_rate.into();
+    line["eval_reasoning_tokens"] = report.mean_reasoning_tokens.into();
+    Ok(())
 }
 
-/// Summed entropy (nats) of the policy at every completion position.
-fn entropy_sum(logits: &[f32], spans: &[CompletionSpan], seq: usize, v: usize) -> f64 {
-    let mut total = 0.0f64;
-    for (b, s) in spans.iter().enumerate() {
-        for p in s.start..s.start + s.len {
-            let row = &logits[(b * seq + p - 1) * v..(b * seq + p) * v];
-            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let z: f64 = row.iter().map(|&x| f64::from(x - max).exp()).sum();
-            let h: f64 = row
-                .iter()
-                .map(|&x| {
-                    let lp = f64::from(x - max) - z.ln();
-                    -lp.exp() * lp
-                })
-                .sum();
-            total += h;
-        }
+/// Append the first completion of each of the step's first four groups to `completions.jsonl`
+/// (what the policy writes as training goes; TRL's `log_completions`).
+fn log_completions(path: &Path, rollout: &Rollout, advantages: &[f32], step: u64) -> Result<(), TrainError> {
+    use std::io::Write;
+    let group = rollout.outputs.len() / rollout.questions.len().max(1);
+    let mut text = String::new();
+    for (i, q) in rollout.questions.iter().enumerate().take(4) {
+        let k = i * group;
+        let line = serde_json::json!({
+            "step": step,
+            "question": q,
+            "completion": rollout.texts[k],
+            "advantage": advantages[k],
+        });
+        text.push_str(&line.to_string());
+        text.push('\n');
     }
-    total
+    let mut f =
+        std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| TrainError::io(path, e))?;
+    f.write_all(text.as_bytes()).map_err(|e| TrainError::io(path, e))
 }
 
 impl RunState for GrpoState {

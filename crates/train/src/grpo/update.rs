@@ -1,0 +1,182 @@
+//! The learning half of a GRPO step: choose which completions go through the update, freeze the
+//! sampling policy's (and the reference's) log-probs, then μ AdamW updates on the clipped
+//! surrogate, micro-batch by micro-batch, with the gradient of the whole batch accumulated before
+//! each optimizer step.
+//!
+//! Each micro-batch is padded to its own longest sequence; samples are sorted by length first
+//! so similar lengths share a micro-batch and little of the forward/backward runs on padding
+//! (a departure from TRL, which pads the whole batch to its longest completion).
+
+use std::time::Instant;
+
+use deepthink_model::train_pass::Tape;
+use deepthink_model::Model;
+
+use crate::error::TrainError;
+use crate::grpo::loss::{grpo_loss_part, Completion};
+use crate::grpo::policy::{backward_logps, completion_logps, CompletionSpan};
+use crate::grpo::rollout::Rollout;
+use crate::grpo::trainer::{GrpoConfig, StepMetrics};
+use crate::optim::{clip_grad_norm, AdamW};
+
+/// One sampled completion, ready for the update.
+pub struct Sample {
+    tokens: Vec<u32>,
+    prompt_len: usize,
+    advantage: f32,
+    old_logps: Vec<f32>,
+    ref_logps: Option<Vec<f32>>,
+}
+
+impl Sample {
+    /// Prompt and completion tokens together.
+    pub fn positions(&self) -> usize {
+        self.tokens.len()
+    }
+}
+
+/// The completions that go through the update: all of them (the same work as TRL), less whole
+/// groups with zero advantage under `skip_zero_advantage`, less truncated ones under
+/// `mask_truncated`. Counts skipped groups in `m`.
+pub fn select_samples(rollout: &Rollout, advantages: &[f32], cfg: &GrpoConfig, m: &mut StepMetrics) -> Vec<Sample> {
+    let mut samples = Vec::new();
+    for (g, chunk) in advantages.chunks(cfg.group).enumerate() {
+        if cfg.skip_zero_advantage && chunk.iter().all(|&a| a == 0.0) {
+            m.skipped_groups += 1;
+            continue;
+        }
+        for (j, &a) in chunk.iter().enumerate() {
+            let k = g * cfg.group + j;
+            if cfg.mask_truncated && rollout.is_truncated(k) {
+                continue;
+            }
+            samples.push(Sample {
+                tokens: rollout.sequence(k),
+                prompt_len: rollout.prompts[k].len(),
+                advantage: a,
+                old_logps: Vec::new(),
+                ref_logps: None,
+            });
+        }
+    }
+    samples.sort_by_key(|s| std::cmp::Reverse(s.tokens.len()));
+    samples
+}
+
+/// What the update needs besides the samples.
+pub struct Learner<'a> {
+    pub model: &'a mut Model,
+    pub reference: Option<&'a Model>,
+    pub opt: &'a mut AdamW,
+    pub grads: &'a mut [f32],
+    pub tape: &'a mut Tape,
+    pub lr: f32,
+}
+
+/// Run the μ updates on `samples`; records KL, clip fraction, entropy and the forward and
+/// backward time in `m` (NaN — `null` in metrics.jsonl — when no sample went through). A
+/// non-finite gradient norm stops the run before the weights change.
+pub fn update(
+    l: &mut Learner,
+    samples: &mut [Sample],
+    cfg: &GrpoConfig,
+    eos: u32,
+    m: &mut StepMetrics,
+) -> Result<(), TrainError> {
+    if samples.is_empty() {
+        (m.kl, m.clip_fraction, m.entropy) = (f64::NAN, f64::NAN, f64::NAN);
+        return Ok(());
+    }
+    // With one update per batch the sampling policy *is* the current one: its log-probs come from
+    // the update's own forward (ratio 1, as TRL does), and only the reference needs a pass.
+    let single = cfg.inner_steps == 1;
+    if !single || l.reference.is_some() {
+        let t = Instant::now();
+        for part in samples.chunks_mut(cfg.micro_batch) {
+            let (tokens, b, seq, spans) = pack(part, eos);
+            let old = (!single).then(|| completion_logps(l.model, &tokens, b, seq, &spans, l.tape)).transpose()?;
+            let reference = l.reference.map(|r| completion_logps(r, &tokens, b, seq, &spans, l.tape)).transpose()?;
+            for (k, s) in part.iter_mut().enumerate() {
+                if let Some((lp, _)) = &old {
+                    s.old_logps = lp[k].clone();
+                }
+                s.ref_logps = reference.as_ref().map(|(r, _)| r[k].clone());
+            }
+        }
+        m.forward_s += t.elapsed().as_secs_f64();
+    }
+    let total_tokens: usize = samples.iter().map(|s| s.tokens.len() - s.prompt_len).sum();
+    let denom = total_tokens.max(1) as f64;
+    for _ in 0..cfg.inner_steps {
+        l.grads.fill(0.0);
+        let (mut kl, mut clip, mut ent) = (0.0, 0.0, 0.0);
+        for part in samples.chunks(cfg.micro_batch) {
+            let t = Instant::now();
+            let (tokens, b, seq, spans) = pack(part, eos);
+            let (lp, logits) = completion_logps(l.model, &tokens, b, seq, &spans, l.tape)?;
+            ent += entropy_sum(&logits, &spans, seq, l.model.cfg.vocab_size);
+            let comps: Vec<Completion> = part
+                .iter()
+                .zip(&lp)
+                .map(|(s, lp)| Completion {
+                    logps: lp,
+                    old_logps: if single { lp } else { &s.old_logps },
+                    ref_logps: s.ref_logps.as_deref(),
+                    advantage: s.advantage,
+                })
+                .collect();
+            let out = grpo_loss_part(&comps, &cfg.surrogate, samples.len(), total_tokens);
+            let part_tokens: usize = lp.iter().map(Vec::len).sum();
+            kl += out.kl * part_tokens as f64;
+            clip += out.clip_fraction * part_tokens as f64;
+            m.forward_s += t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            backward_logps(l.model, l.tape, logits, &tokens, seq, &spans, &out.dlogps, l.grads);
+            m.backward_s += t.elapsed().as_secs_f64();
+        }
+        let norm = clip_grad_norm(l.grads, cfg.clip);
+        if !norm.is_finite() {
+            return Err(TrainError::Config(format!(
+                "gradient norm {norm}; the last checkpoint was kept (try a lower --lr)"
+            )));
+        }
+        l.opt.update(&mut l.model.params, l.grads, l.lr);
+        m.kl = kl / denom;
+        m.clip_fraction = clip / denom;
+        m.entropy = ent / denom;
+    }
+    Ok(())
+}
+
+/// Pad samples into a `(batch × seq)` grid; each completion span starts after its prompt.
+fn pack(samples: &[Sample], pad: u32) -> (Vec<u32>, usize, usize, Vec<CompletionSpan>) {
+    let seq = samples.iter().map(|s| s.tokens.len()).max().unwrap_or(1);
+    let mut tokens = vec![pad; samples.len() * seq];
+    let mut spans = Vec::with_capacity(samples.len());
+    for (b, s) in samples.iter().enumerate() {
+        tokens[b * seq..b * seq + s.tokens.len()].copy_from_slice(&s.tokens);
+        spans.push(CompletionSpan { start: s.prompt_len, len: s.tokens.len() - s.prompt_len });
+    }
+    (tokens, samples.len(), seq, spans)
+}
+
+/// Summed entropy (nats) of the policy at every completion position.
+fn entropy_sum(logits: &[f32], spans: &[CompletionSpan], seq: usize, v: usize) -> f64 {
+    let mut total = 0.0f64;
+    for (b, s) in spans.iter().enumerate() {
+        for p in s.start..s.start + s.len {
+            let row = &logits[(b * seq + p - 1) * v..(b * seq + p) * v];
+            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let z: f64 = row.iter().map(|&x| f64::from(x - max).exp()).sum();
+            let log_z = z.ln();
+            total -= row
+                .iter()
+                .map(|&x| {
+                    let lp = f64::from(x - max) - log_z;
+                    lp.exp() * lp
+                })
+                .sum::<f64>();
+        }
+    }
+    total
+}
