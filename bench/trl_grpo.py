@@ -137,7 +137,7 @@ def main():
     )
     trainer.train()
     logs = [h for h in trainer.state.log_history if "reward" in h]
-    steady = timer.times[2:] if len(timer.times) > 4 else timer.times
+    steady = timer.times[2:] if len(timer.times) > 2 else timer.times
     print(json.dumps({
         "median_step_s": statistics.median(steady),
         "step_s": timer.times,

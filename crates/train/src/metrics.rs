@@ -34,6 +34,21 @@ impl MetricsLog {
         Ok(MetricsLog { path: path.to_path_buf() })
     }
 
+    /// Open `path` for a run that starts from step 0: whatever an earlier run wrote is dropped.
+    pub fn fresh(path: &Path) -> Result<Self, TrainError> {
+        crate::data_file::write_lines_atomic(path, std::iter::empty::<String>())?;
+        Ok(MetricsLog { path: path.to_path_buf() })
+    }
+
+    /// `fresh` at step 0, else `open` keeping lines through `step` (a resumed run).
+    pub fn for_step(path: &Path, step: u64) -> Result<Self, TrainError> {
+        if step == 0 {
+            Self::fresh(path)
+        } else {
+            Self::open(path, Some(step))
+        }
+    }
+
     pub fn append(&self, value: &serde_json::Value) -> Result<(), TrainError> {
         let mut f = std::fs::OpenOptions::new()
             .append(true)

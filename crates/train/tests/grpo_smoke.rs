@@ -85,6 +85,11 @@ fn equal_rewards_leave_the_policy_unchanged_and_runs_resume() {
     // Finished: a rerun resumes at step 2 and does nothing; another config is refused.
     train_grpo(&cfg, &run, false).unwrap();
     assert_eq!(std::fs::read_to_string(run.join("metrics.jsonl")).unwrap().lines().count(), 3);
+    // --restart starts both logs afresh: one step-0 line, not two; no completions of the old run.
+    train_grpo(&cfg, &run, true).unwrap();
+    let again = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap();
+    assert_eq!(again.lines().count(), 3, "{again}");
+    assert_eq!(std::fs::read_to_string(run.join("completions.jsonl")).unwrap(), logged);
     let e = train_grpo(&GrpoConfig { lr: 5e-4, ..cfg }, &run, false).unwrap_err().to_string();
     assert!(e.contains("different configuration"), "{e}");
 }

@@ -144,8 +144,12 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
     let rewards = reward_fns(cfg)?;
     let ck_dir = run_dir.join("checkpoint");
     std::fs::create_dir_all(run_dir).map_err(|e| TrainError::io(run_dir, e))?;
-    if restart && ck_dir.exists() {
-        std::fs::remove_dir_all(&ck_dir).map_err(|e| TrainError::io(&ck_dir, e))?;
+    if restart {
+        for dir in [ck_dir.clone(), ck_dir.with_extension("old")] {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).map_err(|e| TrainError::io(&dir, e))?;
+            }
+        }
     }
     let start = load_checkpoint(&readable_dir(&cfg.init_from)?)?;
     let reference = (cfg.surrogate.beta > 0.0).then(|| start.model.clone());
@@ -156,7 +160,9 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
             (start.model, start.tokenizer, opt, GrpoState { step: 0, seconds: 0.0, config: cfg.clone() })
         }
     };
-    let metrics_log = MetricsLog::open(&run_dir.join("metrics.jsonl"), Some(state.step))?;
+    // A run from step 0 starts both logs empty; a resumed one keeps them through its checkpoint.
+    let metrics_log = MetricsLog::for_step(&run_dir.join("metrics.jsonl"), state.step)?;
+    let completions_log = MetricsLog::for_step(&run_dir.join("completions.jsonl"), state.step)?;
     let schedule =
         CosineSchedule { peak_lr: cfg.lr, min_lr: cfg.lr, warmup_steps: cfg.warmup_steps, total_steps: cfg.steps };
     let eval_set = crate::sft::held_out_problems(task.as_ref(), cfg.eval_problems, cfg.seed);
@@ -186,8 +192,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
             tape: &mut tape,
             lr: schedule.lr(state.step),
         };
-        update(&mut learner, &mut samples, cfg, tok.eos_id(), &mut m)
-            .map_err(|e| TrainError::Config(format!("step {}: {e}", state.step + 1)))?;
+        update(&mut learner, &mut samples, cfg, tok.eos_id(), state.step + 1, &mut m)?;
         m.update_s = t1.elapsed().as_secs_f64();
         let step_s = t0.elapsed().as_secs_f64();
         m.tokens_per_s = (positions * cfg.inner_steps) as f64 / m.update_s.max(1e-9);
@@ -199,7 +204,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
         line["seconds"] = state.seconds.into();
         if !eval_set.is_empty() && (state.step % cfg.eval_every == 0 || state.step == cfg.steps) {
             held_out(&model, &tok, task.as_ref(), &eval_set, cfg, state.step, &mut line)?;
-            log_completions(&run_dir.join("completions.jsonl"), &rollout, &advantages, state.step)?;
+            log_completions(&completions_log, &rollout, &advantages, state.step)?;
         }
         eprintln!(
             "step {:>5}  reward {:.3} ± {:.3} · accuracy {:.3} · format {:.3} · length {:.1} (max {}) · truncated {:.2} · kl {:.4} · clip {:.3} · entropy {:.3} · skipped {} · {:.2} s ({:.2} gen)",
@@ -238,24 +243,18 @@ fn held_out(
 
 /// Append the first completion of each of the step's first four groups to `completions.jsonl`
 /// (what the policy writes as training goes; TRL's `log_completions`).
-fn log_completions(path: &Path, rollout: &Rollout, advantages: &[f32], step: u64) -> Result<(), TrainError> {
-    use std::io::Write;
+fn log_completions(log: &MetricsLog, rollout: &Rollout, advantages: &[f32], step: u64) -> Result<(), TrainError> {
     let group = rollout.outputs.len() / rollout.questions.len().max(1);
-    let mut text = String::new();
     for (i, q) in rollout.questions.iter().enumerate().take(4) {
         let k = i * group;
-        let line = serde_json::json!({
+        log.append(&serde_json::json!({
             "step": step,
             "question": q,
             "completion": rollout.texts[k],
             "advantage": advantages[k],
-        });
-        text.push_str(&line.to_string());
-        text.push('\n');
+        }))?;
     }
-    let mut f =
-        std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| TrainError::io(path, e))?;
-    f.write_all(text.as_bytes()).map_err(|e| TrainError::io(path, e))
+    Ok(())
 }
 
 impl RunState for GrpoState {

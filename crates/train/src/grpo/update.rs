@@ -81,6 +81,7 @@ pub fn update(
     samples: &mut [Sample],
     cfg: &GrpoConfig,
     eos: u32,
+    step: u64,
     m: &mut StepMetrics,
 ) -> Result<(), TrainError> {
     if samples.is_empty() {
@@ -94,13 +95,19 @@ pub fn update(
         let t = Instant::now();
         for part in samples.chunks_mut(cfg.micro_batch) {
             let (tokens, b, seq, spans) = pack(part, eos);
-            let old = (!single).then(|| completion_logps(l.model, &tokens, b, seq, &spans, l.tape)).transpose()?;
-            let reference = l.reference.map(|r| completion_logps(r, &tokens, b, seq, &spans, l.tape)).transpose()?;
+            // (the logits are dropped at once: only the log-probs are kept)
+            let old = (!single)
+                .then(|| completion_logps(l.model, &tokens, b, seq, &spans, l.tape).map(|(lp, _)| lp))
+                .transpose()?;
+            let reference = l
+                .reference
+                .map(|r| completion_logps(r, &tokens, b, seq, &spans, l.tape).map(|(lp, _)| lp))
+                .transpose()?;
             for (k, s) in part.iter_mut().enumerate() {
-                if let Some((lp, _)) = &old {
+                if let Some(lp) = &old {
                     s.old_logps = lp[k].clone();
                 }
-                s.ref_logps = reference.as_ref().map(|(r, _)| r[k].clone());
+                s.ref_logps = reference.as_ref().map(|r| r[k].clone());
             }
         }
         m.forward_s += t.elapsed().as_secs_f64();
@@ -137,7 +144,7 @@ pub fn update(
         let norm = clip_grad_norm(l.grads, cfg.clip);
         if !norm.is_finite() {
             return Err(TrainError::Config(format!(
-                "gradient norm {norm}; the last checkpoint was kept (try a lower --lr)"
+                "step {step}: gradient norm {norm}; the last checkpoint was kept (try a lower --lr)"
             )));
         }
         l.opt.update(&mut l.model.params, l.grads, l.lr);
