@@ -7,6 +7,7 @@
 
 use rayon::prelude::*;
 
+use crate::decode_attention::{attend_row, Heads};
 use crate::error::ModelError;
 use crate::matmul::{linear, Write};
 use crate::model::Model;
@@ -14,29 +15,32 @@ use crate::ops::{axpy, dot, rms_norm, rms_norm_row, swiglu};
 
 /// Keys and values of every layer for `n_slots` sequences of up to `capacity` positions.
 pub struct KvCache {
-    capacity: usize,
-    kv_width: usize,
+    pub(crate) capacity: usize,
+    pub(crate) kv_width: usize,
     /// Per layer: keys then values, each `(n_slots, capacity, Hkv·hd)`.
-    layers: Vec<(Vec<f32>, Vec<f32>)>,
+    pub(crate) layers: Vec<(Vec<f32>, Vec<f32>)>,
     lens: Vec<usize>,
     scratch: Scratch,
+    /// One scratch space per row group of a decode step (`decode_rows`).
+    pub(crate) row_scratch: Vec<Scratch>,
+    seen: Vec<bool>,
 }
 
 #[derive(Default)]
-struct Scratch {
-    x: Vec<f32>,
-    h: Vec<f32>,
+pub(crate) struct Scratch {
+    pub(crate) x: Vec<f32>,
+    pub(crate) h: Vec<f32>,
     r: Vec<f32>,
-    qkv: Vec<f32>,
-    att: Vec<f32>,
-    gu: Vec<f32>,
-    act: Vec<f32>,
+    pub(crate) qkv: Vec<f32>,
+    pub(crate) att: Vec<f32>,
+    pub(crate) gu: Vec<f32>,
+    pub(crate) act: Vec<f32>,
     pos: Vec<usize>,
     next_lens: Vec<usize>,
-    tokens: Vec<u32>,
-    wanted: Vec<usize>,
-    hf: Vec<f32>,
-    logits: Vec<f32>,
+    pub(crate) tokens: Vec<u32>,
+    pub(crate) wanted: Vec<usize>,
+    pub(crate) hf: Vec<f32>,
+    pub(crate) logits: Vec<f32>,
 }
 
 impl KvCache {
@@ -50,6 +54,8 @@ impl KvCache {
             layers: (0..c.n_layers).map(|_| (vec![0.0; size], vec![0.0; size])).collect(),
             lens: vec![0; n_slots],
             scratch: Scratch::default(),
+            row_scratch: Vec::new(),
+            seen: Vec::new(),
         }
     }
 
@@ -162,6 +168,16 @@ impl Model {
             s.pos.push(*len);
             *len += 1;
         }
+        if let Some(groups) = crate::decode_rows::eligible(steps, cache.lens.len(), &mut cache.seen) {
+            let (pos, mut logits) = (std::mem::take(&mut s.pos), std::mem::take(&mut s.logits));
+            let done = self.decode_row_groups(cache, steps, &pos, groups, &mut logits);
+            let s = &mut cache.scratch;
+            (s.pos, s.logits) = (pos, logits);
+            done?;
+            std::mem::swap(&mut cache.lens, &mut cache.scratch.next_lens);
+            return Ok(&cache.scratch.logits);
+        }
+        let s = &mut cache.scratch;
         s.tokens.clear();
         s.tokens.extend(steps.iter().map(|st| st.token));
         resize(&mut s.x, n * d);
@@ -218,8 +234,12 @@ impl Model {
     }
 
     /// Attention of one query row (all heads) over a slot's cached keys and values.
-    fn attend_one(&self, out: &mut [f32], q: &[f32], keys: &[f32], values: &[f32], scores: &mut Vec<f32>) {
+    pub(crate) fn attend_one(&self, out: &mut [f32], q: &[f32], keys: &[f32], values: &[f32], scores: &mut Vec<f32>) {
         let c = &self.cfg;
+        if c.head_dim.is_multiple_of(8) {
+            let heads = Heads { n_heads: c.n_heads, n_kv_heads: c.n_kv_heads, head_dim: c.head_dim };
+            return attend_row(out, q, keys, values, heads, scores);
+        }
         let (hd, kvw) = (c.head_dim, c.n_kv_heads * c.head_dim);
         let group = c.n_heads / c.n_kv_heads;
         let len = keys.len() / kvw;

@@ -9,6 +9,8 @@
 pub mod attention;
 pub mod checkpoint;
 pub mod config;
+pub mod decode_attention;
+mod decode_rows;
 pub mod error;
 pub mod fsutil;
 pub mod generate;

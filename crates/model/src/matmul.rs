@@ -125,6 +125,17 @@ pub fn linear(out: &mut [f32], x: &[f32], w: &[f32], (m, k, n): (usize, usize, u
     }
 }
 
+/// [`linear`] on the calling thread only, for a caller that is already one of several parallel
+/// tasks (the row groups of `decode_rows`). Each output is computed exactly as `linear` computes it.
+pub fn linear_serial(out: &mut [f32], x: &[f32], w: &[f32], (m, k, n): (usize, usize, usize), write: Write) {
+    if m <= SMALL_M && k % 8 == 0 && x.len() >= m * k && w.len() >= n * k {
+        assert!(out.len() >= m * n, "linear_serial out of bounds");
+        rows_block(SendPtr(out.as_mut_ptr()), x, w, (m, k, n), 0..n, write);
+    } else {
+        gemm_into(out, n, View::rows(x, k), View::transposed(w, k), (m, k, n), 1.0, write, false);
+    }
+}
+
 /// `linear` for few rows (decoding), in dot-product form: every output is `x_i · w_j`, both
 /// contiguous, so the weights are read straight from the checkpoint layout. `gemm` would pack
 /// (copy) the whole weight matrix on every call — at 64 rows that packing cost as much as the
@@ -201,9 +212,17 @@ fn rows_block(
     }
 }
 
+/// Whether the AVX2 + FMA kernels can run on this CPU.
+pub(crate) fn avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return simd::available();
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
 /// Dot products of `R` rows of `x` with 4 rows of `W` (all of length `k`, a multiple of 8).
 #[inline]
-fn tile<const R: usize>(xs: [&[f32]; R], ws: [&[f32]; 4]) -> [[f32; 4]; R] {
+pub(crate) fn tile<const R: usize>(xs: [&[f32]; R], ws: [&[f32]; 4]) -> [[f32; 4]; R] {
     #[cfg(target_arch = "x86_64")]
     if simd::available() {
         // SAFETY: the CPU has AVX2 and FMA (checked); every row holds `k` floats, `k % 8 == 0`.
