@@ -91,7 +91,9 @@ fn causal_softmax(p: &mut [f32], t: usize, first: usize) {
         let max = live.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
         let mut sum = 0.0;
         for x in live.iter_mut() {
-            *x = (*x - max).exp();
+            *x = crate::fast_exp::exp(*x - max);
+        }
+        for x in live.iter() {
             sum += *x;
         }
         let inv = 1.0 / sum;

@@ -62,7 +62,9 @@ fn softmax(s: &mut [f32]) {
     let max = s.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0;
     for x in s.iter_mut() {
-        *x = (*x - max).exp();
+        *x = crate::fast_exp::exp(*x - max);
+    }
+    for x in s.iter() {
         sum += *x;
     }
     let inv = 1.0 / sum;

@@ -12,6 +12,7 @@ pub mod config;
 pub mod decode_attention;
 mod decode_rows;
 pub mod error;
+pub mod fast_exp;
 pub mod fsutil;
 pub mod generate;
 pub mod infer;

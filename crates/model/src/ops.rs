@@ -143,10 +143,7 @@ impl Rope {
     }
 }
 
-#[inline]
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
-}
+use crate::fast_exp::sigmoid;
 
 /// SwiGLU on one row: `out = silu(gate) ⊙ up`, where the row of `gate_up` holds gate then up.
 #[inline]
