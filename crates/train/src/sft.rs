@@ -493,7 +493,7 @@ fn save(
     save_run(ck_dir, model, tok, opt, state, &provenance)
 }
 
-fn progress_bar(total: u64, at: u64) -> ProgressBar {
+pub(crate) fn progress_bar(total: u64, at: u64) -> ProgressBar {
     let bar = ProgressBar::new(total);
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise} < {eta_precise}] {bar:30} {pos}/{len} steps  {msg}")

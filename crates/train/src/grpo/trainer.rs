@@ -169,10 +169,14 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
     let mut grads = vec![0.0f32; model.n_params()];
     let mut tape = Tape::default();
     let mut last = StepMetrics::default();
+    // On a terminal the bar carries the per-step metrics and evaluations print above it; in a
+    // log (no terminal) every step prints a line.
+    let bar = crate::sft::progress_bar(cfg.steps, state.step);
+    let say = |msg: String| if bar.is_hidden() { eprintln!("{msg}") } else { bar.println(msg) };
     if state.step == 0 && !eval_set.is_empty() {
         // The starting policy on the same held-out set: the "before" of every curve.
         let mut line = serde_json::json!({"step": 0, "seconds": 0.0});
-        held_out(&model, &tok, task.as_ref(), &eval_set, cfg, 0, &mut line)?;
+        say(held_out(&model, &tok, task.as_ref(), &eval_set, cfg, 0, &mut line)?);
         metrics_log.append(&line)?;
     }
     while state.step < cfg.steps {
@@ -203,24 +207,33 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
         line["seconds_per_step"] = step_s.into();
         line["seconds"] = state.seconds.into();
         if !eval_set.is_empty() && (state.step % cfg.eval_every == 0 || state.step == cfg.steps) {
-            held_out(&model, &tok, task.as_ref(), &eval_set, cfg, state.step, &mut line)?;
+            say(held_out(&model, &tok, task.as_ref(), &eval_set, cfg, state.step, &mut line)?);
             log_completions(&completions_log, &rollout, &advantages, state.step)?;
         }
-        eprintln!(
-            "step {:>5}  reward {:.3} ± {:.3} · accuracy {:.3} · format {:.3} · length {:.1} (max {}) · truncated {:.2} · kl {:.4} · clip {:.3} · entropy {:.3} · skipped {} · {:.2} s ({:.2} gen)",
-            state.step, m.reward_mean, m.reward_std, m.accuracy, m.format, m.completion_len_mean, m.completion_len_max,
-            m.truncated, m.kl, m.clip_fraction, m.entropy, m.skipped_groups, step_s, m.generate_s
-        );
+        if bar.is_hidden() {
+            eprintln!(
+                "step {:>5}  reward {:.3} ± {:.3} · accuracy {:.3} · format {:.3} · length {:.1} (max {}) · truncated {:.2} · kl {:.4} · clip {:.3} · entropy {:.3} · skipped {} · {:.2} s ({:.2} gen)",
+                state.step, m.reward_mean, m.reward_std, m.accuracy, m.format, m.completion_len_mean, m.completion_len_max,
+                m.truncated, m.kl, m.clip_fraction, m.entropy, m.skipped_groups, step_s, m.generate_s
+            );
+        }
+        bar.set_position(state.step);
+        bar.set_message(format!(
+            "reward {:.2} · acc {:.2} · len {:.0} · trunc {:.2} · kl {:.3} · entropy {:.2} · {:.2} s/step",
+            m.reward_mean, m.accuracy, m.completion_len_mean, m.truncated, m.kl, m.entropy, step_s
+        ));
         metrics_log.append(&line)?;
         if state.step % cfg.save_every == 0 || state.step == cfg.steps {
             save(&ck_dir, &model, &tok, &opt, &state)?;
         }
         last = m;
     }
+    bar.finish_and_clear();
     Ok(last)
 }
 
-/// Greedy accuracy, format compliance and reasoning length on the held-out set, into `line`.
+/// Greedy accuracy, format compliance and reasoning length on the held-out set, into `line`;
+/// returns the line to print.
 fn held_out(
     model: &Model,
     tok: &ChatTokenizer,
@@ -229,16 +242,15 @@ fn held_out(
     cfg: &GrpoConfig,
     step: u64,
     line: &mut serde_json::Value,
-) -> Result<(), TrainError> {
+) -> Result<String, TrainError> {
     let opts = crate::sft::eval_options(cfg.prompt, cfg.max_new_tokens);
     let (report, preds) = deepthink_eval::evaluate(model, tok, task, eval_set, &opts, &mut |_, _| {})?;
     let formatted = preds.iter().filter(|p| well_formed(&p.completion, p.truncated)).count();
     let format_rate = formatted as f64 / preds.len().max(1) as f64;
-    eprintln!("step {step:>5}  held-out {} · format {:.1}%", report.summary(), 100.0 * format_rate);
     line["eval_accuracy"] = report.overall.accuracy.into();
     line["eval_format"] = format_rate.into();
     line["eval_reasoning_tokens"] = report.mean_reasoning_tokens.into();
-    Ok(())
+    Ok(format!("step {step:>5}  held-out {} · format {:.1}%", report.summary(), 100.0 * format_rate))
 }
 
 /// Append the first completion of each of the step's first four groups to `completions.jsonl`
