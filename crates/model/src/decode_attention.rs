@@ -25,6 +25,7 @@ pub fn attend_row(out: &mut [f32], q: &[f32], keys: &[f32], values: &[f32], s: H
     let (hd, kvw) = (s.head_dim, s.n_kv_heads * s.head_dim);
     assert!(hd % 8 == 0, "attend_row needs a head size that is a multiple of 8, got {hd}");
     assert!(out.len() >= s.n_heads * hd && q.len() >= s.n_heads * hd && keys.len() == values.len());
+    assert!(s.n_kv_heads > 0 && s.n_heads.is_multiple_of(s.n_kv_heads), "{s:?}: heads must split evenly over KV heads");
     let len = keys.len() / kvw;
     let group = s.n_heads / s.n_kv_heads;
     let scale = 1.0 / (hd as f32).sqrt();
@@ -36,20 +37,29 @@ pub fn attend_row(out: &mut [f32], q: &[f32], keys: &[f32], values: &[f32], s: H
         while h < (g + 1) * group {
             let pair = h + 1 < (g + 1) * group;
             let q0 = &q[h * hd..(h + 1) * hd];
-            let q1 = if pair { &q[(h + 1) * hd..(h + 2) * hd] } else { q0 };
+            let q1 = if pair { &q[(h + 1) * hd..(h + 2) * hd] } else { &[][..] };
             let mut j = 0;
             while j < len {
                 let nj = (len - j).min(4);
                 let ks = [key(j), key(j + 1.min(nj - 1)), key(j + 2.min(nj - 1)), key(j + 3.min(nj - 1))];
-                let t = tile::<2>([q0, q1], ks);
-                for u in 0..nj {
-                    s0[j + u] = t[0][u] * scale;
-                    s1[j + u] = t[1][u] * scale;
+                if pair {
+                    let t = tile::<2>([q0, q1], ks);
+                    for u in 0..nj {
+                        s0[j + u] = t[0][u] * scale;
+                        s1[j + u] = t[1][u] * scale;
+                    }
+                } else {
+                    let [t] = tile::<1>([q0], ks);
+                    for u in 0..nj {
+                        s0[j + u] = t[u] * scale;
+                    }
                 }
                 j += 4;
             }
             softmax(s0);
-            softmax(s1);
+            if pair {
+                softmax(s1);
+            }
             let (o0, rest) = out[h * hd..].split_at_mut(hd);
             let o1 = if pair { &mut rest[..hd] } else { &mut [][..] };
             weighted_sum(o0, o1, s0, s1, values, kvw, g * hd);

@@ -6,8 +6,9 @@
 //! (and synchronising the threads after each, ~33 times per token on the default model — a tenth
 //! of a GRPO step's time went to those wake-ups), the rows are split into one contiguous group per
 //! thread and each group runs the whole layer stack on its own, with single-threaded kernels.
-//! The arithmetic per row is the same as [`Model::forward_step`]'s other path (same kernels, same
-//! order), so the two give the same logits. Prefill, where a sequence feeds several tokens that
+//! For steps of up to 128 rows the arithmetic per row is the same as [`Model::forward_step`]'s
+//! other path (same kernels, same order), so the two give the same logits bit for bit; above 128
+//! rows that path switches its products to `gemm`, and the two agree to rounding. Prefill, where a sequence feeds several tokens that
 //! attend to each other, keeps the per-operation path.
 
 use rayon::prelude::*;
