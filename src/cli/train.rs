@@ -49,6 +49,9 @@ pub struct PretrainArgs {
     /// the answer: reasoning as a rare, latent behaviour RL can strengthen (docs/r1-zero.md). `full` only.
     #[arg(long, default_value_t = 0.0)]
     pub think_rate: f64,
+    /// Longest document in tokens (raise with --max-seq-len for long traces, e.g. countdown's search).
+    #[arg(long, default_value_t = 256)]
+    pub max_len: usize,
     #[arg(long, default_value = "runs/base")]
     pub run: PathBuf,
     #[arg(long)]
@@ -234,6 +237,7 @@ fn pretrain(a: PretrainArgs) -> anyhow::Result<()> {
         shape: a.shape.shape(),
         steps: a.steps,
         batch_size: a.batch_size,
+        max_len: a.max_len,
         lr: a.lr,
         min_lr: a.lr / 10.0,
         micro_batches: a.micro_batches,
