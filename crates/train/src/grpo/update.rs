@@ -91,17 +91,19 @@ pub fn update(
     // With one update per batch the sampling policy *is* the current one: its log-probs come from
     // the update's own forward (ratio 1, as TRL does), and only the reference needs a pass.
     let single = cfg.inner_steps == 1;
+    // Micro-batches are padded once; the frozen passes and every inner step reuse them.
+    let packed: Vec<Packed> = samples.chunks(cfg.micro_batch).map(|part| pack(part, eos)).collect();
     if !single || l.reference.is_some() {
         let t = Instant::now();
-        for part in samples.chunks_mut(cfg.micro_batch) {
-            let (tokens, b, seq, spans) = pack(part, eos);
+        for (part, (tokens, b, seq, spans)) in samples.chunks_mut(cfg.micro_batch).zip(&packed) {
+            let (b, seq) = (*b, *seq);
             // (the logits are dropped at once: only the log-probs are kept)
             let old = (!single)
-                .then(|| completion_logps(l.model, &tokens, b, seq, &spans, l.tape).map(|(lp, _)| lp))
+                .then(|| completion_logps(l.model, tokens, b, seq, spans, l.tape).map(|(lp, _)| lp))
                 .transpose()?;
             let reference = l
                 .reference
-                .map(|r| completion_logps(r, &tokens, b, seq, &spans, l.tape).map(|(lp, _)| lp))
+                .map(|r| completion_logps(r, tokens, b, seq, spans, l.tape).map(|(lp, _)| lp))
                 .transpose()?;
             for (k, s) in part.iter_mut().enumerate() {
                 if let Some(lp) = &old {
@@ -117,11 +119,10 @@ pub fn update(
     for _ in 0..cfg.inner_steps {
         l.grads.fill(0.0);
         let (mut kl, mut clip, mut ent) = (0.0, 0.0, 0.0);
-        for part in samples.chunks(cfg.micro_batch) {
+        for (part, (tokens, b, seq, spans)) in samples.chunks(cfg.micro_batch).zip(&packed) {
             let t = Instant::now();
-            let (tokens, b, seq, spans) = pack(part, eos);
-            let (lp, logits) = completion_logps(l.model, &tokens, b, seq, &spans, l.tape)?;
-            ent += entropy_sum(&logits, &spans, seq, l.model.cfg.vocab_size);
+            let (lp, logits) = completion_logps(l.model, tokens, *b, *seq, spans, l.tape)?;
+            ent += entropy_sum(&logits, spans, *seq, l.model.cfg.vocab_size);
             let comps: Vec<Completion> = part
                 .iter()
                 .zip(&lp)
@@ -138,7 +139,7 @@ pub fn update(
             clip += out.clip_fraction * part_tokens as f64;
             m.forward_s += t.elapsed().as_secs_f64();
             let t = Instant::now();
-            backward_logps(l.model, l.tape, logits, &tokens, seq, &spans, &out.dlogps, l.grads);
+            backward_logps(l.model, l.tape, logits, tokens, *seq, spans, &out.dlogps, l.grads);
             m.backward_s += t.elapsed().as_secs_f64();
         }
         let norm = clip_grad_norm(l.grads, cfg.clip);
@@ -155,8 +156,11 @@ pub fn update(
     Ok(())
 }
 
+/// A micro-batch padded into a `(batch × seq)` token grid, with each completion's span.
+type Packed = (Vec<u32>, usize, usize, Vec<CompletionSpan>);
+
 /// Pad samples into a `(batch × seq)` grid; each completion span starts after its prompt.
-fn pack(samples: &[Sample], pad: u32) -> (Vec<u32>, usize, usize, Vec<CompletionSpan>) {
+fn pack(samples: &[Sample], pad: u32) -> Packed {
     let seq = samples.iter().map(|s| s.tokens.len()).max().unwrap_or(1);
     let mut tokens = vec![pad; samples.len() * seq];
     let mut spans = Vec::with_capacity(samples.len());
