@@ -5,39 +5,17 @@
 //! cached keys and values. So instead of parallelising each of the ~9 operations of each layer
 //! (and synchronising the threads after each, ~33 times per token on the default model — a tenth
 //! of a GRPO step's time went to those wake-ups), the rows are split into one contiguous group per
-//! thread and each group runs the whole layer stack on its own, with single-threaded kernels.
-//! For steps of up to 128 rows the arithmetic per row is the same as [`Model::forward_step`]'s
-//! other path (same kernels, same order), so the two give the same logits bit for bit; above 128
-//! rows that path switches its products to `gemm`, and the two agree to rounding. Prefill, where a sequence feeds several tokens that
-//! attend to each other, keeps the per-operation path.
+//! thread and each group runs [`Model::forward_rows`] on its own with single-threaded kernels
+//! ([`Threads::Caller`]). For steps of up to 128 rows the arithmetic per row is the same as the
+//! per-operation path's, so the two give the same logits bit for bit; above 128 rows that path
+//! switches its products to `gemm`, and the two agree to rounding. Prefill, where a sequence feeds
+//! several tokens that attend to each other, keeps the per-operation path.
 
 use rayon::prelude::*;
 
 use crate::error::ModelError;
-use crate::infer::{KvCache, Scratch, StepToken};
-use crate::matmul::{linear_serial, Write};
+use crate::infer::{KvBuf, Scratch, StepToken, Threads};
 use crate::model::Model;
-use crate::ops::{rms_norm_row, swiglu_row};
-
-/// A cache buffer shared by the row groups; each writes and reads only its own slots' regions.
-#[derive(Clone, Copy)]
-struct SharedBuf {
-    ptr: *mut f32,
-    len: usize,
-}
-// SAFETY: row groups touch disjoint slot regions of the buffer (slots are distinct, checked by
-// `eligible`), and the buffer outlives the parallel section.
-unsafe impl Send for SharedBuf {}
-unsafe impl Sync for SharedBuf {}
-
-impl SharedBuf {
-    /// Positions `at..at + n` of the buffer. Callers keep concurrent ranges disjoint.
-    #[allow(clippy::mut_from_ref)]
-    unsafe fn range(&self, at: usize, n: usize) -> &mut [f32] {
-        assert!(at + n <= self.len, "KV cache range out of bounds");
-        std::slice::from_raw_parts_mut(self.ptr.add(at), n)
-    }
-}
 
 /// Row groups to use for `steps` (`None`: use the per-operation path): more than one thread,
 /// at least 4 rows per thread, and no slot fed twice (a decode step, not a prefill).
@@ -57,104 +35,30 @@ pub(crate) fn eligible(steps: &[StepToken], n_slots: usize, seen: &mut Vec<bool>
 }
 
 impl Model {
-    /// Feed one token per distinct slot in `groups` row groups; `pos[i]` is step `i`'s position.
-    /// The logits of the wanted steps end up in `out_logits`, in step order.
+    /// Feed one token per distinct slot in `groups` row groups, each with its own scratch space;
+    /// `pos[i]` is step `i`'s position. The logits of the wanted steps end up in `out_logits`, in
+    /// step order.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn decode_row_groups(
         &self,
-        cache: &mut KvCache,
+        row_scratch: &mut Vec<Scratch>,
+        kv: &[(KvBuf, KvBuf)],
+        geometry: (usize, usize),
         steps: &[StepToken],
         pos: &[usize],
         groups: usize,
         out_logits: &mut Vec<f32>,
     ) -> Result<(), ModelError> {
         let per = steps.len().div_ceil(groups);
-        let (cap, kvw) = (cache.capacity, cache.kv_width);
-        let bufs: Vec<(SharedBuf, SharedBuf)> = cache
-            .layers
-            .iter_mut()
-            .map(|(k, v)| {
-                (SharedBuf { ptr: k.as_mut_ptr(), len: k.len() }, SharedBuf { ptr: v.as_mut_ptr(), len: v.len() })
-            })
-            .collect();
-        cache.row_scratch.resize_with(groups, Scratch::default);
-        cache
-            .row_scratch
+        row_scratch.resize_with(groups, Scratch::default);
+        row_scratch
             .par_iter_mut()
             .zip(steps.par_chunks(per).zip(pos.par_chunks(per)))
-            .try_for_each(|(ws, (st, ps))| self.decode_group(&bufs, (cap, kvw), st, ps, ws))?;
+            .try_for_each(|(ws, (st, ps))| self.forward_rows(ws, kv, geometry, st, ps, Threads::Caller))?;
         out_logits.clear();
-        for ws in cache.row_scratch.iter().take(steps.len().div_ceil(per)) {
+        for ws in row_scratch.iter().take(steps.len().div_ceil(per)) {
             out_logits.extend_from_slice(&ws.logits);
         }
-        Ok(())
-    }
-
-    /// One row group through every layer, single-threaded.
-    fn decode_group(
-        &self,
-        bufs: &[(SharedBuf, SharedBuf)],
-        (cap, kvw): (usize, usize),
-        steps: &[StepToken],
-        pos: &[usize],
-        s: &mut Scratch,
-    ) -> Result<(), ModelError> {
-        let c = &self.cfg;
-        let (n, d, f, w) = (steps.len(), c.d_model, c.ffn_dim, self.qkv_width());
-        let a = c.n_heads * c.head_dim;
-        s.tokens.clear();
-        s.tokens.extend(steps.iter().map(|st| st.token));
-        for (buf, len) in [(&mut s.x, n * d), (&mut s.h, n * d), (&mut s.qkv, n * w), (&mut s.att, n * a)] {
-            buf.resize(len, 0.0);
-        }
-        s.gu.resize(n * 2 * f, 0.0);
-        s.act.resize(n * f, 0.0);
-        self.embed(&mut s.x, &s.tokens)?;
-        let p = &self.params;
-        let mut scores = Vec::new();
-        for (lr, (kb, vb)) in self.layout.layers.iter().zip(bufs) {
-            let norm = &p[lr.input_norm.clone()];
-            for (h, x) in s.h.chunks_mut(d).zip(s.x.chunks(d)) {
-                rms_norm_row(h, x, norm, c.rms_eps);
-            }
-            linear_serial(&mut s.qkv, &s.h, &p[lr.qkv.clone()], (n, d, w), Write::Set);
-            let bias = &p[lr.qkv_bias.clone()];
-            for (i, row) in s.qkv.chunks_mut(w).enumerate() {
-                for (x, b) in row.iter_mut().zip(bias) {
-                    *x += b;
-                }
-                for head in row[..(c.n_heads + c.n_kv_heads) * c.head_dim].chunks_mut(c.head_dim) {
-                    self.rope.rotate(head, pos[i], false);
-                }
-                let base = steps[i].slot * cap * kvw;
-                // SAFETY: this group owns slot `steps[i].slot` (slots are distinct across groups).
-                let (keys, values) =
-                    unsafe { (kb.range(base, (pos[i] + 1) * kvw), vb.range(base, (pos[i] + 1) * kvw)) };
-                let at = pos[i] * kvw;
-                keys[at..at + kvw].copy_from_slice(&row[a..a + kvw]);
-                values[at..at + kvw].copy_from_slice(&row[a + kvw..a + 2 * kvw]);
-                self.attend_one(&mut s.att[i * a..(i + 1) * a], &row[..a], keys, values, &mut scores);
-            }
-            linear_serial(&mut s.x, &s.att, &p[lr.o.clone()], (n, a, d), Write::Add);
-            let norm = &p[lr.post_norm.clone()];
-            for (h, x) in s.h.chunks_mut(d).zip(s.x.chunks(d)) {
-                rms_norm_row(h, x, norm, c.rms_eps);
-            }
-            linear_serial(&mut s.gu, &s.h, &p[lr.gate_up.clone()], (n, d, 2 * f), Write::Set);
-            for (o, gu) in s.act.chunks_mut(f).zip(s.gu.chunks(2 * f)) {
-                swiglu_row(o, gu);
-            }
-            linear_serial(&mut s.x, &s.act, &p[lr.down.clone()], (n, f, d), Write::Add);
-        }
-        s.wanted.clear();
-        s.wanted.extend((0..n).filter(|&i| steps[i].want_logits));
-        let nw = s.wanted.len();
-        s.hf.resize(nw * d, 0.0);
-        let norm = &p[self.layout.final_norm.clone()];
-        for (row, &i) in s.hf.chunks_mut(d).zip(&s.wanted) {
-            rms_norm_row(row, &s.x[i * d..(i + 1) * d], norm, c.rms_eps);
-        }
-        s.logits.resize(nw * c.vocab_size, 0.0);
-        linear_serial(&mut s.logits, &s.hf, &p[self.layout.lm_head.clone()], (nw, d, c.vocab_size), Write::Set);
         Ok(())
     }
 }

@@ -9,37 +9,38 @@ use rayon::prelude::*;
 
 use crate::decode_attention::{attend_row, Heads};
 use crate::error::ModelError;
-use crate::matmul::{linear, Write};
+use crate::matmul::{linear, linear_serial, Write};
 use crate::model::Model;
-use crate::ops::{axpy, dot, rms_norm, rms_norm_row, swiglu};
+use crate::ops::{axpy, dot, rms_norm, rms_norm_row, swiglu, swiglu_row};
 
 /// Keys and values of every layer for `n_slots` sequences of up to `capacity` positions.
 pub struct KvCache {
-    pub(crate) capacity: usize,
-    pub(crate) kv_width: usize,
+    capacity: usize,
+    kv_width: usize,
     /// Per layer: keys then values, each `(n_slots, capacity, Hkv·hd)`.
-    pub(crate) layers: Vec<(Vec<f32>, Vec<f32>)>,
+    layers: Vec<(Vec<f32>, Vec<f32>)>,
     lens: Vec<usize>,
     scratch: Scratch,
     /// One scratch space per row group of a decode step (`decode_rows`).
-    pub(crate) row_scratch: Vec<Scratch>,
+    row_scratch: Vec<Scratch>,
     seen: Vec<bool>,
 }
 
 #[derive(Default)]
 pub(crate) struct Scratch {
-    pub(crate) x: Vec<f32>,
-    pub(crate) h: Vec<f32>,
+    x: Vec<f32>,
+    h: Vec<f32>,
     r: Vec<f32>,
-    pub(crate) qkv: Vec<f32>,
-    pub(crate) att: Vec<f32>,
-    pub(crate) gu: Vec<f32>,
-    pub(crate) act: Vec<f32>,
+    qkv: Vec<f32>,
+    att: Vec<f32>,
+    gu: Vec<f32>,
+    act: Vec<f32>,
     pos: Vec<usize>,
     next_lens: Vec<usize>,
-    pub(crate) tokens: Vec<u32>,
-    pub(crate) wanted: Vec<usize>,
-    pub(crate) hf: Vec<f32>,
+    tokens: Vec<u32>,
+    wanted: Vec<usize>,
+    hf: Vec<f32>,
+    /// The wanted rows' logits of the last pass.
     pub(crate) logits: Vec<f32>,
 }
 
@@ -143,14 +144,51 @@ pub struct StepToken {
     pub want_logits: bool,
 }
 
+/// How [`Model::forward_rows`] runs each operation: spread over the thread pool (the whole batch in
+/// one call), or on the calling thread (one row group of a decode step, `decode_rows`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Threads {
+    Pool,
+    Caller,
+}
+
+/// One layer's cached keys or values, `(n_slots, capacity, Hkv·hd)`, as a raw buffer that the
+/// row groups of a decode step share: each group writes and reads only its own slots' regions.
+#[derive(Clone, Copy)]
+pub(crate) struct KvBuf {
+    ptr: *mut f32,
+    len: usize,
+}
+// SAFETY: callers keep concurrent writes to disjoint regions, and no region is read while another
+// thread writes it (`forward_rows` writes a layer's keys and values before any row reads them; row
+// groups own distinct slots). The buffers outlive every use (they borrow the cache's layers).
+unsafe impl Send for KvBuf {}
+unsafe impl Sync for KvBuf {}
+
+impl KvBuf {
+    fn of(v: &mut [f32]) -> Self {
+        KvBuf { ptr: v.as_mut_ptr(), len: v.len() }
+    }
+
+    /// Copy `src` to positions `at..`. No other thread may touch that range meanwhile.
+    unsafe fn write(&self, at: usize, src: &[f32]) {
+        assert!(at + src.len() <= self.len, "KV cache write out of bounds");
+        std::ptr::copy_nonoverlapping(src.as_ptr(), self.ptr.add(at), src.len());
+    }
+
+    /// Positions `at..at + n`. No other thread may write that range while the slice lives.
+    unsafe fn read(&self, at: usize, n: usize) -> &[f32] {
+        assert!(at + n <= self.len, "KV cache read out of bounds");
+        std::slice::from_raw_parts(self.ptr.add(at), n)
+    }
+}
+
 impl Model {
     /// Feed `steps` through the model, appending to each slot's cache in order, and return the
     /// logits `(#wanted, vocab)` of the steps marked `want_logits`, in order. The logits live in
-    /// the cache's scratch space (no allocation per step) until the next call.
+    /// the cache's scratch space until the next call.
     pub fn forward_step<'c>(&self, cache: &'c mut KvCache, steps: &[StepToken]) -> Result<&'c [f32], ModelError> {
         let c = &self.cfg;
-        let (n, d, f, w) = (steps.len(), c.d_model, c.ffn_dim, self.qkv_width());
-        let a = c.n_heads * c.head_dim;
         let s = &mut cache.scratch;
         s.pos.clear();
         s.next_lens.clone_from(&cache.lens);
@@ -168,16 +206,50 @@ impl Model {
             s.pos.push(*len);
             *len += 1;
         }
-        if let Some(groups) = crate::decode_rows::eligible(steps, cache.lens.len(), &mut cache.seen) {
-            let (pos, mut logits) = (std::mem::take(&mut s.pos), std::mem::take(&mut s.logits));
-            let done = self.decode_row_groups(cache, steps, &pos, groups, &mut logits);
-            let s = &mut cache.scratch;
-            (s.pos, s.logits) = (pos, logits);
-            done?;
-            std::mem::swap(&mut cache.lens, &mut cache.scratch.next_lens);
-            return Ok(&cache.scratch.logits);
-        }
-        let s = &mut cache.scratch;
+        let pos = std::mem::take(&mut s.pos);
+        let geometry = (cache.capacity, cache.kv_width);
+        let kv: Vec<(KvBuf, KvBuf)> = cache.layers.iter_mut().map(|(k, v)| (KvBuf::of(k), KvBuf::of(v))).collect();
+        let done = match crate::decode_rows::eligible(steps, cache.lens.len(), &mut cache.seen) {
+            Some(groups) => {
+                let (row_scratch, logits) = (&mut cache.row_scratch, &mut cache.scratch.logits);
+                self.decode_row_groups(row_scratch, &kv, geometry, steps, &pos, groups, logits)
+            }
+            None => self.forward_rows(&mut cache.scratch, &kv, geometry, steps, &pos, Threads::Pool),
+        };
+        cache.scratch.pos = pos;
+        done?;
+        std::mem::swap(&mut cache.lens, &mut cache.scratch.next_lens);
+        Ok(&cache.scratch.logits)
+    }
+
+    /// `steps` (at positions `pos`) through every layer, writing their keys and values into `kv`
+    /// (one pair per layer, `(capacity, kv width)` per slot) and the wanted rows' logits into
+    /// `s.logits`. Each layer writes all its keys and values before any row attends, so a slot fed
+    /// several tokens at once (prefill) sees them in order.
+    pub(crate) fn forward_rows(
+        &self,
+        s: &mut Scratch,
+        kv: &[(KvBuf, KvBuf)],
+        (cap, kvw): (usize, usize),
+        steps: &[StepToken],
+        pos: &[usize],
+        threads: Threads,
+    ) -> Result<(), ModelError> {
+        let c = &self.cfg;
+        let (n, d, f, w) = (steps.len(), c.d_model, c.ffn_dim, self.qkv_width());
+        let a = c.n_heads * c.head_dim;
+        let lin = |out: &mut [f32], x: &[f32], wt: &[f32], dims, write| match threads {
+            Threads::Pool => linear(out, x, wt, dims, write),
+            Threads::Caller => linear_serial(out, x, wt, dims, write),
+        };
+        let norm = |h: &mut [f32], r: &mut [f32], x: &[f32], wt: &[f32]| match threads {
+            Threads::Pool => rms_norm(h, r, x, wt, c.rms_eps),
+            Threads::Caller => {
+                for ((h, r), x) in h.chunks_mut(d).zip(r.iter_mut()).zip(x.chunks(d)) {
+                    *r = rms_norm_row(h, x, wt, c.rms_eps);
+                }
+            }
+        };
         s.tokens.clear();
         s.tokens.extend(steps.iter().map(|st| st.token));
         resize(&mut s.x, n * d);
@@ -189,37 +261,49 @@ impl Model {
         resize(&mut s.act, n * f);
         self.embed(&mut s.x, &s.tokens)?;
         let p = &self.params;
-        let (kvw, cap) = (cache.kv_width, cache.capacity);
-        for (lr, (kc, vc)) in self.layout.layers.iter().zip(cache.layers.iter_mut()) {
-            rms_norm(&mut s.h, &mut s.r, &s.x, &p[lr.input_norm.clone()], c.rms_eps);
-            linear(&mut s.qkv, &s.h, &p[lr.qkv.clone()], (n, d, w), Write::Set);
+        for (lr, (kb, vb)) in self.layout.layers.iter().zip(kv) {
+            norm(&mut s.h, &mut s.r, &s.x, &p[lr.input_norm.clone()]);
+            lin(&mut s.qkv, &s.h, &p[lr.qkv.clone()], (n, d, w), Write::Set);
             let bias = &p[lr.qkv_bias.clone()];
             for (i, row) in s.qkv.chunks_mut(w).enumerate() {
                 for (x, b) in row.iter_mut().zip(bias) {
                     *x += b;
                 }
                 for head in row[..(c.n_heads + c.n_kv_heads) * c.head_dim].chunks_mut(c.head_dim) {
-                    self.rope.rotate(head, s.pos[i], false);
+                    self.rope.rotate(head, pos[i], false);
                 }
-                let at = (steps[i].slot * cap + s.pos[i]) * kvw;
-                kc[at..at + kvw].copy_from_slice(&row[a..a + kvw]);
-                vc[at..at + kvw].copy_from_slice(&row[a + kvw..a + 2 * kvw]);
+                let at = (steps[i].slot * cap + pos[i]) * kvw;
+                // SAFETY: this call owns the slot's region (see `KvBuf`); nothing reads it yet.
+                unsafe {
+                    kb.write(at, &row[a..a + kvw]);
+                    vb.write(at, &row[a + kvw..a + 2 * kvw]);
+                }
             }
-            let (kc, vc) = (&*kc, &*vc);
-            let (qkv, pos) = (&s.qkv, &s.pos);
-            s.att.par_chunks_mut(a).enumerate().for_each_init(Vec::new, |scores, (i, out)| {
-                let base = steps[i].slot * cap * kvw;
-                let len = pos[i] + 1;
-                let (keys, values) = (&kc[base..base + len * kvw], &vc[base..base + len * kvw]);
+            let qkv = &s.qkv;
+            let attend = |i: usize, out: &mut [f32], scores: &mut Vec<f32>| {
+                let (base, len) = (steps[i].slot * cap * kvw, (pos[i] + 1) * kvw);
+                // SAFETY: the layer's keys and values were all written above; only reads follow.
+                let (keys, values) = unsafe { (kb.read(base, len), vb.read(base, len)) };
                 self.attend_one(out, &qkv[i * w..i * w + a], keys, values, scores);
-            });
-            linear(&mut s.x, &s.att, &p[lr.o.clone()], (n, a, d), Write::Add);
-            rms_norm(&mut s.h, &mut s.r, &s.x, &p[lr.post_norm.clone()], c.rms_eps);
-            linear(&mut s.gu, &s.h, &p[lr.gate_up.clone()], (n, d, 2 * f), Write::Set);
-            swiglu(&mut s.act, &s.gu, f);
-            linear(&mut s.x, &s.act, &p[lr.down.clone()], (n, f, d), Write::Add);
+            };
+            match threads {
+                Threads::Pool => {
+                    s.att.par_chunks_mut(a).enumerate().for_each_init(Vec::new, |sc, (i, out)| attend(i, out, sc))
+                }
+                Threads::Caller => {
+                    let mut scores = Vec::new();
+                    s.att.chunks_mut(a).enumerate().for_each(|(i, out)| attend(i, out, &mut scores));
+                }
+            }
+            lin(&mut s.x, &s.att, &p[lr.o.clone()], (n, a, d), Write::Add);
+            norm(&mut s.h, &mut s.r, &s.x, &p[lr.post_norm.clone()]);
+            lin(&mut s.gu, &s.h, &p[lr.gate_up.clone()], (n, d, 2 * f), Write::Set);
+            match threads {
+                Threads::Pool => swiglu(&mut s.act, &s.gu, f),
+                Threads::Caller => s.act.chunks_mut(f).zip(s.gu.chunks(2 * f)).for_each(|(o, gu)| swiglu_row(o, gu)),
+            }
+            lin(&mut s.x, &s.act, &p[lr.down.clone()], (n, f, d), Write::Add);
         }
-        std::mem::swap(&mut cache.lens, &mut s.next_lens);
         s.wanted.clear();
         s.wanted.extend((0..n).filter(|&i| steps[i].want_logits));
         let nw = s.wanted.len();
@@ -229,8 +313,8 @@ impl Model {
             rms_norm_row(row, &s.x[i * d..(i + 1) * d], norm, c.rms_eps);
         }
         resize(&mut s.logits, nw * c.vocab_size);
-        linear(&mut s.logits, &s.hf, &p[self.layout.lm_head.clone()], (nw, d, c.vocab_size), Write::Set);
-        Ok(&s.logits)
+        lin(&mut s.logits, &s.hf, &p[self.layout.lm_head.clone()], (nw, d, c.vocab_size), Write::Set);
+        Ok(())
     }
 
     /// Attention of one query row (all heads) over a slot's cached keys and values.
