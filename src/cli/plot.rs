@@ -47,7 +47,8 @@ pub fn run(a: PlotArgs) -> anyhow::Result<()> {
     };
     let title =
         a.title.unwrap_or_else(|| a.runs.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(" vs "));
-    deepthink_eval::curves::plot_runs(&runs, &out, &title)
+    let borrowed: Vec<(&str, &[serde_json::Value])> = runs.iter().map(|(n, l)| (n.as_str(), l.as_slice())).collect();
+    deepthink_eval::curves::plot_runs(&borrowed, &out, &title)
         .map_err(|e| anyhow::anyhow!("plotting {}: {e}", out.display()))?;
     println!("{}", out.display());
     Ok(())

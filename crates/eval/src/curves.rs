@@ -69,14 +69,9 @@ fn series(lines: &[Value], key: &str, window: usize) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Draw the curves of `lines` (parsed `metrics.jsonl`) to `out`.
-pub fn plot_curves(lines: &[Value], out: &Path, title: &str) -> Result<(), Box<dyn std::error::Error>> {
-    plot_runs(&[(String::new(), lines.to_vec())], out, title)
-}
-
 /// Draw several runs' curves on one chart: `(name, parsed metrics.jsonl)` per run. One run gets
 /// all of its series per panel; several runs get one metric per panel and a colour per run.
-pub fn plot_runs(runs: &[(String, Vec<Value>)], out: &Path, title: &str) -> Result<(), Box<dyn std::error::Error>> {
+pub fn plot_runs(runs: &[(&str, &[Value])], out: &Path, title: &str) -> Result<(), Box<dyn std::error::Error>> {
     if runs.is_empty() || runs.iter().any(|(_, l)| l.is_empty()) {
         return Err("a run has no metrics yet".into());
     }
@@ -100,7 +95,7 @@ pub fn plot_runs(runs: &[(String, Vec<Value>)], out: &Path, title: &str) -> Resu
             .flat_map(|(name, lines)| {
                 panel.series.iter().map(move |(label, key)| {
                     let w = if key.starts_with("eval_") { 1 } else { window };
-                    let label = if runs.len() > 1 { name.clone() } else { (*label).to_string() };
+                    let label = if runs.len() > 1 { (*name).to_string() } else { (*label).to_string() };
                     (label, series(lines, key, w))
                 })
             })
@@ -155,13 +150,13 @@ mod tests {
             .map(|s| serde_json::json!({"step": s, "reward_mean": s as f64 / 20.0, "accuracy": 0.5, "completion_len_mean": 40 + s, "completion_len_max": 60, "kl": 0.01, "clip_fraction": 0.0}))
             .collect();
         let path = std::env::temp_dir().join(format!("dt-curves-{}.svg", std::process::id()));
-        plot_curves(&lines, &path, "test run").unwrap();
+        plot_runs(&[("", &lines)], &path, "test run").unwrap();
         let svg = std::fs::read_to_string(&path).unwrap();
         for label in ["reward and accuracy", "completion length", "KL to the reference", "test run"] {
             assert!(svg.contains(label), "{label} missing");
         }
         std::fs::remove_file(&path).unwrap();
-        assert!(plot_curves(&[], &path, "empty").is_err());
+        assert!(plot_runs(&[("", &[])], &path, "empty").is_err());
     }
 
     #[test]
@@ -172,13 +167,14 @@ mod tests {
                 .collect()
         };
         let path = std::env::temp_dir().join(format!("dt-curves-two-{}.svg", std::process::id()));
-        plot_runs(&[("strong base".into(), run(0.8)), ("weak base".into(), run(0.1))], &path, "two").unwrap();
+        let (strong, weak) = (run(0.8), run(0.1));
+        plot_runs(&[("strong base", &strong), ("weak base", &weak)], &path, "two").unwrap();
         let svg = std::fs::read_to_string(&path).unwrap();
         for label in ["strong base", "weak base", "held-out accuracy (greedy)", "held-out format compliance"] {
             assert!(svg.contains(label), "{label} missing");
         }
         std::fs::remove_file(&path).unwrap();
-        assert!(plot_runs(&[("a".into(), run(0.5)), ("empty".into(), Vec::new())], &path, "x").is_err());
+        assert!(plot_runs(&[("a", &strong), ("empty", &[])], &path, "x").is_err());
     }
 
     #[test]
