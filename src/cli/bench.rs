@@ -76,8 +76,12 @@ fn shape(s: BenchShape) -> (ModelShape, usize) {
     }
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
+/// The middle value (the upper one of an even count); NaN for none.
+pub(super) fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
 
@@ -228,7 +232,7 @@ pub fn run(a: BenchArgs, threads: usize) -> anyhow::Result<()> {
         let u = col(&us, key);
         let t = col(&them, key);
         let ratios: Vec<f64> = u.iter().zip(&t).map(|(u, t)| if higher_better { u / t } else { t / u }).collect();
-        let um = if u.is_empty() { f64::NAN } else { median(u) };
+        let um = median(u);
         let (ts, rs) = if t.is_empty() {
             ("-".to_string(), "-".to_string())
         } else {

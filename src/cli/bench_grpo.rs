@@ -18,6 +18,8 @@ use deepthink_train::grpo::trainer::{train_grpo, GrpoConfig, RewardSpec};
 use deepthink_train::optim::AdamWConfig;
 use serde_json::{json, Value};
 
+use super::bench::median;
+
 pub struct GrpoBench {
     pub model: PathBuf,
     pub python: PathBuf,
@@ -65,14 +67,6 @@ fn config(b: &GrpoBench, round: usize) -> GrpoConfig {
         save_every: u64::MAX,
         seed: 1 + round as u64,
     }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 /// Our side of one round: per-step metrics lines, warm-up steps dropped.
