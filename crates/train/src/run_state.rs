@@ -2,7 +2,7 @@
 //! (a Hugging Face directory), the optimizer state, and the trainer's own state — whose `config`
 //! must equal the new run's, so a changed run is refused instead of silently resumed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use deepthink_model::checkpoint::readable_dir;
 use deepthink_model::{load_checkpoint, save_checkpoint, ChatTokenizer, Model};
@@ -11,6 +11,21 @@ use serde::Serialize;
 
 use crate::error::TrainError;
 use crate::optim::{AdamW, AdamWConfig};
+
+/// Create `run_dir` and return its checkpoint directory; with `restart`, remove the checkpoint and
+/// the `.old` copy an interrupted save can leave (which `readable_dir` would otherwise resume from).
+pub fn prepare_run_dir(run_dir: &Path, restart: bool) -> Result<PathBuf, TrainError> {
+    let ck_dir = run_dir.join("checkpoint");
+    std::fs::create_dir_all(run_dir).map_err(|e| TrainError::io(run_dir, e))?;
+    if restart {
+        for dir in [ck_dir.clone(), ck_dir.with_extension("old")] {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).map_err(|e| TrainError::io(&dir, e))?;
+            }
+        }
+    }
+    Ok(ck_dir)
+}
 
 /// A trainer's resumable state.
 pub trait RunState: Serialize + DeserializeOwned {

@@ -27,7 +27,7 @@ use crate::examples::{encode_example, make_batch, Example};
 use crate::metrics::MetricsLog;
 use crate::optim::{clip_grad_norm, AdamW, AdamWConfig};
 use crate::pretrain::{corpus_document, CorpusMix};
-use crate::run_state::{save_run, try_resume, RunState};
+use crate::run_state::{prepare_run_dir, save_run, try_resume, RunState};
 use crate::schedule::CosineSchedule;
 use crate::verifier::data::{read_step_records, verifier_example, VerifierKind};
 
@@ -268,15 +268,7 @@ pub fn held_out_problems(task: &dyn Task, n: usize, seed: u64) -> Vec<Problem> {
 /// Run (or resume) SFT into `run_dir`.
 pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOutcome, TrainError> {
     validate(cfg)?;
-    let ck_dir = run_dir.join("checkpoint");
-    std::fs::create_dir_all(run_dir).map_err(|e| TrainError::io(run_dir, e))?;
-    if restart {
-        for dir in [ck_dir.clone(), ck_dir.with_extension("old")] {
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir).map_err(|e| TrainError::io(&dir, e))?;
-            }
-        }
-    }
+    let ck_dir = prepare_run_dir(run_dir, restart)?;
     let resumed = if restart { None } else { try_resume::<TrainerState>(&ck_dir, cfg, &cfg.adamw)? };
     let (mut model, tok, mut opt, mut state) = match resumed {
         Some(r) => r,

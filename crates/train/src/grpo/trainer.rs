@@ -26,7 +26,7 @@ use crate::grpo::rollout::{sample_groups, Rollout};
 use crate::grpo::update::{select_samples, update, Learner, Sample};
 use crate::metrics::MetricsLog;
 use crate::optim::{AdamW, AdamWConfig};
-use crate::run_state::{save_run, try_resume, RunState};
+use crate::run_state::{prepare_run_dir, save_run, try_resume, RunState};
 use crate::schedule::CosineSchedule;
 
 /// A reward term and its weight.
@@ -142,15 +142,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
     validate(cfg)?;
     let task = task_by_name(&cfg.task, &cfg.task_config)?;
     let rewards = reward_fns(cfg)?;
-    let ck_dir = run_dir.join("checkpoint");
-    std::fs::create_dir_all(run_dir).map_err(|e| TrainError::io(run_dir, e))?;
-    if restart {
-        for dir in [ck_dir.clone(), ck_dir.with_extension("old")] {
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir).map_err(|e| TrainError::io(&dir, e))?;
-            }
-        }
-    }
+    let ck_dir = prepare_run_dir(run_dir, restart)?;
     let start = load_checkpoint(&readable_dir(&cfg.init_from)?)?;
     let reference = (cfg.surrogate.beta > 0.0).then(|| start.model.clone());
     let (mut model, tok, mut opt, mut state) = match try_resume::<GrpoState>(&ck_dir, cfg, &cfg.adamw)? {
