@@ -88,16 +88,7 @@ pub fn attention_forward(out: &mut [f32], probs: &mut [f32], qkv: &[f32], s: Att
 fn causal_softmax(p: &mut [f32], t: usize, first: usize) {
     for (r, row) in p.chunks_mut(t).enumerate() {
         let (live, masked) = row.split_at_mut(first + r + 1);
-        let max = live.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-        let mut sum = 0.0;
-        for x in live.iter_mut() {
-            *x = crate::fast_exp::exp(*x - max);
-        }
-        for x in live.iter() {
-            sum += *x;
-        }
-        let inv = 1.0 / sum;
-        live.iter_mut().for_each(|x| *x *= inv);
+        crate::ops::softmax_in_place(live);
         masked.fill(0.0);
     }
 }

@@ -10,6 +10,7 @@
 //! of 8 (every shape deepthink trains); the plain loop in `infer` covers the rest.
 
 use crate::matmul::tile;
+use crate::ops::softmax_in_place;
 
 /// Shapes of one attention row.
 #[derive(Clone, Copy, Debug)]
@@ -56,9 +57,9 @@ pub fn attend_row(out: &mut [f32], q: &[f32], keys: &[f32], values: &[f32], s: H
                 }
                 j += 4;
             }
-            softmax(s0);
+            softmax_in_place(s0);
             if pair {
-                softmax(s1);
+                softmax_in_place(s1);
             }
             let (o0, rest) = out[h * hd..].split_at_mut(hd);
             let o1 = if pair { &mut rest[..hd] } else { &mut [][..] };
@@ -66,19 +67,6 @@ pub fn attend_row(out: &mut [f32], q: &[f32], keys: &[f32], values: &[f32], s: H
             h += 2;
         }
     }
-}
-
-fn softmax(s: &mut [f32]) {
-    let max = s.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
-    for x in s.iter_mut() {
-        *x = crate::fast_exp::exp(*x - max);
-    }
-    for x in s.iter() {
-        sum += *x;
-    }
-    let inv = 1.0 / sum;
-    s.iter_mut().for_each(|x| *x *= inv);
 }
 
 /// `o0 = Σ_j p0[j]·v_j` and (when `o1` is not empty) `o1 = Σ_j p1[j]·v_j`, where `v_j` is the

@@ -223,6 +223,17 @@ pub fn cross_entropy_in_place(logits: &mut [f32], targets: &[Option<u32>], v: us
     (loss, count)
 }
 
+/// `row = softmax(row)`, with the vectorisable [`crate::fast_exp::exp`].
+pub fn softmax_in_place(row: &mut [f32]) {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    for x in row.iter_mut() {
+        *x = crate::fast_exp::exp(*x - max);
+    }
+    let sum: f32 = row.iter().sum();
+    let inv = 1.0 / sum;
+    row.iter_mut().for_each(|x| *x *= inv);
+}
+
 /// `log_softmax(row)[t]` and the row's entropy, without modifying the row.
 pub fn log_prob_and_entropy(row: &[f32], t: usize) -> (f32, f32) {
     let max = row.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
