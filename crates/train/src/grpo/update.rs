@@ -9,6 +9,7 @@
 
 use std::time::Instant;
 
+use deepthink_model::ops::log_prob_and_entropy;
 use deepthink_model::train_pass::Tape;
 use deepthink_model::Model;
 
@@ -177,16 +178,7 @@ fn entropy_sum(logits: &[f32], spans: &[CompletionSpan], seq: usize, v: usize) -
     for (b, s) in spans.iter().enumerate() {
         for p in s.start..s.start + s.len {
             let row = &logits[(b * seq + p - 1) * v..(b * seq + p) * v];
-            let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let z: f64 = row.iter().map(|&x| f64::from(x - max).exp()).sum();
-            let log_z = z.ln();
-            total -= row
-                .iter()
-                .map(|&x| {
-                    let lp = f64::from(x - max) - log_z;
-                    lp.exp() * lp
-                })
-                .sum::<f64>();
+            total += f64::from(log_prob_and_entropy(row, 0).1);
         }
     }
     total
