@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::Args;
 use deepthink_model::{generate, GenRequest, Message, SamplingParams};
-use deepthink_tasks::{task_by_name, Problem, PromptStyle, TaskConfig};
+use deepthink_tasks::{Problem, Task};
+use deepthink_train::TrainedOn;
 
 #[derive(Args)]
 pub struct AskArgs {
@@ -32,51 +33,20 @@ pub struct AskArgs {
     pub explain: bool,
 }
 
-/// What the model was trained on, read from its `deepthink.json`.
-struct Trained {
-    task: String,
-    config: TaskConfig,
-    prompt: PromptStyle,
-}
-
-fn trained_on(prov: &Option<serde_json::Value>) -> Option<Trained> {
-    let data = prov.as_ref()?.get("config")?.get("data")?;
-    Some(Trained {
-        task: data.get("task").or_else(|| data.get("eval_task"))?.as_str()?.to_string(),
-        config: serde_json::from_value(data.get("task_config")?.clone()).ok()?,
-        prompt: data.get("prompt").and_then(|p| serde_json::from_value(p.clone()).ok()).unwrap_or(PromptStyle::Plain),
-    })
-}
-
-/// Refuse questions outside what the model was trained on, with a message that says so.
-fn check_in_range(p: &Problem, t: &Trained) -> anyhow::Result<()> {
-    if let Problem::Mult(m) = p {
-        let (lo, hi) = (t.config.min_digits as usize, t.config.max_digits as usize);
-        for x in [m.a, m.b] {
-            let d = x.to_string().len();
-            if d < lo || d > hi {
-                bail!("this model was trained on products of {lo}–{hi}-digit numbers; {x} has {d} digits");
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Print a gloss of the reasoning to stderr (stdout keeps the answer as its last line).
-fn explain(problem: &Option<(Box<dyn deepthink_tasks::Task>, Problem)>, completion: &str) {
-    let lines = deepthink_tasks::text::think_lines(completion);
-    match problem {
-        Some((_, Problem::Mult(m))) if lines.first().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit())) => {
+fn explain(problem: &Option<(Box<dyn Task>, Problem)>, completion: &str) {
+    match problem.as_ref().and_then(|(task, p)| task.explain(p, completion)) {
+        Some(e) => {
             eprintln!("how to read it:");
-            for g in deepthink_tasks::mult::explain::explain_compact(m, &lines) {
+            for g in e.glosses {
                 eprintln!("  {g}");
             }
         }
-        _ => eprintln!("(this reasoning is already written for a reader)"),
+        None => eprintln!("(this reasoning is already written for a reader)"),
     }
 }
 
-fn example_question(task: &dyn deepthink_tasks::Task) -> String {
+fn example_question(task: &dyn Task) -> String {
     use rand::SeedableRng;
     task.generate(&mut rand_chacha::ChaCha8Rng::seed_from_u64(0), deepthink_tasks::Split::Train).question()
 }
@@ -87,9 +57,9 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
     if question.is_empty() {
         bail!("the question is empty; try: deepthink ask \"123*456\"");
     }
-    let (user_text, problem) = match trained_on(&ck.provenance) {
+    let (user_text, problem) = match TrainedOn::from_provenance(ck.provenance.as_ref()) {
         Some(t) => {
-            let task = task_by_name(&t.task, &t.config)?;
+            let task = t.task()?;
             let p = task.parse_question(question).map_err(|e| {
                 anyhow::anyhow!(
                     "this model answers `{}` questions such as `{}`; {e}",
@@ -97,7 +67,7 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
                     example_question(task.as_ref())
                 )
             })?;
-            check_in_range(&p, &t)?;
+            task.covers(&p).map_err(anyhow::Error::msg)?;
             (task.prompt(&p, t.prompt), Some((task, p)))
         }
         None => (question.to_string(), None),
@@ -154,10 +124,8 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
     let _ = std::io::stdout().flush();
     if a.explain && !a.json {
         explain(&problem, &completion);
-    } else if !a.json
-        && reasoning.lines().next().is_some_and(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
-    {
-        eprintln!("(numbers in this reasoning are written least-significant digit first; --explain reads them out)");
+    } else if let Some(e) = problem.as_ref().and_then(|(task, p)| task.explain(p, &completion)).filter(|_| !a.json) {
+        eprintln!("({})", e.hint);
     }
     if let Some((task, p)) = problem {
         let verdict = task.verify(&p, &completion).verdict;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context};
-use deepthink_tasks::{PromptStyle, TaskConfig};
+use deepthink_tasks::{MultConfig, PromptStyle};
 use deepthink_train::grpo::loss::{Aggregation, SurrogateConfig};
 use deepthink_train::grpo::trainer::{train_grpo, GrpoConfig, RewardSpec};
 use deepthink_train::optim::AdamWConfig;
@@ -38,7 +38,7 @@ fn config(b: &GrpoBench, round: usize) -> GrpoConfig {
     GrpoConfig {
         init_from: b.model.clone(),
         task: "mult".into(),
-        task_config: TaskConfig { min_digits: b.digits, max_digits: b.digits, ..TaskConfig::default() },
+        task_config: MultConfig { min_digits: b.digits, max_digits: b.digits }.into(),
         prompt: PromptStyle::Plain,
         prompts: PROMPTS,
         group: GROUP,

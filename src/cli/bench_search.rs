@@ -11,7 +11,7 @@ use std::time::Instant;
 use deepthink_search::majority::Majority;
 use deepthink_search::single::Single;
 use deepthink_search::{Budget, LocalGenerator, Strategy};
-use deepthink_tasks::{task_by_name, PromptStyle, TaskConfig};
+use deepthink_tasks::{task_by_name, MultConfig, PromptStyle};
 use deepthink_train::sft::held_out_problems;
 use serde_json::json;
 
@@ -26,7 +26,7 @@ pub struct SearchBench {
 
 pub fn run(model_arg: &Option<std::path::PathBuf>, b: &SearchBench) -> anyhow::Result<()> {
     let (name, ck) = super::load_model(model_arg)?;
-    let task = task_by_name("mult", &TaskConfig { min_digits: 4, max_digits: 5, ..TaskConfig::default() })?;
+    let task = task_by_name("mult", &MultConfig { min_digits: 4, max_digits: 5 }.into())?;
     let problems = held_out_problems(task.as_ref(), b.problems, 7);
     let gen = LocalGenerator::new(&ck.model, &ck.tokenizer);
     let budget = Budget { samples: b.samples, max_new_tokens: 200 };

@@ -1,17 +1,19 @@
-//! Task selection flags shared by `data`, `train sft` and `eval`.
+//! Task selection flags shared by `data`, `train sft` and `eval`. Each flag sets one key of the
+//! task config; a task reads the keys it knows (`add` shares `mult`'s digit flags).
 
 use clap::Args;
 use deepthink_tasks::TaskConfig;
 
 #[derive(Args, Clone, Debug)]
 pub struct TaskArgs {
-    /// Task: `mult` (a×b) or `countdown` (reach a target with + - * /, each number once).
+    /// Task: `mult` (a×b), `countdown` (reach a target with + - * /, each number once) or `add`
+    /// (a+b, carry by carry).
     #[arg(long, default_value = "mult")]
     pub task: String,
-    /// mult: fewest digits per operand.
+    /// mult, add: fewest digits per operand.
     #[arg(long, default_value_t = 3)]
     pub min_digits: u32,
-    /// mult: most digits per operand.
+    /// mult, add: most digits per operand.
     #[arg(long, default_value_t = 3)]
     pub max_digits: u32,
     /// countdown: how many numbers.
@@ -29,14 +31,14 @@ pub struct TaskArgs {
 }
 
 impl TaskArgs {
+    /// The flags as a task config bag; each task reads the keys it knows.
     pub fn config(&self) -> TaskConfig {
-        TaskConfig {
-            min_digits: self.min_digits,
-            max_digits: self.max_digits,
-            countdown_numbers: self.numbers,
-            countdown_max_value: self.max_value,
-            countdown_min_target: self.min_target,
-            countdown_max_target: self.max_target,
-        }
+        TaskConfig::default()
+            .with("min_digits", self.min_digits)
+            .with("max_digits", self.max_digits)
+            .with("countdown_numbers", self.numbers)
+            .with("countdown_max_value", self.max_value)
+            .with("countdown_min_target", self.min_target)
+            .with("countdown_max_target", self.max_target)
     }
 }

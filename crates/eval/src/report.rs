@@ -83,15 +83,8 @@ impl EvalReport {
     }
 }
 
-fn digits(x: u64) -> usize {
-    x.to_string().len()
-}
-
-/// The difficulty group of a problem: `3x3` for a 3-digit × 3-digit product, `3 numbers` for
-/// countdown.
+/// The difficulty group of a problem (the task's own: `3x3` for a 3-digit × 3-digit product,
+/// `3 numbers` for countdown).
 pub fn group_of(p: &Problem) -> String {
-    match p {
-        Problem::Mult(m) => format!("{}x{}", digits(m.a), digits(m.b)),
-        Problem::Countdown(c) => format!("{} numbers", c.numbers.len()),
-    }
+    p.difficulty()
 }

@@ -58,7 +58,8 @@ pub fn rank(score: f32) -> f32 {
 }
 
 /// The task's own checker as a verifier: 1 for a step the ground truth calls good (or a correct
-/// answer), 0 otherwise. Reads no tokens.
+/// answer), 0 otherwise. Reads no tokens. For a task without step labels it scores finished
+/// solutions only; a partial one is then an error, since there is nothing to score it by.
 pub struct OracleScorer;
 
 impl Scorer for OracleScorer {
@@ -68,24 +69,31 @@ impl Scorer for OracleScorer {
 
     fn score(&self, task: &dyn Task, items: &[ScoreItem]) -> Result<Vec<Scores>, SearchError> {
         let one = |good: bool| if good { 1.0 } else { 0.0 };
-        Ok(items
+        items
             .iter()
             .map(|it| {
-                let mut steps: Vec<f32> =
-                    task.step_labels(it.problem, it.completion).iter().map(|l| one(*l == StepLabel::Good)).collect();
+                let mut steps: Vec<f32> = match task.step_labels(it.problem, it.completion) {
+                    Some(labels) => labels.iter().map(|l| one(*l == StepLabel::Good)).collect(),
+                    None if it.complete => Vec::new(),
+                    None => {
+                        let why = format!("task `{}` has no step labels, so the oracle cannot score partial solutions; use a search that scores finished ones (best-of-n, weighted-majority)", task.name());
+                        return Err(SearchError::Verifier(why));
+                    }
+                };
                 if it.complete {
                     steps.push(one(task.verify(it.problem, it.completion).verdict == Verdict::Correct));
                 }
-                Scores { steps, tokens_read: 0, flops: 0.0 }
+                Ok(Scores { steps, tokens_read: 0, flops: 0.0 })
             })
-            .collect())
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use deepthink_tasks::{task_by_name, TaskConfig, TraceStyle};
+    use deepthink_tasks::mult::COMPACT;
+    use deepthink_tasks::{task_by_name, TaskConfig};
     use rand::SeedableRng;
 
     #[test]
@@ -94,7 +102,7 @@ mod tests {
         let p = task.parse_question("123*456").unwrap();
         let q = p.question();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
-        let right = task.completion(&p, TraceStyle::Compact, &mut rng).unwrap();
+        let right = task.completion(&p, COMPACT, &mut rng).unwrap();
         let lines: Vec<&str> = right.lines().collect();
         let wrong_step = format!("{}\n{}\n{}\n9999\n", lines[0], lines[1], lines[2]);
         let items = [

@@ -1,75 +1,126 @@
-//! Difficulty knobs of every task, one flat struct so a run config can carry it as one field.
+//! `TaskConfig`: the difficulty knobs of a run's task, as the named values a run config carries
+//! (`{"min_digits": 1, "max_digits": 5}`), read by each task into its own typed config.
+//!
+//! A task owns its config type (`MultConfig`, `CountdownConfig`, `AddConfig`); this bag is what
+//! travels through run configs, checkpoints' `deepthink.json` and the CLI, so that adding a task
+//! adds no field anywhere else. A task reads the keys it knows and leaves the others alone, which
+//! lets one bag (the CLI's flags) serve every task; a key that no registered task knows is an
+//! error (a typo in a config file must not pass silently). Missing keys take the task's defaults.
 
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::TaskError;
 
-/// Problem-space parameters. Missing fields in JSON take the defaults.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TaskConfig {
-    /// mult: fewest digits per operand (1..=9).
-    pub min_digits: u32,
-    /// mult: most digits per operand (min_digits..=9).
-    pub max_digits: u32,
-    /// countdown: how many numbers (2..=5).
-    pub countdown_numbers: usize,
-    /// countdown: numbers are drawn from 1..=countdown_max_value.
-    pub countdown_max_value: u32,
-    /// countdown: smallest target (>= 1).
-    pub countdown_min_target: u32,
-    /// countdown: largest target.
-    pub countdown_max_target: u32,
+/// Named task parameters; each task reads its own typed config out of them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TaskConfig(BTreeMap<String, Value>);
+
+impl TaskConfig {
+    /// This bag with `key` set to `value`.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> TaskConfig {
+        self.0.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// The value of `key`, if set.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.get(key)
+    }
+
+    /// The keys that are set.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
+    /// Reads a task's typed config: the keys its type names (unset ones take its defaults).
+    /// A key no registered task knows, or a value of the wrong type, is an `InvalidConfig` error.
+    pub fn read<T: Serialize + DeserializeOwned + Default>(&self) -> Result<T, TaskError> {
+        let known = crate::registry::all_config_keys();
+        if let Some(unknown) = self.0.keys().find(|k| !known.contains(&k.as_str())) {
+            let reason = format!("is not a setting of any task; known: {}", known.join(", "));
+            return Err(TaskError::InvalidConfig { field: unknown.clone(), value: self.0[unknown].to_string(), reason });
+        }
+        let own = config_keys(&T::default());
+        let mine: serde_json::Map<String, Value> =
+            self.0.iter().filter(|(k, _)| own.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        for (key, value) in &mine {
+            let mut probe = serde_json::to_value(T::default()).unwrap_or(Value::Null);
+            if let Some(obj) = probe.as_object_mut() {
+                obj.insert(key.clone(), value.clone());
+            }
+            if serde_json::from_value::<T>(probe).is_err() {
+                return Err(invalid(key, value, "has the wrong type"));
+            }
+        }
+        let mut full = serde_json::to_value(T::default()).unwrap_or(Value::Null);
+        if let Some(obj) = full.as_object_mut() {
+            obj.extend(mine);
+        }
+        serde_json::from_value(full).map_err(|e| TaskError::InvalidConfig {
+            field: "task config".to_string(),
+            value: String::new(),
+            reason: e.to_string(),
+        })
+    }
 }
 
-impl Default for TaskConfig {
-    fn default() -> Self {
-        TaskConfig {
-            min_digits: 3,
-            max_digits: 3,
-            countdown_numbers: 3,
-            countdown_max_value: 30,
-            countdown_min_target: 10,
-            countdown_max_target: 100,
+/// A task's own config type: serde with defaults for every field, so a bag with some keys unset
+/// still reads.
+pub trait TypedConfig: Serialize + DeserializeOwned + Default + Clone + PartialEq + std::fmt::Debug {}
+
+/// Every field of a typed config becomes a key of the bag.
+impl<T: TypedConfig> From<T> for TaskConfig {
+    fn from(cfg: T) -> TaskConfig {
+        match serde_json::to_value(cfg) {
+            Ok(Value::Object(map)) => TaskConfig(map.into_iter().collect()),
+            _ => TaskConfig::default(),
         }
+    }
+}
+
+/// The keys a typed config serialises to.
+pub(crate) fn config_keys<T: Serialize>(cfg: &T) -> Vec<String> {
+    match serde_json::to_value(cfg) {
+        Ok(Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
     }
 }
 
 /// An `InvalidConfig` error for `field`.
-pub(crate) fn invalid(field: &'static str, value: impl ToString, reason: &str) -> TaskError {
-    TaskError::InvalidConfig { field, value: value.to_string(), reason: reason.to_string() }
+pub(crate) fn invalid(field: &str, value: impl ToString, reason: &str) -> TaskError {
+    TaskError::InvalidConfig { field: field.to_string(), value: value.to_string(), reason: reason.to_string() }
 }
 
-impl TaskConfig {
-    /// Checks the mult fields.
-    pub(crate) fn check_mult(&self) -> Result<(), TaskError> {
-        if !(1..=9).contains(&self.min_digits) {
-            return Err(invalid("min_digits", self.min_digits, "must be in 1..=9"));
-        }
-        if !(self.min_digits..=9).contains(&self.max_digits) {
-            return Err(invalid("max_digits", self.max_digits, "must be in min_digits..=9"));
-        }
-        Ok(())
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mult::MultConfig;
+
+    #[test]
+    fn a_task_reads_its_keys_and_defaults_the_rest() {
+        let bag = TaskConfig::default().with("max_digits", 5).with("countdown_numbers", 4);
+        let m: MultConfig = bag.read().unwrap();
+        assert_eq!(m, MultConfig { max_digits: 5, ..MultConfig::default() });
     }
 
-    /// Checks the countdown fields.
-    pub(crate) fn check_countdown(&self) -> Result<(), TaskError> {
-        if !(2..=5).contains(&self.countdown_numbers) {
-            let n = self.countdown_numbers;
-            return Err(invalid("countdown_numbers", n, "must be in 2..=5"));
-        }
-        if !(1..=10_000).contains(&self.countdown_max_value) {
-            let v = self.countdown_max_value;
-            return Err(invalid("countdown_max_value", v, "must be in 1..=10000"));
-        }
-        if self.countdown_min_target < 1 {
-            let t = self.countdown_min_target;
-            return Err(invalid("countdown_min_target", t, "must be at least 1"));
-        }
-        if self.countdown_max_target < self.countdown_min_target {
-            let t = self.countdown_max_target;
-            return Err(invalid("countdown_max_target", t, "must be >= countdown_min_target"));
-        }
-        Ok(())
+    #[test]
+    fn unknown_keys_and_wrong_types_name_the_field() {
+        let e = TaskConfig::default().with("max_digts", 5).read::<MultConfig>().unwrap_err().to_string();
+        assert!(e.contains("`max_digts`") && e.contains("max_digits"), "{e}");
+        let e = TaskConfig::default().with("max_digits", "five").read::<MultConfig>().unwrap_err().to_string();
+        assert!(e.contains("`max_digits`") && e.contains("five"), "{e}");
+    }
+
+    #[test]
+    fn a_typed_config_round_trips_through_the_bag() {
+        let m = MultConfig { min_digits: 2, max_digits: 4 };
+        let bag = TaskConfig::from(m.clone());
+        assert_eq!(bag.read::<MultConfig>().unwrap(), m);
+        assert_eq!(serde_json::to_string(&bag).unwrap(), r#"{"max_digits":4,"min_digits":2}"#);
     }
 }

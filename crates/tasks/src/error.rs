@@ -14,9 +14,9 @@ pub enum TaskError {
     /// `completion` was asked for a trace style the task does not offer.
     #[error("task `{task}` does not offer trace style `{style}`; it offers: {offered}")]
     UnsupportedTraceStyle { task: &'static str, style: String, offered: String },
-    /// A `TaskConfig` field is out of range.
+    /// A task config field is out of range, of the wrong type, or unknown.
     #[error("invalid task config: `{field}` {reason}, got {value}")]
-    InvalidConfig { field: &'static str, value: String, reason: String },
+    InvalidConfig { field: String, value: String, reason: String },
     /// `parse_question` could not read the text.
     #[error("cannot parse {task} question {input:?}: {reason}")]
     BadQuestion { task: &'static str, input: String, reason: String },

@@ -1,24 +1,20 @@
 //! Reading problem sets from JSONL files: our own `Problem` lines
 //! (`{"task":"mult","a":123,"b":456}`) and reasoning-gym lines
-//! (`{"question": ..., "answer": ..., "metadata": {...}}`) of its `products` (two terms) and
-//! `countdown` datasets.
+//! (`{"question": ..., "answer": ..., "metadata": {...}}`).
 //!
-//! reasoning-gym `countdown` lines carry `metadata.numbers` and `metadata.target`. `products`
-//! lines carry `metadata.expression` (`"123 * 456"`); without it the operands are read from the
-//! question text, the two integers around its `*`. A `products` line whose `answer` disagrees
-//! with the product is rejected. Note that reasoning-gym's countdown scorer lets an answer use a
-//! subset of the numbers; ours requires all of them, which its generated problems always allow.
-//! Blank lines are skipped; any other malformed line is an error naming the 1-based line number
-//! and the field.
+//! A reasoning-gym line goes to the task whose registry entry names its `metadata.source_dataset`
+//! (`products` → mult, `countdown` → countdown); without one (or with a dataset no task has), to
+//! the task whose reader claims it most strongly (see `registry::GymFormat`). Each task's reader
+//! lives in its own module (`mult/gym.rs`, `countdown/gym.rs`). Blank lines are skipped; any other
+//! malformed line is an error naming the 1-based line number and the field.
 
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::countdown::CountdownProblem;
 use crate::error::TaskError;
-use crate::mult::MultProblem;
 use crate::problem::Problem;
+use crate::registry::{entries, GymFormat, GymLine};
 
 /// Reads every problem of a JSONL file.
 pub fn read_problems(path: &Path) -> Result<Vec<Problem>, TaskError> {
@@ -47,89 +43,41 @@ pub fn parse_line(line: &str) -> Result<Problem, String> {
     let value: Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
     let obj = value.as_object().ok_or_else(|| "expected a JSON object".to_string())?;
     if obj.contains_key("task") {
-        let problem: Problem = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
-        if let Problem::Countdown(p) = &problem {
-            p.check()?;
-        }
-        return Ok(problem);
+        return Problem::from_json(value.clone());
     }
     let question = obj
         .get("question")
         .and_then(Value::as_str)
         .ok_or_else(|| "field `task` (ours) or `question` (reasoning-gym) missing".to_string())?;
     let empty = Map::new();
-    let meta = obj.get("metadata").and_then(Value::as_object).unwrap_or(&empty);
-    let source = meta.get("source_dataset").and_then(Value::as_str);
-    if source == Some("countdown") || meta.contains_key("numbers") {
-        return countdown_from_gym(meta).map(Problem::Countdown);
+    let metadata = obj.get("metadata").and_then(Value::as_object).unwrap_or(&empty);
+    let line = GymLine { question, answer: obj.get("answer"), metadata };
+    let formats: Vec<&GymFormat> = entries().iter().filter_map(|e| e.gym.as_ref()).collect();
+    let dataset = metadata.get("source_dataset").and_then(Value::as_str);
+    if let Some(format) = formats.iter().find(|f| Some(f.dataset) == dataset) {
+        return (format.read)(&line);
     }
-    if source == Some("products") || meta.contains_key("expression") || question.contains('*') {
-        return products_from_gym(obj, meta, question).map(Problem::Mult);
-    }
-    Err("cannot tell the task: expected `task`, or reasoning-gym `products` or `countdown` \
-         metadata"
-        .to_string())
-}
-
-fn countdown_from_gym(meta: &Map<String, Value>) -> Result<CountdownProblem, String> {
-    let numbers = meta.get("numbers").ok_or("field `metadata.numbers` missing")?;
-    let numbers: Vec<u32> = serde_json::from_value(numbers.clone())
-        .map_err(|_| format!("field `metadata.numbers` must be a list of non-negative integers, got {numbers}"))?;
-    let target = meta.get("target").ok_or("field `metadata.target` missing")?;
-    let target = target
-        .as_u64()
-        .and_then(|t| u32::try_from(t).ok())
-        .ok_or_else(|| format!("field `metadata.target` must be a non-negative integer, got {target}"))?;
-    let problem = CountdownProblem { numbers, target };
-    problem.check()?;
-    Ok(problem)
-}
-
-fn products_from_gym(
-    obj: &Map<String, Value>,
-    meta: &Map<String, Value>,
-    question: &str,
-) -> Result<MultProblem, String> {
-    let (field, text) = match meta.get("expression").and_then(Value::as_str) {
-        Some(expr) => ("metadata.expression", expr),
-        None => ("question", question),
-    };
-    let (a, b) = operands_around_star(text).map_err(|why| format!("field `{field}` {why}, got {text:?}"))?;
-    let problem = MultProblem { a, b };
-    if let Some(answer) = obj.get("answer") {
-        let stated = match answer {
-            Value::String(s) => s.trim().to_string(),
-            other => other.to_string(),
-        };
-        if stated != problem.product().to_string() {
-            return Err(format!("field `answer` is {stated} but {} = {}", problem.question(), problem.product()));
+    let mut best: Option<(&GymFormat, u8)> = None;
+    for format in formats {
+        let claim = (format.claim)(&line);
+        if claim > best.map_or(0, |(_, c)| c) {
+            best = Some((format, claim));
         }
     }
-    Ok(problem)
-}
-
-/// The two non-negative integers around the only `*` in `text`.
-fn operands_around_star(text: &str) -> Result<(u64, u64), String> {
-    let stars = text.matches('*').count();
-    if stars != 1 {
-        return Err(format!("must hold exactly one `*` (two-term products only), found {stars}"));
+    match best {
+        Some((format, _)) => (format.read)(&line),
+        None => Err(format!(
+            "cannot tell the task: expected `task`, or metadata of a reasoning-gym dataset ({})",
+            entries().iter().filter_map(|e| e.gym.as_ref()).map(|f| f.dataset).collect::<Vec<_>>().join(", ")
+        )),
     }
-    let (left, right) = text.split_once('*').ok_or("has no `*`")?;
-    let left = left.trim_end();
-    let start = left.char_indices().rev().find(|(_, c)| !c.is_ascii_digit()).map_or(0, |(i, c)| i + c.len_utf8());
-    if left[..start].ends_with('-') {
-        return Err("has a negative operand, which mult does not support".to_string());
-    }
-    let right = right.trim_start();
-    let len = right.bytes().take_while(u8::is_ascii_digit).count();
-    let parse =
-        |s: &str, which: &str| s.parse::<u64>().map_err(|_| format!("has no {which} integer operand next to `*`"));
-    Ok((parse(&left[start..], "left")?, parse(&right[..len], "right")?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::countdown::CountdownProblem;
+    use crate::mult::MultProblem;
 
     #[test]
     fn reads_our_lines_and_reasoning_gym_lines() {
@@ -141,14 +89,14 @@ mod tests {
 {"question":"Using all the numbers 25, 5, 4, create an expression that equals 80.","answer":"(25-5)*4","metadata":{"numbers":[25,5,4],"target":80,"expression":"(25-5)*4"}}
 "#;
         let got = read_problems_str(text, "p.jsonl").unwrap();
-        let cd = Problem::Countdown(CountdownProblem { numbers: vec![25, 5, 4], target: 80 });
+        let cd = Problem::new(CountdownProblem { numbers: vec![25, 5, 4], target: 80 });
         assert_eq!(
             got,
             vec![
-                Problem::Mult(MultProblem { a: 123, b: 456 }),
+                Problem::new(MultProblem { a: 123, b: 456 }),
                 cd.clone(),
-                Problem::Mult(MultProblem { a: 12, b: 34 }),
-                Problem::Mult(MultProblem { a: 7, b: 8 }),
+                Problem::new(MultProblem { a: 12, b: 34 }),
+                Problem::new(MultProblem { a: 7, b: 8 }),
                 cd,
             ]
         );

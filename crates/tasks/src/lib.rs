@@ -2,30 +2,41 @@
 //! (Gandhi et al. 2024), TinyZero and reasoning-gym study reasoning: every problem has a checkable
 //! answer, several reference reasoning styles, and per-line ground truth for process verifiers.
 //!
-//! Tasks: `mult` (a×b, with the measured compact trace) and `countdown` (reach a target with
-//! `+ - * /` using every number once, with Stream-of-Search depth-first traces).
-//! No tensor code lives here.
+//! Tasks: `mult` (a×b, with the measured compact trace), `countdown` (reach a target with
+//! `+ - * /` using every number once, with Stream-of-Search depth-first traces) and `add` (a+b
+//! with a carry-by-carry trace). No tensor code lives here.
+//!
+//! The seam: a task is a module that owns its problem type ([`TaskProblem`]), its config
+//! ([`TypedConfig`]), its trace styles and its readers, and registers one [`registry::TaskEntry`].
+//! Everything outside this crate sees `&dyn Task` and [`Problem`], never which task it is.
 
+pub mod add;
 pub mod config;
 pub mod countdown;
 pub mod error;
 pub mod external;
+pub mod integer;
 pub mod mult;
 pub mod problem;
 pub mod prompt;
+pub mod registry;
 pub mod seeded;
 pub mod split;
 pub mod stats;
 pub mod style;
 pub mod task;
 pub mod text;
+pub mod trace_style;
 pub mod verdict;
 
-pub use config::TaskConfig;
-pub use countdown::{CountdownProblem, CountdownTask};
+pub use add::{AddConfig, AddProblem, AddTask};
+pub use config::{TaskConfig, TypedConfig};
+pub use countdown::{CountdownConfig, CountdownProblem, CountdownTask};
 pub use error::TaskError;
-pub use mult::{MultProblem, MultTask};
-pub use problem::Problem;
-pub use style::{PromptStyle, Split, TraceStyle};
-pub use task::{all_task_names, task_by_name, Task};
+pub use mult::{MultConfig, MultProblem, MultTask};
+pub use problem::{Problem, TaskProblem};
+pub use registry::{all_task_names, task_by_name};
+pub use style::{PromptStyle, Split};
+pub use task::{Explanation, Task};
+pub use trace_style::TraceStyle;
 pub use verdict::{Checked, StepLabel, Verdict};

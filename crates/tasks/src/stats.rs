@@ -2,7 +2,8 @@
 //! document and compare trace styles.
 
 use crate::seeded::SplitMix64;
-use crate::style::{Split, TraceStyle};
+use crate::style::Split;
+use crate::trace_style::TraceStyle;
 use crate::task::Task;
 use crate::text::{think_block, think_lines};
 

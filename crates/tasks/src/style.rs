@@ -1,4 +1,5 @@
-//! The closed sets of names the CLI and configs pick from: data split, prompt style, trace style.
+//! The closed sets of names the CLI and configs pick from: data split and prompt style, which every
+//! task shares. (Trace styles are each task's own: see `trace_style`.)
 //!
 //! Each has `FromStr` and `Display` with the same lowercase names, and serde uses them too.
 
@@ -32,22 +33,6 @@ pub enum PromptStyle {
     /// A long, precise instruction, then the question.
     #[serde(rename = "supervised")]
     Supervised,
-}
-
-/// Which reference reasoning a task writes inside `<think>`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TraceStyle {
-    /// Empty think block, answer only.
-    Direct,
-    /// A human-readable worked calculation.
-    Cot,
-    /// A machine-friendly, fixed-width trace (mult).
-    Compact,
-    /// The solution path only (countdown).
-    Optimal,
-    /// Depth-first search with dead ends and backtracking (countdown, Stream of Search).
-    Search,
 }
 
 /// Implements `name`, `ALL`, `Display` and `FromStr` over a fixed name table.
@@ -90,11 +75,6 @@ named_enum!(
     "prompt style",
     [(Plain, "plain"), (Cot, "cot"), (FewShot, "few-shot"), (Supervised, "supervised"),]
 );
-named_enum!(
-    TraceStyle,
-    "trace style",
-    [(Direct, "direct"), (Cot, "cot"), (Compact, "compact"), (Optimal, "optimal"), (Search, "search"),]
-);
 
 #[cfg(test)]
 mod tests {
@@ -107,17 +87,13 @@ mod tests {
             let json = serde_json::to_string(s).unwrap();
             assert_eq!(json, format!("\"{s}\""));
         }
-        for s in TraceStyle::ALL {
-            assert_eq!(s.to_string().parse::<TraceStyle>(), Ok(*s));
-            assert_eq!(serde_json::to_string(s).unwrap(), format!("\"{s}\""));
-        }
         assert_eq!("Few-Shot".parse::<PromptStyle>(), Ok(PromptStyle::FewShot));
         assert_eq!("test".parse::<Split>(), Ok(Split::Test));
     }
 
     #[test]
     fn unknown_name_lists_the_known_ones() {
-        let err = "fancy".parse::<TraceStyle>().unwrap_err().to_string();
-        assert!(err.contains("`fancy`") && err.contains("search"), "{err}");
+        let err = "fancy".parse::<PromptStyle>().unwrap_err().to_string();
+        assert!(err.contains("`fancy`") && err.contains("few-shot"), "{err}");
     }
 }

@@ -6,8 +6,9 @@ use deepthink_tasks::prompt::in_vocabulary;
 use deepthink_tasks::seeded::SplitMix64;
 use deepthink_tasks::text::{render_completion, think_lines};
 use deepthink_tasks::{
-    all_task_names, task_by_name, Problem, PromptStyle, Split, StepLabel, Task, TaskConfig, TraceStyle, Verdict,
+    all_task_names, task_by_name, CountdownProblem, Problem, PromptStyle, Split, StepLabel, Task, TaskConfig, Verdict,
 };
+use deepthink_tasks::countdown::SEARCH;
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -15,17 +16,16 @@ use rand_chacha::ChaCha8Rng;
 fn tasks() -> Vec<Box<dyn Task>> {
     let cfgs = [
         TaskConfig::default(),
-        TaskConfig {
-            min_digits: 1,
-            max_digits: 5,
-            countdown_numbers: 4,
-            countdown_max_value: 25,
-            countdown_min_target: 1,
-            countdown_max_target: 500,
-        },
+        TaskConfig::default()
+            .with("min_digits", 1)
+            .with("max_digits", 5)
+            .with("countdown_numbers", 4)
+            .with("countdown_max_value", 25)
+            .with("countdown_min_target", 1)
+            .with("countdown_max_target", 500),
     ];
     cfgs.iter()
-        .flat_map(|cfg| all_task_names().iter().map(move |n| task_by_name(n, cfg)))
+        .flat_map(|cfg| all_task_names().into_iter().map(move |n| task_by_name(n, cfg)))
         .collect::<Result<_, _>>()
         .unwrap()
 }
@@ -54,9 +54,9 @@ proptest! {
                 prop_assert_eq!(checked.verdict, Verdict::Correct, "{}", c);
                 let answer = checked.answer.unwrap();
                 prop_assert_eq!(task.answer_key(&p, &answer), task.answer_key(&p, &p.answer()));
-                let labels = task.step_labels(&p, &c);
+                let labels = task.step_labels(&p, &c).unwrap();
                 prop_assert_eq!(labels.len(), think_lines(&c).len());
-                if style != TraceStyle::Search {
+                if style != SEARCH {
                     prop_assert!(labels.iter().all(|l| *l == StepLabel::Good), "{}", c);
                 } else {
                     prop_assert_eq!(labels.last(), Some(&StepLabel::Good));
@@ -73,7 +73,7 @@ proptest! {
         let task = task_by_name("countdown", &TaskConfig::default()).unwrap();
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let p = task.generate(&mut rng, Split::Train);
-        let Problem::Countdown(c) = &p else { unreachable!() };
+        let c = p.downcast_ref::<CountdownProblem>().unwrap();
         let n = c.numbers[pick % c.numbers.len()];
         let reused = format!("{}+{n}-{n}", p.answer());
         let verdict = task.verify(&p, &render_completion(&[], &reused)).verdict;
@@ -95,7 +95,7 @@ proptest! {
             let p = task.generate(&mut rng, Split::Train);
             for completion in [text.clone(), format!("<think>\n{text}\n</think>\n\n{text}")] {
                 let _ = task.verify(&p, &completion);
-                let labels = task.step_labels(&p, &completion);
+                let labels = task.step_labels(&p, &completion).unwrap();
                 prop_assert_eq!(labels.len(), think_lines(&completion).len());
             }
             let _ = task.answer_key(&p, &text);

@@ -8,11 +8,13 @@ pub mod grpo;
 pub mod metrics;
 pub mod optim;
 pub mod pretrain;
+pub mod provenance;
 pub mod run_state;
 pub mod schedule;
 pub mod sft;
 pub mod verifier;
 
 pub use error::TrainError;
+pub use provenance::TrainedOn;
 pub use sft::{train_sft, SftConfig, SftData, SftOutcome};
 pub use verifier::{train_verifier, VerifierConfig, VerifierOutcome};

@@ -50,18 +50,6 @@ impl std::str::FromStr for CorpusMix {
     }
 }
 
-/// The task's most detailed reasoning style (readable CoT where it has one).
-fn worked_style(task: &dyn Task) -> TraceStyle {
-    let styles = task.trace_styles();
-    if styles.contains(&TraceStyle::Cot) {
-        TraceStyle::Cot
-    } else if styles.contains(&TraceStyle::Search) {
-        TraceStyle::Search
-    } else {
-        *styles.last().unwrap_or(&TraceStyle::Direct)
-    }
-}
-
 /// One document of the corpus (training split only). `think_rate` is the fraction of question
 /// documents that show the worked trace before the answer (0 for none; always 0 under `no-worked`).
 pub fn corpus_document(
@@ -75,7 +63,7 @@ pub fn corpus_document(
     let roll: f64 = if mix == CorpusMix::Full { rng.gen() } else { 0.0 };
     if roll < 0.5 {
         let worked = mix == CorpusMix::Full && think_rate > 0.0 && rng.gen::<f64>() < think_rate;
-        let style = if worked { worked_style(task) } else { TraceStyle::Direct };
+        let style = if worked { task.worked_style() } else { TraceStyle::DIRECT };
         let reply = task.completion(&p, style, rng)?;
         let messages = [Message::user(task.prompt(&p, deepthink_tasks::PromptStyle::Plain)), Message::assistant(reply)];
         return tok.render(&messages, false, true).map_err(|e| TaskError::BadQuestion {
@@ -84,7 +72,7 @@ pub fn corpus_document(
             reason: e.to_string(),
         });
     }
-    let worked = task.completion(&p, worked_style(task), rng)?;
+    let worked = task.completion(&p, task.worked_style(), rng)?;
     let lines: Vec<&str> = think_lines(&worked);
     if roll < 0.8 || lines.len() < 2 {
         Ok(format!("<think>\n{}\n</think>", lines.join("\n")))

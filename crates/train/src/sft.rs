@@ -14,6 +14,7 @@ use deepthink_eval::{evaluate, EvalOptions, EvalReport};
 use deepthink_model::ops::cross_entropy_in_place;
 use deepthink_model::train_pass::Tape;
 use deepthink_model::{load_checkpoint, ChatTokenizer, Message, Model, ModelConfig, ModelShape, SamplingParams};
+use deepthink_tasks::mult::COMPACT;
 use deepthink_tasks::{task_by_name, Problem, PromptStyle, Split, Task, TaskConfig, TraceStyle};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
@@ -84,7 +85,7 @@ impl Default for SftConfig {
             data: SftData::Task {
                 task: "mult".into(),
                 task_config: TaskConfig::default(),
-                trace: TraceStyle::Compact,
+                trace: COMPACT,
                 prompt: PromptStyle::Plain,
             },
             shape: ModelShape::default(),
@@ -517,8 +518,8 @@ mod tests {
         let cfg = SftConfig {
             data: SftData::Task {
                 task: "mult".into(),
-                task_config: TaskConfig { min_digits: 1, max_digits: 4, ..TaskConfig::default() },
-                trace: TraceStyle::Compact,
+                task_config: TaskConfig::from(deepthink_tasks::MultConfig { min_digits: 1, max_digits: 4 }),
+                trace: COMPACT,
                 prompt: PromptStyle::Plain,
             },
             ..SftConfig::default()

@@ -2,15 +2,16 @@
 //! ends bit-for-bit where an uninterrupted run does.
 
 use deepthink_model::{load_checkpoint, ModelShape};
-use deepthink_tasks::{PromptStyle, TaskConfig, TraceStyle};
+use deepthink_tasks::mult::COMPACT;
+use deepthink_tasks::{MultConfig, PromptStyle, TaskConfig};
 use deepthink_train::{train_sft, SftConfig, SftData};
 
 fn tiny_config(steps: u64) -> SftConfig {
     SftConfig {
         data: SftData::Task {
             task: "mult".into(),
-            task_config: TaskConfig { min_digits: 1, max_digits: 2, ..TaskConfig::default() },
-            trace: TraceStyle::Compact,
+            task_config: TaskConfig::from(MultConfig { min_digits: 1, max_digits: 2 }),
+            trace: COMPACT,
             prompt: PromptStyle::Plain,
         },
         shape: ModelShape {
@@ -109,7 +110,7 @@ fn pretraining_on_the_base_corpus_lowers_the_loss() {
     let cfg = SftConfig {
         data: SftData::Corpus {
             task: "mult".into(),
-            task_config: TaskConfig { min_digits: 1, max_digits: 2, ..TaskConfig::default() },
+            task_config: TaskConfig::from(MultConfig { min_digits: 1, max_digits: 2 }),
             mix: deepthink_train::pretrain::CorpusMix::Full,
             think_rate: 0.05,
         },

@@ -14,14 +14,14 @@
 
 use rand::{Rng, RngCore};
 
-use crate::config::{invalid, TaskConfig};
+use crate::config::invalid;
 use crate::error::TaskError;
 use crate::seeded::SplitMix64;
 use crate::split::{is_held_out_text, Partition, MAX_DRAWS};
 use crate::style::Split;
 
 use super::solver::{reachable_in, Rules};
-use super::CountdownProblem;
+use super::{CountdownConfig, CountdownProblem};
 
 /// Spaces with at most this many multisets of numbers are enumerated at construction.
 pub const ENUMERATE_LIMIT: u64 = 3_000;
@@ -47,8 +47,8 @@ fn multiset_count(values: u64, k: u64) -> u64 {
 
 impl Generator {
     /// Checks the config and probes its space.
-    pub fn new(cfg: &TaskConfig) -> Result<Self, TaskError> {
-        cfg.check_countdown()?;
+    pub fn new(cfg: &CountdownConfig) -> Result<Self, TaskError> {
+        cfg.check()?;
         let mut gen = Generator {
             count: cfg.countdown_numbers,
             max_value: cfg.countdown_max_value,

@@ -11,6 +11,7 @@
 pub mod check;
 pub mod expr;
 pub mod generate;
+mod gym;
 pub mod op;
 pub mod rational;
 pub mod solver;
@@ -19,14 +20,17 @@ pub mod trace_search;
 
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-use crate::config::TaskConfig;
+use crate::config::{config_keys, invalid, TaskConfig, TypedConfig};
 use crate::error::TaskError;
-use crate::problem::Problem;
+use crate::problem::{fields_of, typed_from_json, Problem, TaskProblem};
 use crate::prompt::{self, PromptParts};
+use crate::registry::{GymFormat, TaskEntry};
 use crate::seeded::SplitMix64;
-use crate::style::{PromptStyle, Split, TraceStyle};
-use crate::task::{few_shot_examples, problem_delegates, Task};
+use crate::style::{PromptStyle, Split};
+use crate::task::{few_shot_examples, Task};
+use crate::trace_style::TraceStyle;
 use crate::verdict::{Checked, StepLabel};
 
 use generate::Generator;
@@ -34,8 +38,80 @@ use generate::Generator;
 /// Task name.
 pub const NAME: &str = "countdown";
 
+/// The solution path only.
+pub const OPTIMAL: TraceStyle = TraceStyle::named("optimal");
+/// Depth-first search with dead ends and backtracking (Stream of Search).
+pub const SEARCH: TraceStyle = TraceStyle::named("search");
+
 /// Trace styles countdown offers.
-pub const TRACE_STYLES: &[TraceStyle] = &[TraceStyle::Direct, TraceStyle::Optimal, TraceStyle::Search];
+pub const TRACE_STYLES: &[TraceStyle] = &[TraceStyle::DIRECT, OPTIMAL, SEARCH];
+
+/// The registry entry.
+pub const ENTRY: TaskEntry = TaskEntry {
+    name: NAME,
+    summary: "reach a target with + - * /, each number once (`25 5 4 -> 80`)",
+    trace_styles: TRACE_STYLES,
+    config_keys: &["countdown_numbers", "countdown_max_value", "countdown_min_target", "countdown_max_target"],
+    config_fields: || config_keys(&CountdownConfig::default()),
+    build: |cfg| Ok(Box::new(CountdownTask::from_config(cfg)?)),
+    problem_from_json: |v| {
+        let p: CountdownProblem = typed_from_json(v)?;
+        p.check()?;
+        Ok(Problem::new(p))
+    },
+    gym: Some(GymFormat { dataset: "countdown", claim: gym::claim, read: gym::read }),
+};
+
+/// countdown's difficulty. The keys carry the task's name because a run's task config is one
+/// bag shared with every task's flags.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CountdownConfig {
+    /// How many numbers (2..=5).
+    pub countdown_numbers: usize,
+    /// Numbers are drawn from 1..=countdown_max_value.
+    pub countdown_max_value: u32,
+    /// Smallest target (>= 1).
+    pub countdown_min_target: u32,
+    /// Largest target.
+    pub countdown_max_target: u32,
+}
+
+impl Default for CountdownConfig {
+    fn default() -> Self {
+        CountdownConfig {
+            countdown_numbers: 3,
+            countdown_max_value: 30,
+            countdown_min_target: 10,
+            countdown_max_target: 100,
+        }
+    }
+}
+
+impl TypedConfig for CountdownConfig {}
+
+impl CountdownConfig {
+    /// Checks every field's range.
+    pub fn check(&self) -> Result<(), TaskError> {
+        if !(2..=5).contains(&self.countdown_numbers) {
+            let n = self.countdown_numbers;
+            return Err(invalid("countdown_numbers", n, "must be in 2..=5"));
+        }
+        if !(1..=10_000).contains(&self.countdown_max_value) {
+            let v = self.countdown_max_value;
+            return Err(invalid("countdown_max_value", v, "must be in 1..=10000"));
+        }
+        if self.countdown_min_target < 1 {
+            let t = self.countdown_min_target;
+            return Err(invalid("countdown_min_target", t, "must be at least 1"));
+        }
+        if self.countdown_max_target < self.countdown_min_target {
+            let t = self.countdown_max_target;
+            return Err(invalid("countdown_max_target", t, "must be >= countdown_min_target"));
+        }
+        Ok(())
+    }
+}
 
 /// Most numbers a problem may have (the exact solver is exponential in it).
 pub const MAX_NUMBERS: usize = 6;
@@ -95,11 +171,11 @@ pub fn trace(
 ) -> Result<(Vec<String>, String), TaskError> {
     let (values, target) = (p.values(), i64::from(p.target));
     let traced = match style {
-        TraceStyle::Search => trace_search::search_trace(&values, target, rng),
+        SEARCH => trace_search::search_trace(&values, target, rng),
         _ => trace_search::optimal_trace(&values, target, rng),
     };
     let (lines, answer) = traced.ok_or_else(|| TaskError::Unsolvable { question: p.question() })?;
-    let lines = if style == TraceStyle::Direct { Vec::new() } else { lines };
+    let lines = if style == TraceStyle::DIRECT { Vec::new() } else { lines };
     Ok((lines, answer))
 }
 
@@ -111,8 +187,52 @@ pub struct CountdownTask {
 
 impl CountdownTask {
     /// Checks the config and probes its problem space.
-    pub fn new(cfg: &TaskConfig) -> Result<Self, TaskError> {
+    pub fn new(cfg: &CountdownConfig) -> Result<Self, TaskError> {
         Ok(CountdownTask { generator: Generator::new(cfg)? })
+    }
+
+    /// The task for the countdown keys of a run's task config.
+    pub fn from_config(cfg: &TaskConfig) -> Result<Self, TaskError> {
+        CountdownTask::new(&cfg.read()?)
+    }
+}
+
+impl TaskProblem for CountdownProblem {
+    fn task_name(&self) -> &'static str {
+        NAME
+    }
+    fn question(&self) -> String {
+        CountdownProblem::question(self)
+    }
+    fn canonical_question(&self) -> String {
+        CountdownProblem::canonical_question(self)
+    }
+    fn answer(&self) -> String {
+        reference_answer(self).unwrap_or_default()
+    }
+    fn difficulty(&self) -> String {
+        format!("{} numbers", self.numbers.len())
+    }
+    fn to_json(&self) -> Map<String, Value> {
+        fields_of(self)
+    }
+    fn verify(&self, completion: &str) -> Checked {
+        check::verify(self, completion)
+    }
+    fn answer_key(&self, answer: &str) -> Option<String> {
+        check::answer_key(answer)
+    }
+    fn step_labels(&self, completion: &str) -> Option<Vec<StepLabel>> {
+        Some(steps::step_labels(self, completion))
+    }
+    fn trace_styles(&self) -> &'static [TraceStyle] {
+        TRACE_STYLES
+    }
+    fn trace(&self, style: TraceStyle, rng: &mut dyn RngCore) -> Result<(Vec<String>, String), TaskError> {
+        trace(self, style, rng)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 
@@ -122,13 +242,13 @@ impl Task for CountdownTask {
     }
 
     fn generate(&self, rng: &mut dyn RngCore, split: Split) -> Problem {
-        Problem::Countdown(self.generator.generate(rng, split))
+        Problem::new(self.generator.generate(rng, split))
     }
 
     fn prompt(&self, p: &Problem, style: PromptStyle) -> String {
         let question = p.question();
         let parts = PromptParts { question: &question, instruction: INSTRUCTION };
-        prompt::render(style, &parts, || few_shot_examples(self, TraceStyle::Search))
+        prompt::render(style, &parts, || few_shot_examples(self, SEARCH))
     }
 
     fn trace_styles(&self) -> &'static [TraceStyle] {
@@ -136,10 +256,8 @@ impl Task for CountdownTask {
     }
 
     fn parse_question(&self, text: &str) -> Result<Problem, TaskError> {
-        check::parse_question(text).map(Problem::Countdown)
+        check::parse_question(text).map(Problem::new)
     }
-
-    problem_delegates!();
 }
 
 #[cfg(test)]

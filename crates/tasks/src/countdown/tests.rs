@@ -57,11 +57,11 @@ fn answer_keys_group_equivalent_expressions() {
 fn optimal_and_search_traces() {
     let q = p(&[25, 5, 4], 80);
     let mut rng = SplitMix64::new(0);
-    let (lines, ans) = trace(&q, TraceStyle::Optimal, &mut rng).unwrap();
+    let (lines, ans) = trace(&q, OPTIMAL, &mut rng).unwrap();
     assert_eq!(lines.len(), 2);
     assert!(lines[1].ends_with("=80"), "{lines:?}");
     assert_eq!(verify(&q, &answer(&ans)).verdict, Verdict::Correct);
-    let (lines, ans) = trace(&q, TraceStyle::Search, &mut rng).unwrap();
+    let (lines, ans) = trace(&q, SEARCH, &mut rng).unwrap();
     assert!(lines.last().is_some_and(|l| l.ends_with("=80 yes")), "{lines:?}");
     let completion = render_completion(&lines, &ans);
     assert_eq!(verify(&q, &completion).verdict, Verdict::Correct);
@@ -99,13 +99,12 @@ fn questions_round_trip_and_errors_name_the_input() {
 
 #[test]
 fn generation_is_solvable_in_range_and_split() {
-    let cfg = TaskConfig::default();
-    let task = CountdownTask::new(&cfg).unwrap();
+    let task = CountdownTask::new(&CountdownConfig::default()).unwrap();
     let mut rng = SplitMix64::new(5);
     for split in [Split::Train, Split::Test] {
         for _ in 0..200 {
             let prob = task.generate(&mut rng, split);
-            let Problem::Countdown(c) = &prob else { panic!("not countdown") };
+            let c = prob.downcast_ref::<CountdownProblem>().expect("not countdown");
             assert_eq!(c.numbers.len(), 3);
             assert!(c.numbers.iter().all(|n| (1..=30).contains(n)));
             assert!((10..=100).contains(&c.target));
@@ -117,54 +116,44 @@ fn generation_is_solvable_in_range_and_split() {
 
 #[test]
 fn tiny_and_impossible_configs() {
-    let tiny = TaskConfig {
-        countdown_numbers: 2,
-        countdown_max_value: 3,
-        countdown_min_target: 1,
-        countdown_max_target: 10,
-        ..TaskConfig::default()
-    };
+    let tiny =
+        CountdownConfig { countdown_numbers: 2, countdown_max_value: 3, countdown_min_target: 1, countdown_max_target: 10 };
     let task = CountdownTask::new(&tiny).unwrap();
     let mut rng = SplitMix64::new(2);
     let _ = task.generate(&mut rng, Split::Test); // terminates whatever the partition
-    let impossible = TaskConfig {
-        countdown_numbers: 2,
-        countdown_max_value: 1,
-        countdown_min_target: 50,
-        countdown_max_target: 60,
-        ..TaskConfig::default()
-    };
+    let impossible =
+        CountdownConfig { countdown_numbers: 2, countdown_max_value: 1, countdown_min_target: 50, countdown_max_target: 60 };
     let err = CountdownTask::new(&impossible).err().unwrap().to_string();
     assert!(err.contains("`countdown_max_target`") && err.contains("60"), "{err}");
 }
 
 #[test]
 fn unsolvable_file_problems_are_errors_not_panics() {
-    let q = Problem::Countdown(p(&[1, 1, 1], 80));
+    let q = Problem::new(p(&[1, 1, 1], 80));
     assert_eq!(q.answer(), "");
-    let task = CountdownTask::new(&TaskConfig::default()).unwrap();
-    let err = task.completion(&q, TraceStyle::Search, &mut SplitMix64::new(0));
+    let task = CountdownTask::new(&CountdownConfig::default()).unwrap();
+    let err = task.completion(&q, SEARCH, &mut SplitMix64::new(0));
     assert!(err.is_err());
-    let err = task.completion(&q, TraceStyle::Compact, &mut SplitMix64::new(0));
+    let err = task.completion(&q, crate::mult::COMPACT, &mut SplitMix64::new(0));
     assert!(err.err().map(|e| e.to_string()).unwrap_or_default().contains("compact"));
 }
 
 #[test]
 fn countdown_trace_lengths() {
-    let task = CountdownTask::new(&TaskConfig::default()).unwrap();
-    let search = trace_length_stats(&task, TraceStyle::Search, 1000, 11);
-    let optimal = trace_length_stats(&task, TraceStyle::Optimal, 1000, 11);
+    let task = CountdownTask::new(&CountdownConfig::default()).unwrap();
+    let search = trace_length_stats(&task, SEARCH, 1000, 11);
+    let optimal = trace_length_stats(&task, OPTIMAL, 1000, 11);
     println!("countdown search:  {search:?}");
     println!("countdown optimal: {optimal:?}");
     assert_eq!(optimal.lines.max, 2);
-    let four = CountdownTask::new(&TaskConfig { countdown_numbers: 4, ..TaskConfig::default() }).unwrap();
-    println!("countdown 4 numbers search: {:?}", trace_length_stats(&four, TraceStyle::Search, 200, 11));
+    let four = CountdownTask::new(&CountdownConfig { countdown_numbers: 4, ..CountdownConfig::default() }).unwrap();
+    println!("countdown 4 numbers search: {:?}", trace_length_stats(&four, SEARCH, 200, 11));
 }
 
 #[test]
 fn few_shot_prompt_shows_search() {
-    let task = CountdownTask::new(&TaskConfig::default()).unwrap();
-    let q = Problem::Countdown(p(&[25, 5, 4], 80));
+    let task = CountdownTask::new(&CountdownConfig::default()).unwrap();
+    let q = Problem::new(p(&[25, 5, 4], 80));
     let few = task.prompt(&q, PromptStyle::FewShot);
     println!("{few}");
     assert!(few.ends_with("\n\n25 5 4 -> 80"));

@@ -4,6 +4,9 @@ use crate::error::TaskError;
 use crate::text::{final_answer, raw_answer, think_lines};
 use crate::verdict::{Checked, StepLabel, Verdict};
 
+pub use crate::integer::answer_key;
+use crate::integer::plain_integer;
+
 use super::trace::{compact_lines, cot_lines};
 use super::MultProblem;
 
@@ -17,31 +20,6 @@ pub fn verify(p: &MultProblem, completion: &str) -> Checked {
         Some(_) => Verdict::Wrong,
     };
     Checked { verdict, answer }
-}
-
-/// Normalised decimal of a plain integer `-?[0-9]+`, or `None`.
-fn plain_integer(text: &str) -> Option<String> {
-    let (neg, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let trimmed = digits.trim_start_matches('0');
-    Some(match (trimmed.is_empty(), neg) {
-        (true, _) => "0".to_string(),
-        (false, true) => format!("-{trimmed}"),
-        (false, false) => trimmed.to_string(),
-    })
-}
-
-/// The integer value, with spaces, a leading `+` and leading zeros removed; `None` if not an
-/// integer (commas, decimals and words are rejected).
-pub fn answer_key(answer: &str) -> Option<String> {
-    let compact: String = answer.chars().filter(|c| !c.is_whitespace()).collect();
-    let unsigned = compact.strip_prefix('+').unwrap_or(&compact);
-    plain_integer(unsigned)
 }
 
 /// One label per reasoning line: `Good` while every line so far equals the reference line at its

@@ -8,25 +8,78 @@
 
 pub mod check;
 pub mod explain;
+mod gym;
 pub mod trace;
 
-use rand::{Rng, RngCore};
+use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-use crate::config::TaskConfig;
+use crate::config::{config_keys, invalid, TaskConfig, TypedConfig};
 use crate::error::TaskError;
-use crate::problem::Problem;
+use crate::integer::{draw_operand, probe_pair_space};
+use crate::problem::{fields_of, typed_from_json, Problem, TaskProblem};
 use crate::prompt::{self, PromptParts};
+use crate::registry::{GymFormat, TaskEntry};
 use crate::split::{is_held_out_text, rejection_sample, Partition};
-use crate::style::{PromptStyle, Split, TraceStyle};
-use crate::task::{few_shot_examples, problem_delegates, Task};
+use crate::style::{PromptStyle, Split};
+use crate::task::{few_shot_examples, Explanation, Task};
+use crate::trace_style::TraceStyle;
 use crate::verdict::{Checked, StepLabel};
 
 /// Task name.
 pub const NAME: &str = "mult";
 
+/// A machine-friendly, fixed-width trace: partial products and running sums, LSD first.
+pub const COMPACT: TraceStyle = TraceStyle::named("compact");
+/// A human-readable long multiplication with a check.
+pub const COT: TraceStyle = TraceStyle::named("cot");
+
 /// Trace styles `mult` offers.
-pub const TRACE_STYLES: &[TraceStyle] = &[TraceStyle::Direct, TraceStyle::Compact, TraceStyle::Cot];
+pub const TRACE_STYLES: &[TraceStyle] = &[TraceStyle::DIRECT, COMPACT, COT];
+
+/// The registry entry.
+pub const ENTRY: TaskEntry = TaskEntry {
+    name: NAME,
+    summary: "a×b with 1–9 digit operands (`123*456`)",
+    trace_styles: TRACE_STYLES,
+    config_keys: &["min_digits", "max_digits"],
+    config_fields: || config_keys(&MultConfig::default()),
+    build: |cfg| Ok(Box::new(MultTask::from_config(cfg)?)),
+    problem_from_json: |v| typed_from_json::<MultProblem>(v).map(Problem::new),
+    gym: Some(GymFormat { dataset: "products", claim: gym::claim, read: gym::read }),
+};
+
+/// `mult`'s difficulty: operand digit counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MultConfig {
+    /// Fewest digits per operand (1..=9).
+    pub min_digits: u32,
+    /// Most digits per operand (min_digits..=9).
+    pub max_digits: u32,
+}
+
+impl Default for MultConfig {
+    fn default() -> Self {
+        MultConfig { min_digits: 3, max_digits: 3 }
+    }
+}
+
+impl TypedConfig for MultConfig {}
+
+impl MultConfig {
+    /// Checks the digit range.
+    pub fn check(&self) -> Result<(), TaskError> {
+        if !(1..=9).contains(&self.min_digits) {
+            return Err(invalid("min_digits", self.min_digits, "must be in 1..=9"));
+        }
+        if !(self.min_digits..=9).contains(&self.max_digits) {
+            return Err(invalid("max_digits", self.max_digits, "must be in min_digits..=9"));
+        }
+        Ok(())
+    }
+}
 
 /// Problem spaces up to this many (a, b) pairs are enumerated to check both partitions exist.
 pub const ENUMERATE_LIMIT: u64 = 200_000;
@@ -65,52 +118,68 @@ pub struct MultTask {
 
 impl MultTask {
     /// Checks the config and probes small spaces for their partitions.
-    pub fn new(cfg: &TaskConfig) -> Result<Self, TaskError> {
-        cfg.check_mult()?;
+    pub fn new(cfg: &MultConfig) -> Result<Self, TaskError> {
+        cfg.check()?;
         let (min_digits, max_digits) = (cfg.min_digits, cfg.max_digits);
         Ok(MultTask { min_digits, max_digits, partition: probe_partition(min_digits, max_digits) })
     }
 
+    /// The task for the `mult` keys of a run's task config.
+    pub fn from_config(cfg: &TaskConfig) -> Result<Self, TaskError> {
+        MultTask::new(&cfg.read()?)
+    }
+
+    /// The digit range, for callers that check a typed-in question against it.
+    pub fn digit_range(&self) -> (u32, u32) {
+        (self.min_digits, self.max_digits)
+    }
+
     fn draw(&self, rng: &mut dyn RngCore) -> MultProblem {
-        let operand = |rng: &mut dyn RngCore| {
-            let digits = rng.gen_range(self.min_digits..=self.max_digits);
-            let (lo, hi) = operand_range(digits);
-            rng.gen_range(lo..=hi)
-        };
-        let a = operand(rng);
-        let b = operand(rng);
+        let a = draw_operand(rng, self.min_digits, self.max_digits);
+        let b = draw_operand(rng, self.min_digits, self.max_digits);
         MultProblem { a, b }
     }
 }
 
-/// Smallest and largest number with exactly `digits` digits (1-digit: 1..=9).
-fn operand_range(digits: u32) -> (u64, u64) {
-    let hi = 10u64.saturating_pow(digits) - 1;
-    (10u64.saturating_pow(digits.saturating_sub(1)), hi)
-}
-
 /// Which partitions a digit range has: enumerated when small, otherwise assumed both.
 fn probe_partition(min_digits: u32, max_digits: u32) -> Partition {
-    let operands: Vec<(u64, u64)> = (min_digits..=max_digits).map(operand_range).collect();
-    let per_side: u64 = operands.iter().map(|(lo, hi)| hi - lo + 1).sum();
-    if per_side.saturating_mul(per_side) > ENUMERATE_LIMIT {
-        return Partition::BOTH;
+    probe_pair_space(min_digits, max_digits, ENUMERATE_LIMIT, |a, b| MultProblem { a, b }.question())
+}
+
+impl TaskProblem for MultProblem {
+    fn task_name(&self) -> &'static str {
+        NAME
     }
-    let mut part = Partition { has_train: false, has_test: false };
-    for &(alo, ahi) in &operands {
-        for a in alo..=ahi {
-            for &(blo, bhi) in &operands {
-                for b in blo..=bhi {
-                    if is_held_out_text(&MultProblem { a, b }.question()) {
-                        part.has_test = true;
-                    } else {
-                        part.has_train = true;
-                    }
-                }
-            }
-        }
+    fn question(&self) -> String {
+        MultProblem::question(self)
     }
-    part
+    fn answer(&self) -> String {
+        self.product().to_string()
+    }
+    fn difficulty(&self) -> String {
+        format!("{}x{}", self.a.to_string().len(), self.b.to_string().len())
+    }
+    fn to_json(&self) -> Map<String, Value> {
+        fields_of(self)
+    }
+    fn verify(&self, completion: &str) -> Checked {
+        check::verify(self, completion)
+    }
+    fn answer_key(&self, answer: &str) -> Option<String> {
+        crate::integer::answer_key(answer)
+    }
+    fn step_labels(&self, completion: &str) -> Option<Vec<StepLabel>> {
+        Some(check::step_labels(self, completion))
+    }
+    fn trace_styles(&self) -> &'static [TraceStyle] {
+        TRACE_STYLES
+    }
+    fn trace(&self, style: TraceStyle, _rng: &mut dyn RngCore) -> Result<(Vec<String>, String), TaskError> {
+        Ok(trace::trace(self, style))
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 impl Task for MultTask {
@@ -120,13 +189,13 @@ impl Task for MultTask {
 
     fn generate(&self, rng: &mut dyn RngCore, split: Split) -> Problem {
         let p = rejection_sample(rng, split, self.partition, |r| self.draw(r), |p| is_held_out_text(&p.question()));
-        Problem::Mult(p)
+        Problem::new(p)
     }
 
     fn prompt(&self, p: &Problem, style: PromptStyle) -> String {
         let question = p.question();
         let parts = PromptParts { question: &question, instruction: INSTRUCTION };
-        prompt::render(style, &parts, || few_shot_examples(self, TraceStyle::Cot))
+        prompt::render(style, &parts, || few_shot_examples(self, COT))
     }
 
     fn trace_styles(&self) -> &'static [TraceStyle] {
@@ -134,10 +203,32 @@ impl Task for MultTask {
     }
 
     fn parse_question(&self, text: &str) -> Result<Problem, TaskError> {
-        check::parse_question(text).map(Problem::Mult)
+        check::parse_question(text).map(Problem::new)
     }
 
-    problem_delegates!();
+    fn covers(&self, p: &Problem) -> Result<(), String> {
+        let Some(m) = p.downcast_ref::<MultProblem>() else {
+            return Err(format!("`{}` is not a mult problem", p.question()));
+        };
+        let (lo, hi) = (self.min_digits as usize, self.max_digits as usize);
+        for x in [m.a, m.b] {
+            let d = x.to_string().len();
+            if d < lo || d > hi {
+                return Err(format!("this model was trained on products of {lo}–{hi}-digit numbers; {x} has {d} digits"));
+            }
+        }
+        Ok(())
+    }
+
+    fn explain(&self, p: &Problem, completion: &str) -> Option<Explanation> {
+        let m = p.downcast_ref::<MultProblem>()?;
+        let lines = crate::text::think_lines(completion);
+        let compact = lines.first().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()));
+        compact.then(|| Explanation {
+            hint: "numbers in this reasoning are written least-significant digit first; --explain reads them out",
+            glosses: explain::explain_compact(m, &lines),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -1,3 +1,4 @@
+use rand::Rng;
 use super::check::{answer_key, parse_question, step_labels, verify};
 use super::trace::{compact_lines, cot_lines};
 use super::*;
@@ -108,12 +109,12 @@ fn step_labels_mark_the_first_wrong_line_and_after() {
 
 #[test]
 fn generate_respects_digits_and_split() {
-    let task = MultTask::new(&TaskConfig { min_digits: 2, max_digits: 4, ..TaskConfig::default() }).unwrap();
+    let task = MultTask::new(&MultConfig { min_digits: 2, max_digits: 4 }).unwrap();
     let mut rng = SplitMix64::new(9);
     for split in [Split::Train, Split::Test] {
         for _ in 0..300 {
             let p = task.generate(&mut rng, split);
-            let Problem::Mult(m) = &p else { panic!("not mult") };
+            let m = p.downcast_ref::<MultProblem>().expect("not mult");
             assert!((10..10_000).contains(&m.a) && (10..10_000).contains(&m.b));
             assert_eq!(task.is_held_out(&p), split == Split::Test);
         }
@@ -125,7 +126,7 @@ fn tiny_spaces_report_their_partitions() {
     // 1-digit products: 81 problems. Whatever the hash gives, Test must still generate.
     let part = probe_partition(1, 1);
     assert!(part.has_train);
-    let task = MultTask::new(&TaskConfig { min_digits: 1, max_digits: 1, ..TaskConfig::default() }).unwrap();
+    let task = MultTask::new(&MultConfig { min_digits: 1, max_digits: 1 }).unwrap();
     let mut rng = SplitMix64::new(1);
     let p = task.generate(&mut rng, Split::Test);
     assert_eq!(task.is_held_out(&p), part.has_test);
@@ -138,9 +139,9 @@ fn tiny_spaces_report_their_partitions() {
 
 #[test]
 fn think_lengths_3x3() {
-    let task = MultTask::new(&TaskConfig::default()).unwrap();
-    let compact = trace_length_stats(&task, TraceStyle::Compact, 1000, 7);
-    let cot = trace_length_stats(&task, TraceStyle::Cot, 1000, 7);
+    let task = MultTask::new(&MultConfig::default()).unwrap();
+    let compact = trace_length_stats(&task, COMPACT, 1000, 7);
+    let cot = trace_length_stats(&task, COT, 1000, 7);
     println!("mult 3x3 compact: {compact:?}");
     println!("mult 3x3 cot:     {cot:?}");
     assert!(compact.chars.mean < cot.chars.mean);
@@ -148,8 +149,8 @@ fn think_lengths_3x3() {
 
 #[test]
 fn prompts_in_every_style() {
-    let task = MultTask::new(&TaskConfig::default()).unwrap();
-    let p = Problem::Mult(P);
+    let task = MultTask::new(&MultConfig::default()).unwrap();
+    let p = Problem::new(P);
     assert_eq!(task.prompt(&p, PromptStyle::Plain), "123*456");
     assert_eq!(task.prompt(&p, PromptStyle::Cot), "123*456\nthink step by step.");
     let few = task.prompt(&p, PromptStyle::FewShot);

@@ -22,15 +22,15 @@
 //! `<think>\n` and `\n</think>`) averages 27.0 characters / 5 lines for `compact` and
 //! 101.7 characters / 5.6 lines for `cot` (3.8× longer).
 
-use crate::style::TraceStyle;
+use crate::trace_style::TraceStyle;
 
-use super::MultProblem;
+use super::{MultProblem, COMPACT, COT};
 
 /// Reasoning lines and answer for a style `mult` offers (anything else gets `direct`).
 pub fn trace(p: &MultProblem, style: TraceStyle) -> (Vec<String>, String) {
     let lines = match style {
-        TraceStyle::Compact => compact_lines(p),
-        TraceStyle::Cot => cot_lines(p),
+        COMPACT => compact_lines(p),
+        COT => cot_lines(p),
         _ => Vec::new(),
     };
     (lines, p.product().to_string())

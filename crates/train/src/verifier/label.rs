@@ -93,7 +93,11 @@ pub fn label_solutions(
         }
         let mut labels = vec![outcome; steps.len()];
         if cfg.method == LabelMethod::Oracle {
-            for (l, s) in labels.iter_mut().zip(task.step_labels(&problems[i], &completion)) {
+            let Some(truth) = task.step_labels(&problems[i], &completion) else {
+                let why = format!("task `{}` has no step labels; label with --labels rollouts", task.name());
+                return Err(TrainError::Config(why));
+            };
+            for (l, s) in labels.iter_mut().zip(truth) {
                 *l = s == StepLabel::Good;
             }
         }

@@ -1,0 +1,93 @@
+//! The `carry` trace of `add`, its verifier, step labels and question parser.
+//!
+//! One line per column, least significant first, the shorter operand padded with 0 and the
+//! incoming carry written only when there is one: `457+68` is
+//!
+//! ```text
+//! 7+8=15, write 5 carry 1
+//! 5+6+1=12, write 2 carry 1
+//! 4+0+1=5, write 5 carry 0
+//! ```
+//!
+//! then the answer `525`. A carry out of the last column gets a line of its own (`carry 1, write 1`).
+
+use crate::error::TaskError;
+use crate::integer::plain_integer;
+use crate::text::{final_answer, raw_answer, think_lines};
+use crate::verdict::{Checked, StepLabel, Verdict};
+
+use super::AddProblem;
+
+/// Decimal digits, least significant first (at least one).
+fn digits_lsd(n: u64) -> Vec<u32> {
+    n.to_string().bytes().rev().map(|b| u32::from(b - b'0')).collect()
+}
+
+/// The reference reasoning lines.
+pub fn lines(p: &AddProblem) -> Vec<String> {
+    let (a, b) = (digits_lsd(p.a), digits_lsd(p.b));
+    let mut carry = 0;
+    let mut out = Vec::new();
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) = (a.get(i).copied().unwrap_or(0), b.get(i).copied().unwrap_or(0));
+        let sum = x + y + carry;
+        let terms = if carry > 0 { format!("{x}+{y}+{carry}") } else { format!("{x}+{y}") };
+        out.push(format!("{terms}={sum}, write {} carry {}", sum % 10, sum / 10));
+        carry = sum / 10;
+    }
+    if carry > 0 {
+        out.push(format!("carry {carry}, write {carry}"));
+    }
+    out
+}
+
+/// `Correct` iff the single-line answer after `</think>` is a plain integer equal to the sum;
+/// non-integers and malformed turns are `NoAnswer`.
+pub fn verify(p: &AddProblem, completion: &str) -> Checked {
+    let answer = raw_answer(completion).map(str::to_string);
+    let verdict = match final_answer(completion).and_then(plain_integer) {
+        None => Verdict::NoAnswer,
+        Some(n) if n == p.sum().to_string() => Verdict::Correct,
+        Some(_) => Verdict::Wrong,
+    };
+    Checked { verdict, answer }
+}
+
+/// `Good` while every line so far equals the reference line at its position (spaces ignored),
+/// `Bad` from the first mismatch, missing or extra line on.
+pub fn step_labels(p: &AddProblem, completion: &str) -> Vec<StepLabel> {
+    let expected = lines(p);
+    let squeeze = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    let mut ok = true;
+    think_lines(completion)
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            ok = ok && expected.get(i).is_some_and(|e| squeeze(e) == squeeze(line).to_lowercase());
+            if ok {
+                StepLabel::Good
+            } else {
+                StepLabel::Bad
+            }
+        })
+        .collect()
+}
+
+/// Reads `457+68` (spaces anywhere, a trailing `=` or `=?` allowed).
+pub fn parse_question(text: &str) -> Result<AddProblem, TaskError> {
+    let err = |reason: &str| TaskError::BadQuestion { task: super::NAME, input: text.to_string(), reason: reason.into() };
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let body = squeezed.trim_end_matches('?').trim_end_matches('=');
+    let (a, b) = body.split_once('+').ok_or_else(|| err("expected two integers joined by `+`, like 457+68"))?;
+    let operand = |s: &str, which: &str| -> Result<u64, TaskError> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err(&format!("{which} operand `{s}` is not a non-negative integer")));
+        }
+        let n: u64 = s.parse().map_err(|_| err(&format!("{which} operand `{s}` is too large")))?;
+        if n >= 10u64.pow(super::MAX_DIGITS) {
+            return Err(err(&format!("{which} operand `{s}` has more than {} digits", super::MAX_DIGITS)));
+        }
+        Ok(n)
+    };
+    Ok(AddProblem { a: operand(a, "first")?, b: operand(b, "second")? })
+}

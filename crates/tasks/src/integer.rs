@@ -1,0 +1,77 @@
+//! Integer answers, shared by the arithmetic tasks (`mult`, `add`): what counts as a plain integer
+//! answer, the key under which integer answers vote together, and drawing operands by digit count.
+
+use rand::{Rng, RngCore};
+
+use crate::split::{is_held_out_text, Partition};
+
+/// Normalised decimal of a plain integer `-?[0-9]+`, or `None`.
+pub fn plain_integer(text: &str) -> Option<String> {
+    let (neg, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let trimmed = digits.trim_start_matches('0');
+    Some(match (trimmed.is_empty(), neg) {
+        (true, _) => "0".to_string(),
+        (false, true) => format!("-{trimmed}"),
+        (false, false) => trimmed.to_string(),
+    })
+}
+
+/// The integer value, with spaces, a leading `+` and leading zeros removed; `None` if not an
+/// integer (commas, decimals and words are rejected).
+pub fn answer_key(answer: &str) -> Option<String> {
+    let compact: String = answer.chars().filter(|c| !c.is_whitespace()).collect();
+    let unsigned = compact.strip_prefix('+').unwrap_or(&compact);
+    plain_integer(unsigned)
+}
+
+
+/// Smallest and largest number with exactly `digits` digits (1-digit: 1..=9).
+pub fn operand_range(digits: u32) -> (u64, u64) {
+    let hi = 10u64.saturating_pow(digits) - 1;
+    (10u64.saturating_pow(digits.saturating_sub(1)), hi)
+}
+
+/// An operand whose digit count is uniform in `min_digits..=max_digits`, uniform among the
+/// numbers with exactly that many digits.
+pub fn draw_operand(rng: &mut dyn RngCore, min_digits: u32, max_digits: u32) -> u64 {
+    let digits = rng.gen_range(min_digits..=max_digits);
+    let (lo, hi) = operand_range(digits);
+    rng.gen_range(lo..=hi)
+}
+
+/// Which partitions a space of operand pairs has (both drawn from one digit range), found by
+/// enumerating it when it has at most `limit` pairs; larger spaces are assumed to have both.
+/// `question` renders a pair as the text the held-out hash is taken over.
+pub(crate) fn probe_pair_space(
+    min_digits: u32,
+    max_digits: u32,
+    limit: u64,
+    question: impl Fn(u64, u64) -> String,
+) -> Partition {
+    let operands: Vec<(u64, u64)> = (min_digits..=max_digits).map(operand_range).collect();
+    let per_side: u64 = operands.iter().map(|(lo, hi)| hi - lo + 1).sum();
+    if per_side.saturating_mul(per_side) > limit {
+        return Partition::BOTH;
+    }
+    let mut part = Partition { has_train: false, has_test: false };
+    for &(alo, ahi) in &operands {
+        for a in alo..=ahi {
+            for &(blo, bhi) in &operands {
+                for b in blo..=bhi {
+                    if is_held_out_text(&question(a, b)) {
+                        part.has_test = true;
+                    } else {
+                        part.has_train = true;
+                    }
+                }
+            }
+        }
+    }
+    part
+}
