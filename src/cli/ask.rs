@@ -101,7 +101,7 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
     })?;
     let out = &outs[0];
     let body: Vec<u32> = out.tokens.iter().copied().filter(|&t| t != tok.eos_id()).collect();
-    let completion = format!("<think>\n{}", tok.decode(&body));
+    let completion = format!("{}{}", tok.generation_prefill(true), tok.decode(&body));
     let reasoning = deepthink_tasks::text::think_block(&completion).trim().to_string();
     // The verifier's reading of the answer: exactly one `</think>`, then one line.
     let answer = deepthink_tasks::text::final_answer(&completion).map(|s| s.trim().to_string());

@@ -46,15 +46,6 @@ pub struct Prediction {
     pub group: String,
 }
 
-/// The assistant-turn prefix the generation prompt pre-fills.
-pub fn prefill(thinking: bool) -> &'static str {
-    if thinking {
-        "<think>\n"
-    } else {
-        "<think>\n\n</think>\n\n"
-    }
-}
-
 /// Solve every problem once and check it. `progress(done, total)` is called after each batch.
 pub fn evaluate(
     model: &Model,
@@ -78,7 +69,7 @@ pub fn evaluate(
         let outs = generate(model, &requests, &[tok.eos_id()], &mut |_, _| {})?;
         for (p, out) in chunk.iter().zip(outs) {
             let body: Vec<u32> = out.tokens.iter().copied().filter(|&t| t != tok.eos_id()).collect();
-            let completion = format!("{}{}", prefill(opts.thinking), tok.decode(&body));
+            let completion = format!("{}{}", tok.generation_prefill(opts.thinking), tok.decode(&body));
             let checked = task.verify(p, &completion);
             let reasoning_tokens = match end_think {
                 Some(e) => body.iter().position(|&t| t == e).unwrap_or(body.len()),

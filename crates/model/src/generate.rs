@@ -1,5 +1,6 @@
 //! Batched generation: many sequences decode together through one KV cache, each with its own
-//! sampling parameters and seed, and each stopping on its own (stop token or length).
+//! sampling parameters and seed, and each stopping on its own (stop token or length). It is the
+//! step-wise [`DecodeEngine`] with every request added before the first step.
 //!
 //! A sequence's tokens depend only on its prompt, parameters and seed — not on which other
 //! sequences share the batch — so results are reproducible however requests are grouped.
@@ -12,15 +13,13 @@
 //! [`PrefixStore`]; a later prompt that extends one of them exactly (a beam's next step, an
 //! MCTS rollout from a node) restores it and feeds only its own last token.
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-
-use crate::error::ModelError;
 use std::collections::HashMap;
 
-use crate::infer::{KvCache, KvSnapshot, StepToken};
+use crate::engine::{DecodeEngine, SeqId};
+use crate::error::ModelError;
+use crate::infer::KvSnapshot;
 use crate::model::Model;
-use crate::sampling::{Sampler, SamplingParams};
+use crate::sampling::SamplingParams;
 
 /// One sequence to continue.
 #[derive(Clone, Debug)]
@@ -37,7 +36,7 @@ impl GenRequest {
         GenRequest { prompt, params, stop_sequences: Vec::new() }
     }
 
-    fn hits_stop(&self, tokens: &[u32]) -> bool {
+    pub(crate) fn hits_stop(&self, tokens: &[u32]) -> bool {
         self.stop_sequences.iter().any(|s| !s.is_empty() && tokens.ends_with(s))
     }
 }
@@ -129,93 +128,36 @@ pub fn generate_with_prefixes(
         .max()
         .unwrap_or(0)
         .min(model.cfg.max_seq_len);
-    let mut cache = KvCache::new(model, requests.len(), capacity);
-    let mut rngs: Vec<ChaCha8Rng> = requests.iter().map(|r| ChaCha8Rng::seed_from_u64(r.params.seed)).collect();
-    let mut outs: Vec<GenOutput> = requests
-        .iter()
-        .map(|_| GenOutput { tokens: Vec::new(), logprobs: Vec::new(), finish: FinishReason::Length, prefilled: 0 })
-        .collect();
-    // leader[i]: the first request with the same prompt (itself if none came before).
-    let leader = prompt_leaders(requests);
-    let mut steps: Vec<StepToken> = Vec::new();
-    // prefill_row[i]: which logits row of the prefill call request i samples its first token from.
-    let mut prefill_row = vec![0; requests.len()];
-    let mut rows = 0;
-    for (slot, r) in requests.iter().enumerate() {
-        if leader[slot] != slot {
-            prefill_row[slot] = prefill_row[leader[slot]];
-            continue;
-        }
+    let mut engine = DecodeEngine::new(model, requests.len(), capacity, stop_tokens);
+    let mut ids = Vec::with_capacity(requests.len());
+    for r in requests {
         let last = r.prompt.len() - 1;
         let cached = store.as_ref().and_then(|s| s.entries.get(&r.prompt[..last])).map(|(snap, _)| snap);
-        let from = match cached {
-            Some(snap) if snap.len == last => {
-                cache.restore(slot, snap)?;
-                last
-            }
-            _ => 0,
-        };
-        steps.extend(r.prompt[from..].iter().enumerate().map(|(j, &token)| StepToken {
-            slot,
-            token,
-            want_logits: from + j == last,
-        }));
-        outs[slot].prefilled = r.prompt.len() - from;
-        prefill_row[slot] = rows;
-        rows += 1;
+        ids.push(engine.add_from(r.clone(), cached)?);
     }
-    let mut live: Vec<usize> = (0..requests.len()).collect();
-    let mut still = Vec::with_capacity(live.len());
-    let mut sampler = Sampler::default();
-    // Tokens already in a slot's cache: the prompt and every sampled token but the newest.
-    let fed = |i: usize, outs: &[GenOutput]| requests[i].prompt.len() + outs[i].tokens.len() - 1;
-    let mut first = true;
-    while !live.is_empty() {
-        let logits = model.forward_step(&mut cache, &steps)?;
-        steps.clear();
-        still.clear();
-        let v = model.cfg.vocab_size;
-        for (n, &i) in live.iter().enumerate() {
-            let r = if first { prefill_row[i] } else { n };
-            let row = &logits[r * v..(r + 1) * v];
-            let params = &requests[i].params;
-            let (tok, lp) = sampler.sample(row, params, &mut rngs[i]);
-            outs[i].tokens.push(tok);
-            outs[i].logprobs.push(lp);
-            on_token(i, tok);
-            if stop_tokens.contains(&tok) || requests[i].hits_stop(&outs[i].tokens) {
-                outs[i].finish = FinishReason::Stop;
-            } else if outs[i].tokens.len() < params.max_new_tokens && fed(i, &outs) < capacity {
-                still.push(i);
-                steps.push(StepToken { slot: i, token: tok, want_logits: true });
-            }
+    let index: HashMap<SeqId, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+    while engine.running() > 0 {
+        for event in engine.step()? {
+            on_token(index[&event.id], event.token);
         }
-        if first {
-            for (i, &l) in leader.iter().enumerate() {
-                if l != i {
-                    cache.fork(l, i);
-                }
-            }
-            first = false;
-        }
-        std::mem::swap(&mut live, &mut still);
     }
     if let Some(store) = store {
         store.calls += 1;
         let keep_from = store.calls.saturating_sub(1);
         store.entries.retain(|_, (_, call)| *call >= keep_from);
         store.bytes = store.entries.values().map(|(s, _)| s.bytes()).sum();
-        for (slot, (r, o)) in requests.iter().zip(&outs).enumerate() {
+        for (r, &id) in requests.iter().zip(&ids) {
+            let Some(tokens) = engine.output(id).map(|o| &o.tokens) else { continue };
             // A sequence that produced a stop token is finished and never continued: copying its
             // cache would only slow down whole-solution sampling.
-            if o.tokens.last().is_some_and(|t| stop_tokens.contains(t)) {
+            if tokens.last().is_some_and(|t| stop_tokens.contains(t)) {
                 continue;
             }
-            let fed: Vec<u32> = r.prompt.iter().chain(&o.tokens[..o.tokens.len() - 1]).copied().collect();
-            if cache.len(slot) != fed.len() {
+            let fed: Vec<u32> = r.prompt.iter().chain(&tokens[..tokens.len() - 1]).copied().collect();
+            if engine.cached_len(id) != Some(fed.len()) {
                 continue; // cut off by the cache's capacity
             }
-            let snap = cache.snapshot(slot);
+            let Some(snap) = engine.snapshot(id) else { continue };
             if store.max_bytes > 0 && store.bytes + snap.bytes() > store.max_bytes {
                 break;
             }
@@ -223,11 +165,7 @@ pub fn generate_with_prefixes(
             store.entries.insert(fed, (snap, store.calls));
         }
     }
-    Ok(outs)
-}
-
-/// For each request, the index of the first request with an identical prompt.
-fn prompt_leaders(requests: &[GenRequest]) -> Vec<usize> {
-    let mut seen: std::collections::HashMap<&[u32], usize> = std::collections::HashMap::new();
-    requests.iter().enumerate().map(|(i, r)| *seen.entry(r.prompt.as_slice()).or_insert(i)).collect()
+    ids.iter()
+        .map(|&id| engine.take(id).ok_or_else(|| ModelError::Input("a sequence did not finish".into())))
+        .collect()
 }

@@ -3,7 +3,8 @@
 //! - [`config`]: `config.json` ⇄ [`ModelConfig`]
 //! - [`params`]: the flat parameter buffer and its named [`Layout`]
 //! - [`model`], [`train_pass`], [`attention`], [`ops`], [`matmul`]: the forward and backward passes
-//! - [`infer`], [`sampling`], [`generate`]: KV-cached, batched decoding
+//! - [`infer`], [`sampling`], [`engine`], [`generate`]: KV-cached decoding, step-wise (sequences join
+//!   and leave between steps) and batched
 //! - [`tokenizer`], [`checkpoint`]: Hugging Face formats on disk
 
 pub mod attention;
@@ -11,6 +12,7 @@ pub mod checkpoint;
 pub mod config;
 pub mod decode_attention;
 mod decode_rows;
+pub mod engine;
 pub mod error;
 pub mod fast_exp;
 pub mod fsutil;
@@ -27,6 +29,7 @@ pub mod train_pass;
 pub use checkpoint::{load_checkpoint, save_checkpoint, Checkpoint};
 pub use config::{ModelConfig, ModelShape};
 pub use error::ModelError;
+pub use engine::{DecodeEngine, SeqId, TokenEvent};
 pub use generate::{generate, generate_with_prefixes, FinishReason, GenOutput, GenRequest, PrefixStore};
 pub use infer::{KvCache, KvSnapshot, StepToken};
 pub use model::Model;

@@ -65,6 +65,9 @@ impl Message {
     pub fn assistant(content: impl Into<String>) -> Self {
         Message { role: "assistant".into(), content: content.into() }
     }
+    pub fn system(content: impl Into<String>) -> Self {
+        Message { role: "system".into(), content: content.into() }
+    }
 }
 
 /// A tokenizer together with its chat template and the ids deepthink needs.
@@ -75,6 +78,8 @@ pub struct ChatTokenizer {
     eos: u32,
     unk: Option<u32>,
     eos_token: String,
+    /// What the generation prompt pre-fills of the assistant turn: `[thinking off, thinking on]`.
+    prefill: [String; 2],
 }
 
 fn tok_err(e: impl std::fmt::Display) -> ModelError {
@@ -112,7 +117,36 @@ impl ChatTokenizer {
             .token_to_id(eos_token)
             .ok_or_else(|| ModelError::Tokenizer(format!("eos token `{eos_token}` is not in the vocabulary")))?;
         let unk = inner.token_to_id(UNK);
-        Ok(ChatTokenizer { inner, template, eos, unk, eos_token: eos_token.to_string() })
+        let mut tok = ChatTokenizer { inner, template, eos, unk, eos_token: eos_token.to_string(), prefill: Default::default() };
+        tok.prefill = [tok.find_prefill(false), tok.find_prefill(true)];
+        Ok(tok)
+    }
+
+    /// The part of the generation prompt after the assistant turn's header: render an assistant
+    /// turn holding a sentinel, take what precedes the sentinel as the header, and keep what the
+    /// generation prompt adds after it. Empty when the template pre-fills nothing, or when it
+    /// renders turns in a way this cannot read (its render errors then surface on use).
+    fn find_prefill(&self, thinking: bool) -> String {
+        const SENTINEL: &str = "\u{1}deepthink-prefill\u{1}";
+        let user = Message::user("x");
+        let (Ok(prompt), Ok(turn)) = (
+            self.render(std::slice::from_ref(&user), true, thinking),
+            self.render(&[user.clone(), Message::assistant(SENTINEL)], false, thinking),
+        ) else {
+            return String::new();
+        };
+        match turn.find(SENTINEL) {
+            Some(at) if prompt.starts_with(&turn[..at]) => prompt[at..].to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// The assistant text the generation prompt pre-fills, which every completion read back
+    /// from a generation starts with: `<think>\n` with thinking on for deepthink's template,
+    /// `<think>\n\n</think>\n\n` with it off (Qwen3's convention), empty for a template that
+    /// pre-fills nothing.
+    pub fn generation_prefill(&self, enable_thinking: bool) -> &str {
+        &self.prefill[usize::from(enable_thinking)]
     }
 
     /// Load `tokenizer.json` and `tokenizer_config.json` (for `chat_template` and `eos_token`).
@@ -239,6 +273,15 @@ mod tests {
         assert_eq!(ids[0], t.token_id(THINK).unwrap());
         assert_eq!(ids.len(), 1 + 1 + 3 + 1 + 1 + 2 + 1 + 1);
         assert_eq!(t.decode(&ids), "<think>\n1+1\n</think>\n\n2");
+    }
+
+    #[test]
+    fn the_prefill_comes_from_the_template() {
+        let t = ChatTokenizer::char_level().unwrap();
+        assert_eq!(t.generation_prefill(true), "<think>\n");
+        assert_eq!(t.generation_prefill(false), "<think>\n\n</think>\n\n");
+        let plain = ChatTokenizer::from_parts(t.inner.clone(), "{% for m in messages %}{{ m['content'] }}{% endfor %}".into(), END).unwrap();
+        assert_eq!(plain.generation_prefill(true), "");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use deepthink_tasks::PromptStyle;
 /// One sampled solution.
 #[derive(Clone, Debug)]
 pub struct Candidate {
-    /// The assistant turn (pre-filled `<think>\n` included).
+    /// The assistant turn (the template's pre-fill included).
     pub completion: String,
     /// The final answer as the task reads it.
     pub answer: Option<String>,
@@ -25,8 +25,9 @@ pub struct Candidate {
 }
 
 impl Candidate {
-    pub fn read(task: &dyn Task, p: &Problem, c: &Continuation) -> Candidate {
-        let completion = completion_text(c);
+    /// Reads a continuation of an empty prefix from `gen`.
+    pub fn read(task: &dyn Task, p: &Problem, gen: &dyn Generator, c: &Continuation) -> Candidate {
+        let completion = completion_text(gen, c);
         let answer = task.verify(p, &completion).answer;
         let key = answer.as_deref().and_then(|a| task.answer_key(p, a));
         Candidate { completion, answer, key, score: f32::NAN }
@@ -55,7 +56,7 @@ pub fn sample_candidates(
         let mut cands = Vec::with_capacity(group.len());
         for c in group {
             spend.add_continuation(gen, c);
-            cands.push(Candidate::read(task, p, c));
+            cands.push(Candidate::read(task, p, gen, c));
         }
         result.push((cands, spend));
     }

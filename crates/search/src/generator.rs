@@ -1,24 +1,27 @@
 //! The contract between strategies and whatever produces text.
 //!
-//! A request is a question (the user turn) plus the assistant text written so far, which starts
-//! inside the think block (the generation prompt pre-fills `<think>\n`). Step-level search extends
-//! a partial reasoning by passing it as `prefix`; sampling strategies leave it empty. The
-//! generator reports the tokens it read and wrote, which is how strategies are charged.
+//! A request is a conversation (system and earlier turns, ending with the user turn to answer)
+//! plus the assistant text written so far, after what the chat template pre-fills
+//! ([`Generator::prefill`]: `<think>\n` for deepthink's template). Step-level search extends a
+//! partial reasoning by passing it as `prefix`; sampling strategies leave it empty. The generator
+//! reports the tokens it read and wrote, which is how strategies are charged.
 
-use deepthink_model::{FinishReason, SamplingParams};
+use deepthink_model::{FinishReason, Message, SamplingParams};
 
 use crate::error::SearchError;
 
 /// One continuation to produce.
 #[derive(Clone, Debug)]
 pub struct Request {
-    /// The user turn.
-    pub question: String,
-    /// Assistant text already written after the pre-filled `<think>\n` (empty to start).
+    /// The conversation to continue, ending with the user turn.
+    pub messages: Vec<Message>,
+    /// Assistant text already written after the template's pre-fill (empty to start).
     pub prefix: String,
     pub params: SamplingParams,
     /// Stop after any of these strings (kept in the output), besides end-of-sequence.
     pub stop: Vec<String>,
+    /// Return each generated token's log-probability (a remote server may charge for them).
+    pub logprobs: bool,
 }
 
 impl Request {
@@ -31,11 +34,17 @@ impl Request {
         seed: u64,
     ) -> Self {
         Request {
-            question: question.into(),
+            messages: vec![Message::user(question)],
             prefix: prefix.into(),
             params: SamplingParams { temperature, max_new_tokens, seed, ..SamplingParams::default() },
             stop: Vec::new(),
+            logprobs: false,
         }
+    }
+
+    /// The user turn being answered (the last user message).
+    pub fn question(&self) -> &str {
+        self.messages.iter().rev().find(|m| m.role == "user").map_or("", |m| m.content.as_str())
     }
 }
 
@@ -50,7 +59,7 @@ pub struct Continuation {
     pub prompt_tokens: usize,
     /// Length of the prompt it continued (question, template and prefix), computed or shared.
     pub context: usize,
-    /// Log-probability of each generated token.
+    /// Log-probability of each generated token, when the request asked for them (else empty).
     pub logprobs: Vec<f32>,
     pub finish: FinishReason,
 }
@@ -58,6 +67,9 @@ pub struct Continuation {
 /// Batched text continuation. Implementations should run a whole slice of requests together.
 pub trait Generator: Sync {
     fn generate(&self, requests: &[Request]) -> Result<Vec<Continuation>, SearchError>;
+    /// The assistant text the chat template pre-fills before a request's prefix: the full
+    /// assistant turn of a continuation is `prefill + prefix + text`.
+    fn prefill(&self) -> &str;
     /// Forward-pass FLOPs per token at context length `ctx` (for compute accounting), if known.
     fn flops_per_token(&self, ctx: usize) -> Option<f64>;
 }

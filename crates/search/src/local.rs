@@ -10,7 +10,7 @@
 
 use std::sync::Mutex;
 
-use deepthink_model::{generate_with_prefixes, ChatTokenizer, FinishReason, GenRequest, Message, Model, PrefixStore};
+use deepthink_model::{generate_with_prefixes, ChatTokenizer, FinishReason, GenRequest, Model, PrefixStore};
 
 use crate::error::SearchError;
 use crate::generator::{Continuation, Generator, Request};
@@ -37,7 +37,7 @@ impl<'a> LocalGenerator<'a> {
     }
 
     fn prompt(&self, r: &Request) -> Result<Vec<u32>, SearchError> {
-        let mut text = self.tokenizer.render(&[Message::user(&r.question)], true, true)?;
+        let mut text = self.tokenizer.render(&r.messages, true, true)?;
         text.push_str(&r.prefix);
         Ok(self.tokenizer.encode(&text)?)
     }
@@ -85,11 +85,15 @@ impl Generator for LocalGenerator<'_> {
                     tokens: out.tokens.len(),
                     prompt_tokens: out.prefilled,
                     context: p.len(),
-                    logprobs: out.logprobs,
+                    logprobs: if r.logprobs { out.logprobs } else { Vec::new() },
                     finish,
                 }
             })
             .collect())
+    }
+
+    fn prefill(&self) -> &str {
+        self.tokenizer.generation_prefill(true)
     }
 
     fn flops_per_token(&self, ctx: usize) -> Option<f64> {

@@ -214,7 +214,7 @@ impl Strategy for Mcts<'_> {
             let leaves: Vec<(usize, String)> = full
                 .iter()
                 .enumerate()
-                .map(|(i, p)| (i, format!("<think>\n{}", trees[i].nodes[p[p.len() - 1]].text)))
+                .map(|(i, p)| (i, format!("{}{}", gen.prefill(), trees[i].nodes[p[p.len() - 1]].text)))
                 .collect();
             let items: Vec<ScoreItem> = leaves
                 .iter()
@@ -234,7 +234,7 @@ impl Strategy for Mcts<'_> {
             .zip(&spend)
             .map(|((t, p), s)| {
                 let leaf = &t.nodes[t.best_leaf()];
-                let completion = format!("<think>\n{}", leaf.text);
+                let completion = format!("{}{}", gen.prefill(), leaf.text);
                 let answer = if leaf.complete { task.verify(p, &completion).answer } else { None };
                 s.solution(answer, completion)
             })

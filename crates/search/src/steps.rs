@@ -15,7 +15,10 @@ use crate::strategy::Budget;
 /// A partial (or complete) solution.
 #[derive(Clone, Debug, Default)]
 pub struct Path {
-    /// Assistant text after the pre-filled `<think>\n`.
+    /// What the chat template pre-filled (the generator's [`Generator::prefill`], set when the
+    /// path is first extended).
+    pub prefill: String,
+    /// Assistant text after the pre-fill.
     pub text: String,
     /// Tokens generated along this path.
     pub tokens: usize,
@@ -28,7 +31,7 @@ pub struct Path {
 impl Path {
     /// The assistant turn this path has written.
     pub fn completion(&self) -> String {
-        format!("<think>\n{}", self.text)
+        format!("{}{}", self.prefill, self.text)
     }
 }
 
@@ -49,7 +52,7 @@ pub fn extend(
     max_new_tokens: usize,
     spend: &mut [Spend],
 ) -> Result<Vec<Path>, SearchError> {
-    let mut out: Vec<Path> = reqs.iter().map(|r| r.path.clone()).collect();
+    let mut out: Vec<Path> = reqs.iter().map(|r| Path { prefill: gen.prefill().to_string(), ..r.path.clone() }).collect();
     let mut first = Vec::new();
     let mut index = Vec::new();
     for (k, r) in reqs.iter().enumerate() {

@@ -90,9 +90,9 @@ pub(crate) fn sample_seed(seed: u64, i: usize, n: usize, j: usize) -> u64 {
     seed.wrapping_add((i * n + j) as u64)
 }
 
-/// The assistant turn a continuation completes.
-pub(crate) fn completion_text(c: &Continuation) -> String {
-    format!("<think>\n{}", c.text)
+/// The assistant turn a continuation of an empty prefix completes.
+pub(crate) fn completion_text(gen: &dyn Generator, c: &Continuation) -> String {
+    format!("{}{}", gen.prefill(), c.text)
 }
 
 /// The user turn of each problem under a prompt style.

@@ -46,7 +46,7 @@ pub fn verifier_input(
 ) -> Result<VerifierInput, ModelError> {
     let mut tokens = tok.encode(&tok.render(&[Message::user(question)], true, true)?)?;
     let prompt_len = tokens.len();
-    let body = completion.strip_prefix("<think>\n").unwrap_or(completion);
+    let body = completion.strip_prefix(tok.generation_prefill(true)).unwrap_or(completion);
     let (reasoning, answer) = match body.find("</think>") {
         Some(i) => (&body[..i], Some(&body[i..])),
         None => (body, None),

@@ -64,13 +64,17 @@ fn a_stop_string_ends_generation_after_one_reasoning_step() {
     let gen = LocalGenerator::new(&ck.model, &ck.tokenizer);
     let params = deepthink_model::SamplingParams { max_new_tokens: 64, ..Default::default() };
     let step = |prefix: &str| Request {
-        question: "123*456".into(),
+        messages: vec![deepthink_model::Message::user("123*456")],
         prefix: prefix.into(),
         params: params.clone(),
         stop: vec!["\n".into()],
+        logprobs: prefix.is_empty(),
     };
     let out = gen.generate(&[step(""), step("8370\n")]).unwrap();
     assert_eq!(out[0].text, "8370\n");
     assert_eq!(out[0].tokens, 5, "charged for one line only");
     assert_eq!(out[1].text, "5160\n", "continues from a partial reasoning");
+    assert_eq!(out[0].logprobs.len(), 5, "log-probabilities when asked");
+    assert!(out[1].logprobs.is_empty(), "and none when not");
+    assert_eq!(gen.prefill(), "<think>\n", "the pre-fill comes from the chat template");
 }

@@ -58,7 +58,7 @@ pub fn sample_groups(
         .iter()
         .map(|o| {
             let body: Vec<u32> = o.tokens.iter().copied().filter(|&t| t != tok.eos_id()).collect();
-            format!("<think>\n{}", tok.decode(&body))
+            format!("{}{}", tok.generation_prefill(true), tok.decode(&body))
         })
         .collect();
     Ok(Rollout { problems, questions, prompts: reqs.into_iter().map(|r| r.prompt).collect(), outputs, texts })

@@ -80,7 +80,7 @@ pub fn label_solutions(
     let mut records = Vec::with_capacity(outs.len());
     let mut sources = Vec::with_capacity(outs.len());
     for (c, &i) in outs.iter().zip(&owner) {
-        let completion = format!("<think>\n{}", c.text);
+        let completion = format!("{}{}", gen.prefill(), c.text);
         let finished = c.finish == FinishReason::Stop && completion.contains("</think>");
         let mut steps: Vec<String> = think_lines(&completion).into_iter().map(str::to_string).collect();
         let outcome = task.verify(&problems[i], &completion).verdict == Verdict::Correct;
@@ -147,7 +147,7 @@ fn label_by_rollouts(
         rec.labels[..steps].iter_mut().for_each(|l| *l = false);
     }
     for ((c, &(r, s)), req) in outs.iter().zip(&jobs).zip(&requests) {
-        let completion = format!("<think>\n{}{}", req.prefix, c.text);
+        let completion = format!("{}{}{}", gen.prefill(), req.prefix, c.text);
         if task.verify(&problems[sources[r]], &completion).verdict == Verdict::Correct {
             records[r].labels[s] = true;
         }
