@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use deepthink_eval::{evaluate, evaluate_strategy};
+use deepthink_eval::evaluate;
+use deepthink_eval::grid::uses_budget;
 use deepthink_search::registry::needs_verifier;
 use deepthink_search::{
     by_name, Budget, ConfidenceScorer, LocalGenerator, ModelScorer, OracleScorer, Scorer, StrategyOptions,
@@ -15,7 +16,7 @@ use deepthink_search::{
 use deepthink_tasks::external::read_problems;
 use deepthink_tasks::{task_by_name, PromptStyle};
 use deepthink_train::data_file::write_lines_atomic;
-use deepthink_train::sft::{eval_options, held_out_problems};
+use deepthink_tasks::split::held_out_problems;
 
 use super::task_args::TaskArgs;
 
@@ -197,19 +198,14 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let orm = a.orm.as_deref().map(load_scorer).transpose()?;
     let bar = indicatif::ProgressBar::new(problems.len() as u64);
     let mut tick = |d: usize, _| bar.set_position(d as u64);
-    let (report, preds) = if strategy == "greedy" {
-        let opts = eval_options(a.prompt, a.max_new_tokens);
-        evaluate(&ck.model, &ck.tokenizer, task.as_ref(), &problems, &opts, &mut tick)?
-    } else {
-        let gen = LocalGenerator::new(&ck.model, &ck.tokenizer);
-        let scorer = scorer_for(strategy, prm.as_deref(), orm.as_deref());
-        let s = by_name(strategy, &a.options(), scorer)?;
-        let samples = if strategy == "sample" { 1 } else { a.samples };
-        let budget = Budget { samples, max_new_tokens: a.max_new_tokens };
-        // About 64 sequences in flight at once.
-        let chunk = (64 / samples.max(1)).max(1);
-        evaluate_strategy(task.as_ref(), &problems, s.as_ref(), &gen, budget, chunk, &mut tick)?
-    };
+    let gen = LocalGenerator::new(&ck.model, &ck.tokenizer);
+    let scorer = scorer_for(strategy, prm.as_deref(), orm.as_deref());
+    let s = by_name(strategy, &a.options(), scorer)?;
+    let samples = if uses_budget(strategy) { a.samples } else { 1 };
+    let budget = Budget { samples, max_new_tokens: a.max_new_tokens };
+    // About 64 sequences in flight at once.
+    let chunk = (64 / samples.max(1)).max(1);
+    let (report, preds) = evaluate(task.as_ref(), &problems, s.as_ref(), &gen, budget, chunk, &mut tick)?;
     bar.finish_and_clear();
     if let Some(path) = &a.predictions {
         let lines = preds.iter().map(|p| serde_json::to_string(p).unwrap_or_default());

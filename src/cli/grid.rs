@@ -10,7 +10,7 @@ use deepthink_eval::grid::{append_cell, read_cells, run_cell, summarize, Cell, C
 use deepthink_eval::plot::{plot_grid, Reference, XAxis};
 use deepthink_search::LocalGenerator;
 use deepthink_tasks::task_by_name;
-use deepthink_train::sft::held_out_problems;
+use deepthink_tasks::split::held_out_problems;
 
 use super::eval::{load_scorer, scorer_for, EvalArgs};
 

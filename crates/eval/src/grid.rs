@@ -9,10 +9,10 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
-use std::time::Instant;
-
 use deepthink_search::{by_name, Budget, Generator, Scorer, SearchError, StrategyOptions};
-use deepthink_tasks::{Problem, Task, Verdict};
+use deepthink_tasks::{Problem, Task};
+
+use crate::evaluate::{evaluate, Prediction};
 use serde::{Deserialize, Serialize};
 
 /// One finished (strategy, budget, seed).
@@ -83,7 +83,8 @@ pub struct CellInputs<'a> {
     pub scorer: Option<&'a dyn Scorer>,
 }
 
-/// Run one cell: solve every problem, check the chosen answers, average the spend.
+/// Run one cell through the evaluation path: solve every problem, check the chosen answers,
+/// average the spend.
 pub fn run_cell(
     inputs: CellInputs,
     spec: &GridSpec,
@@ -95,44 +96,25 @@ pub fn run_cell(
     let options =
         StrategyOptions { seed: spec.options.seed.wrapping_add(seed.wrapping_mul(1_000_003)), ..spec.options.clone() };
     let s = by_name(strategy, &options, scorer)?;
-    let start = Instant::now();
     let chunk = (spec.sequences_in_flight / budget.max(1)).max(1);
     let b = Budget { samples: budget, max_new_tokens: spec.max_new_tokens };
-    let mut cell = Cell {
+    let (report, preds) = evaluate(task, problems, s.as_ref(), gen, b, chunk, &mut |_, _| {})?;
+    let n = problems.len().max(1) as f64;
+    let mean = |f: &dyn Fn(&Prediction) -> f64| preds.iter().map(f).sum::<f64>() / n;
+    Ok(Cell {
         strategy: strategy.to_string(),
         budget,
         seed,
         problems: problems.len(),
-        correct: 0,
-        no_answer: 0,
-        accuracy: 0.0,
-        generated_tokens: 0.0,
-        prompt_tokens: 0.0,
-        verifier_tokens: 0.0,
-        flops: 0.0,
-        seconds: 0.0,
-    };
-    for part in problems.chunks(chunk) {
-        for (p, sol) in part.iter().zip(s.solve(task, part, gen, b)?) {
-            match task.verify(p, &sol.completion).verdict {
-                Verdict::Correct => cell.correct += 1,
-                Verdict::NoAnswer => cell.no_answer += 1,
-                Verdict::Wrong => {}
-            }
-            cell.generated_tokens += sol.generated_tokens as f64;
-            cell.prompt_tokens += sol.prompt_tokens as f64;
-            cell.verifier_tokens += sol.verifier_tokens as f64;
-            cell.flops += sol.flops;
-        }
-    }
-    let n = problems.len().max(1) as f64;
-    cell.accuracy = cell.correct as f64 / n;
-    cell.generated_tokens /= n;
-    cell.prompt_tokens /= n;
-    cell.verifier_tokens /= n;
-    cell.flops /= n;
-    cell.seconds = start.elapsed().as_secs_f64();
-    Ok(cell)
+        correct: report.overall.correct,
+        no_answer: report.overall.no_answer,
+        accuracy: report.overall.correct as f64 / n,
+        generated_tokens: mean(&|p| p.tokens as f64),
+        prompt_tokens: mean(&|p| p.prompt_tokens as f64),
+        verifier_tokens: mean(&|p| p.verifier_tokens as f64),
+        flops: mean(&|p| p.flops),
+        seconds: report.seconds,
+    })
 }
 
 /// Cells already in `path` (a torn last line from an interrupted write is skipped).

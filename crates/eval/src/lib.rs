@@ -3,12 +3,10 @@
 //! reasoning length and compute spent, overall and per difficulty group.
 
 pub mod curves;
+pub mod evaluate;
 pub mod grid;
-pub mod harness;
 pub mod plot;
 pub mod report;
-pub mod strategy_eval;
 
-pub use harness::{evaluate, EvalOptions, Prediction};
+pub use evaluate::{evaluate, evaluate_greedy, EvalOptions, Prediction};
 pub use report::{group_of, EvalReport, GroupStats};
-pub use strategy_eval::evaluate_strategy;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use deepthink_tasks::{Problem, Verdict};
 use serde::Serialize;
 
-use crate::harness::Prediction;
+use crate::evaluate::Prediction;
 
 /// Outcome counts of one group of problems.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]

@@ -42,12 +42,13 @@ impl GenRequest {
 }
 
 /// Why a sequence stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FinishReason {
     /// A stop token was produced (it is included in `tokens`).
     Stop,
-    /// `max_new_tokens` or the model's context ran out.
+    /// `max_new_tokens` or the model's context ran out (also: not finished yet).
+    #[default]
     Length,
 }
 

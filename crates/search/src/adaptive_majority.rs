@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
-use crate::candidates::{sample_candidates, Candidate};
+use crate::candidates::{sample_candidates, shown, Candidate};
 use crate::error::SearchError;
 use crate::generator::{Generator, Request};
 use crate::majority::vote_winner;
@@ -113,10 +113,7 @@ impl Strategy for AdaptiveMajority {
         Ok(cands
             .iter()
             .zip(&spend)
-            .map(|(c, s)| match vote_winner(c) {
-                Some(w) => s.solution(w.answer.clone(), w.completion.clone()),
-                None => s.solution(None, c.first().map(|c| c.completion.clone()).unwrap_or_default()),
-            })
+            .map(|(c, s)| shown(gen, s, vote_winner(c), c))
             .collect())
     }
 }

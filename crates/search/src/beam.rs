@@ -8,6 +8,7 @@
 //! cache for the M continuations. Departure from search-and-learn: no "lookahead" rollouts and
 //! a fixed step cap (`max_steps`) instead of a token-count loop.
 
+use deepthink_model::FinishReason;
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
 use crate::error::SearchError;
@@ -93,13 +94,14 @@ impl Strategy for BeamSearch<'_> {
                 active[i] = cands.iter().flat_map(|p| std::iter::repeat_n(p.clone(), m)).collect();
             }
         }
-        Ok(finish(task, problems, &done, &active, &spend))
+        Ok(finish(gen, task, problems, &done, &active, &spend))
     }
 }
 
 /// The best finished path of each problem (or, if none finished, the best unfinished one,
 /// which has no answer).
 pub(crate) fn finish(
+    gen: &dyn Generator,
     task: &dyn Task,
     problems: &[Problem],
     done: &[Vec<Path>],
@@ -115,9 +117,9 @@ pub(crate) fn finish(
                 Some(best) => {
                     let completion = best.completion();
                     let answer = if best.complete { task.verify(p, &completion).answer } else { None };
-                    spend[i].solution(answer, completion)
+                    spend[i].solution(gen, answer, completion, best.finish)
                 }
-                None => spend[i].solution(None, String::new()),
+                None => spend[i].solution(gen, None, String::new(), FinishReason::Length),
             }
         })
         .collect()

@@ -2,6 +2,7 @@
 //! first half of `majority`, `best-of-n`, `weighted-majority` and `adaptive-majority`, which differ
 //! only in how they choose among the candidates.
 
+use deepthink_model::FinishReason;
 use deepthink_tasks::{Problem, Task};
 
 use crate::error::SearchError;
@@ -22,6 +23,8 @@ pub struct Candidate {
     pub key: Option<String>,
     /// The verifier's outcome score (NaN when no verifier was asked).
     pub score: f32,
+    /// Why its generation ended.
+    pub finish: FinishReason,
 }
 
 impl Candidate {
@@ -30,7 +33,7 @@ impl Candidate {
         let completion = completion_text(gen, c);
         let answer = task.verify(p, &completion).answer;
         let key = answer.as_deref().and_then(|a| task.answer_key(p, a));
-        Candidate { completion, answer, key, score: f32::NAN }
+        Candidate { completion, answer, key, score: f32::NAN, finish: c.finish }
     }
 }
 
@@ -80,6 +83,18 @@ pub fn sample_candidates(
     Ok(result)
 }
 
+/// The solution showing `chosen` (or, when nothing was chosen, the first candidate, with no
+/// answer), at `spend`.
+pub fn shown(gen: &dyn Generator, spend: &Spend, chosen: Option<&Candidate>, cands: &[Candidate]) -> Solution {
+    match chosen {
+        Some(c) => spend.solution(gen, c.answer.clone(), c.completion.clone(), c.finish),
+        None => match cands.first() {
+            Some(c) => spend.solution(gen, None, c.completion.clone(), c.finish),
+            None => spend.solution(gen, None, String::new(), FinishReason::Length),
+        },
+    }
+}
+
 /// How N parallel samples are drawn.
 #[derive(Clone, Copy, Debug)]
 pub struct Sampling {
@@ -109,9 +124,6 @@ pub fn sample_and_choose(
     let groups = sample_candidates(task, &refs, &q, &requests, &vec![n; problems.len()], gen, scorer)?;
     Ok(groups
         .iter()
-        .map(|(cands, spend)| match choose(cands) {
-            Some(c) => spend.solution(c.answer.clone(), c.completion.clone()),
-            None => spend.solution(None, cands.first().map(|c| c.completion.clone()).unwrap_or_default()),
-        })
+        .map(|(cands, spend)| shown(gen, spend, choose(cands), cands))
         .collect())
 }

@@ -87,6 +87,6 @@ impl Strategy for Dvts<'_> {
                 *hs = kept;
             }
         }
-        Ok(finish(task, problems, &done, &heads, &spend))
+        Ok(finish(gen, task, problems, &done, &heads, &spend))
     }
 }

@@ -70,6 +70,9 @@ pub trait Generator: Sync {
     /// The assistant text the chat template pre-fills before a request's prefix: the full
     /// assistant turn of a continuation is `prefill + prefix + text`.
     fn prefill(&self) -> &str;
+    /// How many tokens `text` is for this generator's model (reasoning lengths are reported in
+    /// tokens).
+    fn count_tokens(&self, text: &str) -> usize;
     /// Forward-pass FLOPs per token at context length `ctx` (for compute accounting), if known.
     fn flops_per_token(&self, ctx: usize) -> Option<f64>;
 }

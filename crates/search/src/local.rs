@@ -96,6 +96,10 @@ impl Generator for LocalGenerator<'_> {
         self.tokenizer.generation_prefill(true)
     }
 
+    fn count_tokens(&self, text: &str) -> usize {
+        self.tokenizer.encode(text).map_or_else(|_| text.chars().count(), |ids| ids.len())
+    }
+
     fn flops_per_token(&self, ctx: usize) -> Option<f64> {
         Some(self.model.cfg.flops_per_token(ctx))
     }

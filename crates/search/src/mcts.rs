@@ -15,6 +15,7 @@
 //! selection rule, and whole rollouts instead of one step per expansion, so a simulation costs at
 //! most one sampled solution and N is comparable with the other strategies' N.
 
+use deepthink_model::FinishReason;
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
 use crate::error::SearchError;
@@ -42,6 +43,8 @@ struct Node {
     /// Tokens generated from the root to here (apportioned by characters within a rollout).
     tokens: usize,
     complete: bool,
+    /// How the rollout that ended here stopped (`None` for a node no rollout ended at).
+    finish: Option<FinishReason>,
     children: Vec<usize>,
     visits: u32,
     value: f64,
@@ -69,6 +72,7 @@ impl Tree {
             text: String::new(),
             tokens: 0,
             complete: false,
+            finish: None,
             children: Vec::new(),
             visits: 0,
             value: 0.0,
@@ -99,7 +103,7 @@ impl Tree {
     }
 
     /// Insert a rollout continuing `from`, line by line; returns the nodes it passed through.
-    fn insert(&mut self, from: usize, text: &str, tokens: usize, complete: bool) -> Vec<usize> {
+    fn insert(&mut self, from: usize, text: &str, tokens: usize, finish: FinishReason) -> Vec<usize> {
         let mut at = from;
         let mut added = Vec::new();
         let (reasoning, answer) = match text.find("</think>") {
@@ -123,7 +127,8 @@ impl Tree {
                         step: seg.to_string(),
                         text: format!("{}{}", parent.text, seg),
                         tokens: parent.tokens + (tokens * seg.len()).div_ceil(chars),
-                        complete: last && complete,
+                        complete: last,
+                        finish: last.then_some(finish),
                         children: Vec::new(),
                         visits: 0,
                         value: 0.0,
@@ -208,7 +213,7 @@ impl Strategy for Mcts<'_> {
             for (c, &i) in outs.iter().zip(&expanding) {
                 spend[i].add_continuation(gen, c);
                 let from = full[i][full[i].len() - 1];
-                let added = trees[i].insert(from, &c.text, c.tokens, true);
+                let added = trees[i].insert(from, &c.text, c.tokens, c.finish);
                 full[i].extend(added);
             }
             let leaves: Vec<(usize, String)> = full
@@ -236,7 +241,7 @@ impl Strategy for Mcts<'_> {
                 let leaf = &t.nodes[t.best_leaf()];
                 let completion = format!("{}{}", gen.prefill(), leaf.text);
                 let answer = if leaf.complete { task.verify(p, &completion).answer } else { None };
-                s.solution(answer, completion)
+                s.solution(gen, answer, completion, leaf.finish.unwrap_or(FinishReason::Length))
             })
             .collect())
     }
@@ -249,8 +254,8 @@ mod tests {
     #[test]
     fn rollouts_share_their_common_steps() {
         let mut t = Tree::new();
-        let a = t.insert(0, "1\n2\n</think>\n\n3", 14, true);
-        let b = t.insert(0, "1\n5\n</think>\n\n6", 14, true);
+        let a = t.insert(0, "1\n2\n</think>\n\n3", 14, FinishReason::Stop);
+        let b = t.insert(0, "1\n5\n</think>\n\n6", 14, FinishReason::Stop);
         assert_eq!(a.len(), 3);
         assert_eq!(a[0], b[0], "the shared first line is one node");
         assert_ne!(a[1], b[1]);

@@ -2,9 +2,11 @@
 //! literature compares at — tokens generated, prompt tokens computed, tokens the verifier read,
 //! and the forward FLOPs of all of it (Snell et al. 2024 compare methods at equal FLOPs).
 
+use deepthink_model::FinishReason;
+
 use crate::generator::{Continuation, Generator};
 use crate::scorer::Scores;
-use crate::strategy::Solution;
+use crate::strategy::{reasoning_tokens, Solution};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Spend {
@@ -36,11 +38,20 @@ impl Spend {
         self.flops += other.flops;
     }
 
-    /// The solution that answers `answer`, shown with `completion`, at this cost.
-    pub fn solution(&self, answer: Option<String>, completion: String) -> Solution {
+    /// The solution that answers `answer`, shown with `completion` (which ended for `finish`;
+    /// its reasoning is counted in `gen`'s tokens), at this cost.
+    pub fn solution(
+        &self,
+        gen: &dyn Generator,
+        answer: Option<String>,
+        completion: String,
+        finish: FinishReason,
+    ) -> Solution {
         Solution {
             answer,
+            reasoning_tokens: reasoning_tokens(gen, &completion),
             completion,
+            finish,
             generated_tokens: self.generated_tokens,
             prompt_tokens: self.prompt_tokens,
             verifier_tokens: self.verifier_tokens,

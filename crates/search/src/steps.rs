@@ -24,6 +24,8 @@ pub struct Path {
     pub tokens: usize,
     /// Finished: the answer is written (or the token budget ran out).
     pub complete: bool,
+    /// Why the last generation along it ended (`Length` also when the budget ran out).
+    pub finish: FinishReason,
     /// The verifier's score of the last step (NaN before scoring).
     pub score: f32,
 }
@@ -58,6 +60,9 @@ pub fn extend(
     for (k, r) in reqs.iter().enumerate() {
         let left = max_new_tokens.saturating_sub(r.path.tokens);
         if left == 0 || r.path.complete {
+            if !out[k].complete {
+                out[k].finish = FinishReason::Length;
+            }
             out[k].complete = true;
             continue;
         }
@@ -75,6 +80,7 @@ pub fn extend(
         p.tokens += c.tokens;
         let ended_line = c.finish == FinishReason::Stop && c.text.ends_with('\n');
         let left = max_new_tokens.saturating_sub(p.tokens);
+        p.finish = if ended_line && left == 0 { FinishReason::Length } else { c.finish };
         if !ended_line || left == 0 {
             p.complete = true;
         } else if c.text.contains("</think>") {
@@ -88,6 +94,7 @@ pub fn extend(
         p.text.push_str(&c.text);
         p.tokens += c.tokens;
         p.complete = true;
+        p.finish = c.finish;
     }
     for p in &mut out {
         p.score = f32::NAN;

@@ -1,6 +1,7 @@
 //! What every strategy implements, and what it returns: the answer, the reasoning shown for it,
 //! and the compute it cost (tokens generated and read, estimated forward FLOPs).
 
+use deepthink_model::FinishReason;
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
 use crate::error::SearchError;
@@ -33,8 +34,13 @@ impl Budget {
 pub struct Solution {
     /// The chosen answer as the task reads it, if any completion had one.
     pub answer: Option<String>,
-    /// The assistant turn behind the chosen answer (pre-filled `<think>\n` included).
+    /// The assistant turn behind the chosen answer (the template's pre-fill included).
     pub completion: String,
+    /// Why the chosen completion ended: `Length` when it was cut off (by the token budget).
+    pub finish: FinishReason,
+    /// Tokens of the chosen completion's reasoning: after the pre-fill, up to `</think>` (all
+    /// of it when the think block never closed).
+    pub reasoning_tokens: usize,
     pub generated_tokens: usize,
     /// Prompt tokens computed (shared prefills counted once).
     pub prompt_tokens: usize,
@@ -88,6 +94,13 @@ pub(crate) fn sampled_requests(
 /// so they draw the same samples).
 pub(crate) fn sample_seed(seed: u64, i: usize, n: usize, j: usize) -> u64 {
     seed.wrapping_add((i * n + j) as u64)
+}
+
+/// The tokens of a completion's reasoning (after the generator's pre-fill, up to `</think>`).
+pub fn reasoning_tokens(gen: &dyn Generator, completion: &str) -> usize {
+    let body = completion.strip_prefix(gen.prefill()).unwrap_or(completion);
+    let reasoning = body.find(deepthink_tasks::text::THINK_CLOSE).map_or(body, |end| &body[..end]);
+    gen.count_tokens(reasoning)
 }
 
 /// The assistant turn a continuation of an empty prefix completes.

@@ -10,12 +10,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use deepthink_eval::{evaluate, EvalOptions, EvalReport};
+use deepthink_eval::{evaluate_greedy, EvalOptions, EvalReport};
 use deepthink_model::ops::cross_entropy_in_place;
 use deepthink_model::train_pass::Tape;
-use deepthink_model::{load_checkpoint, ChatTokenizer, Message, Model, ModelConfig, ModelShape, SamplingParams};
+use deepthink_model::{load_checkpoint, ChatTokenizer, Message, Model, ModelConfig, ModelShape};
 use deepthink_tasks::mult::COMPACT;
-use deepthink_tasks::{task_by_name, Problem, PromptStyle, Split, Task, TaskConfig, TraceStyle};
+use deepthink_tasks::split::held_out_problems;
+use deepthink_tasks::{task_by_name, PromptStyle, Split, Task, TaskConfig, TraceStyle};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -260,12 +261,6 @@ fn resolve_source(cfg: &SftConfig, tok: &ChatTokenizer) -> Result<Source, TrainE
     }
 }
 
-/// Held-out problems for evaluation during training (fixed by the seed).
-pub fn held_out_problems(task: &dyn Task, n: usize, seed: u64) -> Vec<Problem> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xE7A1);
-    (0..n).map(|_| task.generate(&mut rng, Split::Test)).collect()
-}
-
 /// Run (or resume) SFT into `run_dir`.
 pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOutcome, TrainError> {
     validate(cfg)?;
@@ -324,8 +319,8 @@ pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOu
             "tokens": state.train_tokens, "real_tokens": state.real_tokens, "tokens_per_s": tok_s, "seconds": state.seconds, "loss_tokens": step.loss_tokens});
         if let (Some(task), Some(set)) = (source.task(), &eval_set) {
             if state.step % cfg.eval_every == 0 || state.step == cfg.steps {
-                let opts = eval_options(source.prompt_style(), cfg.max_len);
-                let (report, _) = evaluate(&model, &tok, task, set, &opts, &mut |_, _| {})?;
+                let opts = EvalOptions::greedy(source.prompt_style(), cfg.max_len);
+                let (report, _) = evaluate_greedy(&model, &tok, task, set, &opts, &mut |_, _| {})?;
                 let msg = format!("step {:>6}  loss {:.4}  held-out {}", state.step, last_loss, report.summary());
                 if bar.is_hidden() {
                     eprintln!("{msg}");
@@ -403,16 +398,6 @@ fn loss_and_grad(
         stats.positions += batch.batch * batch.seq;
     }
     Ok(stats)
-}
-
-/// Greedy decoding with room for the longest training sequence.
-pub fn eval_options(prompt_style: PromptStyle, max_len: usize) -> EvalOptions {
-    EvalOptions {
-        prompt_style,
-        thinking: true,
-        sampling: SamplingParams { max_new_tokens: max_len, ..SamplingParams::default() },
-        batch_size: 100,
-    }
 }
 
 fn validate(cfg: &SftConfig) -> Result<(), TrainError> {

@@ -157,7 +157,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
     let completions_log = MetricsLog::for_step(&run_dir.join("completions.jsonl"), state.step)?;
     let schedule =
         CosineSchedule { peak_lr: cfg.lr, min_lr: cfg.lr, warmup_steps: cfg.warmup_steps, total_steps: cfg.steps };
-    let eval_set = crate::sft::held_out_problems(task.as_ref(), cfg.eval_problems, cfg.seed);
+    let eval_set = deepthink_tasks::split::held_out_problems(task.as_ref(), cfg.eval_problems, cfg.seed);
     let mut grads = vec![0.0f32; model.n_params()];
     let mut tape = Tape::default();
     let mut last = StepMetrics::default();
@@ -235,8 +235,8 @@ fn held_out(
     step: u64,
     line: &mut serde_json::Value,
 ) -> Result<String, TrainError> {
-    let opts = crate::sft::eval_options(cfg.prompt, cfg.max_new_tokens);
-    let (report, preds) = deepthink_eval::evaluate(model, tok, task, eval_set, &opts, &mut |_, _| {})?;
+    let opts = deepthink_eval::EvalOptions::greedy(cfg.prompt, cfg.max_new_tokens);
+    let (report, preds) = deepthink_eval::evaluate_greedy(model, tok, task, eval_set, &opts, &mut |_, _| {})?;
     let formatted = preds.iter().filter(|p| well_formed(&p.completion, p.truncated)).count();
     let format_rate = formatted as f64 / preds.len().max(1) as f64;
     line["eval_accuracy"] = report.overall.accuracy.into();
