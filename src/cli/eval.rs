@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use deepthink_eval::evaluate;
+use deepthink_eval::Evaluation;
 use deepthink_eval::grid::uses_budget;
 use deepthink_search::registry::needs_verifier;
 use deepthink_search::{
@@ -147,7 +147,7 @@ impl EvalArgs {
 /// confidence, no training), or a verifier checkpoint directory.
 pub fn load_scorer(arg: &str) -> anyhow::Result<Box<dyn Scorer>> {
     if arg == "oracle" {
-        return Ok(Box::new(OracleScorer));
+        return Ok(Box::new(OracleScorer::default()));
     }
     if let Some(dir) = arg.strip_prefix("confidence:") {
         let ck = deepthink_model::load_checkpoint(std::path::Path::new(dir))
@@ -205,7 +205,8 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let budget = Budget { samples, max_new_tokens: a.max_new_tokens };
     // About 64 sequences in flight at once.
     let chunk = (64 / samples.max(1)).max(1);
-    let (report, preds) = evaluate(task.as_ref(), &problems, s.as_ref(), &gen, budget, chunk, &mut tick)?;
+    let run = Evaluation { task: task.as_ref(), strategy: s.as_ref(), gen: &gen, budget, chunk, verifier: None };
+    let (report, preds) = run.run(&problems, &mut tick)?;
     bar.finish_and_clear();
     if let Some(path) = &a.predictions {
         let lines = preds.iter().map(|p| serde_json::to_string(p).unwrap_or_default());

@@ -74,7 +74,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
             continue;
         }
         let scorer = scorer_for(&strategy, prm.as_deref(), orm.as_deref());
-        let inputs = CellInputs { task: task.as_ref(), problems: &problems, gen: &gen, scorer };
+        let inputs = CellInputs { task: task.as_ref(), problems: &problems, gen: &gen, scorer, verifier: None };
         let cell = run_cell(inputs, &spec, &strategy, budget, seed)?;
         eprintln!(
             "[{}/{total}] {strategy:>17} N={budget:<3} seed {seed}: {:5.1}%  {:7.0} tokens + {:6.0} verifier tokens · {:.2e} FLOPs per problem · {:.0} s",
@@ -97,7 +97,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
             Some(c) => c.clone(),
             None => {
                 let g = LocalGenerator::new(&other.model, &other.tokenizer);
-                let inputs = CellInputs { task: task.as_ref(), problems: &problems, gen: &g, scorer: None };
+                let inputs = CellInputs { task: task.as_ref(), problems: &problems, gen: &g, scorer: None, verifier: None };
                 let mut c = run_cell(inputs, &spec, "greedy", 1, 0)?;
                 c.strategy = name.clone();
                 append_cell(&cells_path, &c)?;

@@ -1,5 +1,6 @@
 //! The one evaluation path: solve a problem list with a test-time-compute [`Strategy`] over a
-//! [`Generator`], check each chosen completion with the task's verifier, and report three
+//! [`Generator`], check each chosen completion with a [`Verifier`] (once per chunk; the task's own
+//! checker unless another is given), and report three
 //! outcomes (correct, wrong, no answer) with the reasoning length in tokens, real truncation, and
 //! the compute each strategy spent. Greedy decoding is the `Single` strategy at temperature 0
 //! over the local generator ([`evaluate_greedy`]); training-time evaluation, `deepthink eval` and
@@ -10,7 +11,7 @@ use std::time::Instant;
 use deepthink_model::{ChatTokenizer, FinishReason, Model};
 use deepthink_search::single::Single;
 use deepthink_search::{Budget, Generator, LocalGenerator, SearchError, Solution, Strategy};
-use deepthink_tasks::{Problem, PromptStyle, Task, Verdict};
+use deepthink_tasks::{Attempt, Checked, Problem, PromptStyle, Task, TaskChecker, Verdict, Verifier};
 use serde::Serialize;
 
 use crate::report::EvalReport;
@@ -64,8 +65,7 @@ pub struct Prediction {
 }
 
 impl Prediction {
-    fn new(task: &dyn Task, p: &Problem, s: Solution) -> Prediction {
-        let checked = task.verify(p, &s.completion);
+    fn new(p: &Problem, s: Solution, checked: Checked) -> Prediction {
         Prediction {
             problem: p.clone(),
             question: p.question(),
@@ -84,26 +84,47 @@ impl Prediction {
     }
 }
 
-/// Solve `problems` in chunks of `chunk` with `strategy` and check each chosen completion.
-/// `progress(done, total)` is called after each chunk.
-pub fn evaluate(
-    task: &dyn Task,
-    problems: &[Problem],
-    strategy: &dyn Strategy,
-    gen: &dyn Generator,
-    budget: Budget,
-    chunk: usize,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<(EvalReport, Vec<Prediction>), SearchError> {
-    let start = Instant::now();
-    let mut preds = Vec::with_capacity(problems.len());
-    for part in problems.chunks(chunk.max(1)) {
-        for (p, s) in part.iter().zip(strategy.solve(task, part, gen, budget)?) {
-            preds.push(Prediction::new(task, p, s));
+/// What an evaluation runs: a strategy over a generator, within a budget, checked by a verifier.
+#[derive(Clone, Copy)]
+pub struct Evaluation<'a> {
+    pub task: &'a dyn Task,
+    pub strategy: &'a dyn Strategy,
+    pub gen: &'a dyn Generator,
+    pub budget: Budget,
+    /// Problems solved per strategy call (about 64 sequences in flight suits the local engine).
+    pub chunk: usize,
+    /// Checks the chosen completions; `None` for the task's own checker.
+    pub verifier: Option<&'a dyn Verifier>,
+}
+
+impl Evaluation<'_> {
+    /// Solve `problems` chunk by chunk and check each chosen completion (one verifier call per
+    /// chunk). `progress(done, total)` is called after each chunk.
+    pub fn run(
+        &self,
+        problems: &[Problem],
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<(EvalReport, Vec<Prediction>), SearchError> {
+        let start = Instant::now();
+        let own = TaskChecker(self.task);
+        let verifier = self.verifier.unwrap_or(&own);
+        let mut preds = Vec::with_capacity(problems.len());
+        for part in problems.chunks(self.chunk.max(1)) {
+            let solutions = self.strategy.solve(self.task, part, self.gen, self.budget)?;
+            let attempts: Vec<Attempt> =
+                part.iter().zip(&solutions).map(|(p, s)| Attempt { problem: p, completion: &s.completion }).collect();
+            let checked = verifier.check(&attempts).map_err(|e| SearchError::Verifier(e.to_string()))?;
+            if checked.len() != part.len() {
+                let why = format!("`{}` returned {} verdicts for {} completions", verifier.name(), checked.len(), part.len());
+                return Err(SearchError::Verifier(why));
+            }
+            for ((p, s), c) in part.iter().zip(solutions).zip(checked) {
+                preds.push(Prediction::new(p, s, c));
+            }
+            progress(preds.len(), problems.len());
         }
-        progress(preds.len(), problems.len());
+        Ok((EvalReport::from_predictions(&preds, start.elapsed().as_secs_f64()), preds))
     }
-    Ok((EvalReport::from_predictions(&preds, start.elapsed().as_secs_f64()), preds))
 }
 
 /// Greedy decoding of every problem once, on the local model (no cross-call prefix cache: whole
@@ -119,13 +140,14 @@ pub fn evaluate_greedy(
     let gen = LocalGenerator::without_prefix_cache(model, tok);
     let greedy = Single { prompt: opts.prompt_style, temperature: 0.0, seed: 0 };
     let budget = Budget { samples: 1, max_new_tokens: opts.max_new_tokens };
-    evaluate(task, problems, &greedy, &gen, budget, opts.batch_size, progress)
+    let run = Evaluation { task, strategy: &greedy, gen: &gen, budget, chunk: opts.batch_size, verifier: None };
+    run.run(problems, progress)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use deepthink_tasks::{task_by_name, TaskConfig};
+    use deepthink_tasks::{task_by_name, TaskConfig, TaskError};
 
     #[test]
     fn truncation_and_reasoning_tokens_come_from_the_generation() {
@@ -150,5 +172,36 @@ mod tests {
             }
         }
         assert!(preds.iter().any(|p| p.truncated), "a random model runs out of 7 tokens");
+    }
+
+    /// A verifier that calls every completion right, counting its calls.
+    struct Lenient(std::sync::atomic::AtomicUsize);
+
+    impl Verifier for Lenient {
+        fn name(&self) -> String {
+            "lenient".into()
+        }
+        fn check(&self, attempts: &[Attempt<'_>]) -> Result<Vec<Checked>, TaskError> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(attempts.iter().map(|_| Checked { verdict: Verdict::Correct, answer: None }).collect())
+        }
+    }
+
+    #[test]
+    fn another_verifier_is_called_once_per_chunk() {
+        let tok = ChatTokenizer::char_level().unwrap();
+        let shape = deepthink_model::ModelShape { d_model: 16, n_layers: 1, n_heads: 2, n_kv_heads: 1, ffn_dim: 16, max_seq_len: 64, ..Default::default() };
+        let cfg = deepthink_model::ModelConfig::from_shape(&shape, tok.vocab_size()).unwrap();
+        let model = Model::new_random(cfg, 2);
+        let task = task_by_name("mult", &TaskConfig::default()).unwrap();
+        let problems = deepthink_tasks::split::held_out_problems(task.as_ref(), 5, 1);
+        let gen = LocalGenerator::new(&model, &tok);
+        let greedy = Single { prompt: PromptStyle::Plain, temperature: 0.0, seed: 0 };
+        let lenient = Lenient(Default::default());
+        let budget = Budget { samples: 1, max_new_tokens: 4 };
+        let run = Evaluation { task: task.as_ref(), strategy: &greedy, gen: &gen, budget, chunk: 2, verifier: Some(&lenient) };
+        let (report, _) = run.run(&problems, &mut |_, _| {}).unwrap();
+        assert_eq!(report.overall.correct, 5, "its verdicts are the ones counted");
+        assert_eq!(lenient.0.load(std::sync::atomic::Ordering::SeqCst), 3, "chunks of 2, 2 and 1");
     }
 }

@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use deepthink_search::{by_name, Budget, Generator, Scorer, SearchError, StrategyOptions};
-use deepthink_tasks::{Problem, Task};
+use deepthink_tasks::{Problem, Task, Verifier};
 
-use crate::evaluate::{evaluate, Prediction};
+use crate::evaluate::{Evaluation, Prediction};
 use serde::{Deserialize, Serialize};
 
 /// One finished (strategy, budget, seed).
@@ -81,6 +81,8 @@ pub struct CellInputs<'a> {
     pub problems: &'a [Problem],
     pub gen: &'a dyn Generator,
     pub scorer: Option<&'a dyn Scorer>,
+    /// Checks the chosen answers; `None` for the task's own checker.
+    pub verifier: Option<&'a dyn Verifier>,
 }
 
 /// Run one cell through the evaluation path: solve every problem, check the chosen answers,
@@ -92,13 +94,14 @@ pub fn run_cell(
     budget: usize,
     seed: u64,
 ) -> Result<Cell, SearchError> {
-    let CellInputs { task, problems, gen, scorer } = inputs;
+    let CellInputs { task, problems, gen, scorer, verifier } = inputs;
     let options =
         StrategyOptions { seed: spec.options.seed.wrapping_add(seed.wrapping_mul(1_000_003)), ..spec.options.clone() };
     let s = by_name(strategy, &options, scorer)?;
     let chunk = (spec.sequences_in_flight / budget.max(1)).max(1);
     let b = Budget { samples: budget, max_new_tokens: spec.max_new_tokens };
-    let (report, preds) = evaluate(task, problems, s.as_ref(), gen, b, chunk, &mut |_, _| {})?;
+    let run = Evaluation { task, strategy: s.as_ref(), gen, budget: b, chunk, verifier };
+    let (report, preds) = run.run(problems, &mut |_, _| {})?;
     let n = problems.len().max(1) as f64;
     let mean = |f: &dyn Fn(&Prediction) -> f64| preds.iter().map(f).sum::<f64>() / n;
     Ok(Cell {

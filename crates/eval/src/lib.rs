@@ -8,5 +8,5 @@ pub mod grid;
 pub mod plot;
 pub mod report;
 
-pub use evaluate::{evaluate, evaluate_greedy, EvalOptions, Prediction};
+pub use evaluate::{evaluate_greedy, EvalOptions, Evaluation, Prediction};
 pub use report::{group_of, EvalReport, GroupStats};

@@ -7,7 +7,7 @@
 //! below every finite score wherever strategies compare scores ([`rank`]), so a broken verifier
 //! degrades search to arbitrary choice instead of stopping it.
 
-use deepthink_tasks::{Problem, StepLabel, Task, Verdict};
+use deepthink_tasks::{Attempt, Problem, StepLabel, Task, TaskChecker, Verdict, Verifier};
 
 use crate::error::SearchError;
 
@@ -57,18 +57,47 @@ pub fn rank(score: f32) -> f32 {
     }
 }
 
-/// The task's own checker as a verifier: 1 for a step the ground truth calls good (or a correct
-/// answer), 0 otherwise. Reads no tokens. For a task without step labels it scores finished
-/// solutions only; a partial one is then an error, since there is nothing to score it by.
-pub struct OracleScorer;
+/// The ground truth as a verifier: 1 for a step the task's step labels call good, and for a
+/// finished solution's answer 1 if a [`Verifier`] calls it correct (the task's own checker unless
+/// another is given; one call for all finished items), 0 otherwise. Reads no tokens. For a task
+/// without step labels it scores finished solutions only; a partial one is then an error, since
+/// there is nothing to score it by.
+#[derive(Default)]
+pub struct OracleScorer {
+    verifier: Option<Box<dyn Verifier>>,
+}
+
+impl OracleScorer {
+    /// Outcomes judged by the task's own checker.
+    pub const fn task_checker() -> Self {
+        OracleScorer { verifier: None }
+    }
+
+    /// Outcomes judged by `verifier` instead of the task's checker.
+    pub fn with_verifier(verifier: Box<dyn Verifier>) -> Self {
+        OracleScorer { verifier: Some(verifier) }
+    }
+}
 
 impl Scorer for OracleScorer {
     fn name(&self) -> String {
-        "oracle".into()
+        match &self.verifier {
+            Some(v) => format!("oracle:{}", v.name()),
+            None => "oracle".into(),
+        }
     }
 
     fn score(&self, task: &dyn Task, items: &[ScoreItem]) -> Result<Vec<Scores>, SearchError> {
         let one = |good: bool| if good { 1.0 } else { 0.0 };
+        let own = TaskChecker(task);
+        let verifier: &dyn Verifier = self.verifier.as_deref().unwrap_or(&own);
+        let finished: Vec<Attempt> =
+            items.iter().filter(|it| it.complete).map(|it| Attempt { problem: it.problem, completion: it.completion }).collect();
+        let verdicts = verifier.check(&finished).map_err(|e| SearchError::Verifier(e.to_string()))?;
+        if verdicts.len() != finished.len() {
+            return Err(SearchError::Verifier(format!("`{}` returned {} verdicts for {}", verifier.name(), verdicts.len(), finished.len())));
+        }
+        let mut outcomes = verdicts.iter().map(|c| one(c.verdict == Verdict::Correct));
         items
             .iter()
             .map(|it| {
@@ -81,7 +110,7 @@ impl Scorer for OracleScorer {
                     }
                 };
                 if it.complete {
-                    steps.push(one(task.verify(it.problem, it.completion).verdict == Verdict::Correct));
+                    steps.extend(outcomes.next());
                 }
                 Ok(Scores { steps, tokens_read: 0, flops: 0.0 })
             })
@@ -109,7 +138,7 @@ mod tests {
             ScoreItem { problem: &p, question: &q, completion: &right, complete: true },
             ScoreItem { problem: &p, question: &q, completion: &wrong_step, complete: false },
         ];
-        let s = OracleScorer.score(task.as_ref(), &items).unwrap();
+        let s = OracleScorer::default().score(task.as_ref(), &items).unwrap();
         assert!(s[0].steps.iter().all(|&x| x == 1.0) && s[0].steps.len() == lines.len() - 3, "{right} {s:?}");
         assert_eq!(s[1].steps, vec![1.0, 1.0, 0.0]);
         assert_eq!(rank(f32::NAN), f32::NEG_INFINITY);

@@ -6,6 +6,8 @@
 use std::path::PathBuf;
 
 use deepthink_model::load_checkpoint;
+static ORACLE: OracleScorer = OracleScorer::task_checker();
+
 use deepthink_search::{
     by_name, Budget, LocalGenerator, OracleScorer, ScoreItem, Scorer, Scores, SearchError, Solution, StrategyOptions,
 };
@@ -40,7 +42,7 @@ fn the_oracle_lifts_every_verifier_strategy_far_above_one_sample() {
     let one = by_name("sample", &hot(), None).unwrap();
     let base = accuracy(task.as_ref(), &problems, &one.solve(task.as_ref(), &problems, &gen, budget).unwrap());
     for name in ["best-of-n", "weighted-majority", "beam", "dvts", "mcts"] {
-        let s = by_name(name, &hot(), Some(&OracleScorer)).unwrap();
+        let s = by_name(name, &hot(), Some(&ORACLE)).unwrap();
         let sols = s.solve(task.as_ref(), &problems, &gen, budget).unwrap();
         let acc = accuracy(task.as_ref(), &problems, &sols);
         eprintln!("{name}: {acc:.3} (one sample {base:.3})");
@@ -80,7 +82,7 @@ fn zero_budgets_missing_verifiers_and_unknown_names_are_errors() {
     let (ck, task, problems) = setup(1);
     let gen = LocalGenerator::new(&ck.model, &ck.tokenizer);
     for name in deepthink_search::STRATEGY_NAMES {
-        let s = by_name(name, &StrategyOptions::default(), Some(&OracleScorer)).unwrap();
+        let s = by_name(name, &StrategyOptions::default(), Some(&ORACLE)).unwrap();
         let e = s.solve(task.as_ref(), &problems, &gen, Budget { samples: 0, max_new_tokens: 8 }).unwrap_err();
         assert!(e.to_string().contains("`samples` must be at least 1"), "{name}: {e}");
     }
@@ -89,7 +91,7 @@ fn zero_budgets_missing_verifiers_and_unknown_names_are_errors() {
     let e = by_name("tree-of-thought", &StrategyOptions::default(), None).err().unwrap().to_string();
     assert!(e.contains("unknown strategy `tree-of-thought`"), "{e}");
     let bad = StrategyOptions { width: 0, ..StrategyOptions::default() };
-    let e = by_name("dvts", &bad, Some(&OracleScorer)).unwrap().solve(
+    let e = by_name("dvts", &bad, Some(&ORACLE)).unwrap().solve(
         task.as_ref(),
         &problems,
         &gen,
@@ -151,7 +153,7 @@ fn beam_steps_continue_from_cached_prefixes_instead_of_rereading_them() {
     let (ck, task, problems) = setup(4);
     let cached = LocalGenerator::new(&ck.model, &ck.tokenizer);
     let fresh = LocalGenerator::without_prefix_cache(&ck.model, &ck.tokenizer);
-    let s = by_name("beam", &hot(), Some(&OracleScorer)).unwrap();
+    let s = by_name("beam", &hot(), Some(&ORACLE)).unwrap();
     let b = Budget { samples: 4, max_new_tokens: 96 };
     let with = s.solve(task.as_ref(), &problems, &cached, b).unwrap();
     let without = s.solve(task.as_ref(), &problems, &fresh, b).unwrap();

@@ -26,6 +26,9 @@ pub enum TaskError {
     /// A malformed line in a problem file; `line` is 1-based.
     #[error("{file} line {line}: {message}")]
     BadLine { file: String, line: usize, message: String },
+    /// A verifier could not check a batch.
+    #[error("verifier `{name}`: {message}")]
+    Verifier { name: String, message: String },
     /// A problem file could not be read.
     #[error("cannot read problem file {path}: {message}")]
     Io { path: String, message: String },

@@ -28,6 +28,7 @@ pub mod task;
 pub mod text;
 pub mod trace_style;
 pub mod verdict;
+pub mod verifier;
 
 pub use add::{AddConfig, AddProblem, AddTask};
 pub use config::{TaskConfig, TypedConfig};
@@ -40,3 +41,4 @@ pub use style::{PromptStyle, Split};
 pub use task::{Explanation, Task};
 pub use trace_style::TraceStyle;
 pub use verdict::{Checked, StepLabel, Verdict};
+pub use verifier::{Attempt, TaskChecker, Verifier};

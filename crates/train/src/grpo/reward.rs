@@ -1,6 +1,8 @@
-//! Rewards for RL: plain functions of (task, problem, completion), combined with weights
-//! (DESIGN.md), as in DeepSeek-R1-Zero — an accuracy reward from the task's verifier and a format
-//! reward for the think block; nothing rewards *how* the model reasons.
+//! Rewards for RL, combined with weights (DESIGN.md), as in DeepSeek-R1-Zero — an accuracy reward
+//! from a [`Verifier`] (the task's checker, or one outside the process) and a format reward for the
+//! think block; nothing rewards *how* the model reasons. A reward scores a whole batch at once, so
+//! the accuracy reward makes one verifier call per step; rewards that are plain functions of one
+//! completion are wrapped with [`Weighted::per_item`]. [`reward_by_name`] is the registry.
 //!
 //! **Truncated completions** (cut off at the generation cap) have no answer, so they score 0 on
 //! accuracy and format: the cap is part of the task. The trainer reports the truncated fraction
@@ -9,18 +11,18 @@
 //! which makes the last `buffer` tokens before the cap cost progressively more (DAPO's soft
 //! overlong punishment, Yu et al. 2025), so the gradient points away from the cap before it hits.
 //!
-//! A reward function that panics or returns a non-finite value scores 0 for that completion, and
-//! the trainer logs which function, which prompt and what happened — a long run does not die on one
-//! bad completion.
+//! A reward that panics or returns a non-finite value scores 0 for that completion (a batched
+//! reward that panics or fails scores 0 for the whole batch), and the trainer logs which reward,
+//! which prompt and what happened — a long run does not die on one bad completion.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use deepthink_tasks::{text, Problem, Task, Verdict};
+use deepthink_tasks::{text, Attempt, Problem, Verdict, Verifier};
 
 /// A completion to reward.
 #[derive(Clone, Copy, Debug)]
 pub struct Sampled<'a> {
-    /// The assistant turn (starting with the pre-filled `<think>\n`).
+    /// The assistant turn (starting with the template's pre-fill).
     pub completion: &'a str,
     /// Tokens generated.
     pub tokens: usize,
@@ -28,30 +30,80 @@ pub struct Sampled<'a> {
     pub truncated: bool,
 }
 
-type RewardFn = Box<dyn Fn(&dyn Task, &Problem, &Sampled) -> f32 + Send + Sync>;
+/// One completion of a batch, with the problem and prompt it answers.
+#[derive(Clone, Copy, Debug)]
+pub struct RewardItem<'a> {
+    pub problem: &'a Problem,
+    pub prompt: &'a str,
+    pub sampled: Sampled<'a>,
+}
+
+type PerItem = Box<dyn Fn(&RewardItem) -> f32 + Send + Sync>;
+type Batched = Box<dyn Fn(&dyn Verifier, &[RewardItem]) -> Result<Vec<f32>, String> + Send + Sync>;
+
+enum Scoring {
+    PerItem(PerItem),
+    Batched(Batched),
+}
 
 /// A named reward with its weight.
 pub struct Weighted {
     pub name: String,
     pub weight: f32,
-    pub f: RewardFn,
+    scoring: Scoring,
 }
 
-/// 1 for a right final answer, else 0.
-pub fn accuracy() -> Weighted {
-    Weighted {
-        name: "accuracy".into(),
-        weight: 1.0,
-        f: Box::new(
-            |task, p, s| {
-                if !s.truncated && task.verify(p, s.completion).verdict == Verdict::Correct {
-                    1.0
-                } else {
-                    0.0
-                }
-            },
-        ),
+impl Weighted {
+    /// A reward computed for each completion on its own.
+    pub fn per_item(name: &str, f: impl Fn(&RewardItem) -> f32 + Send + Sync + 'static) -> Weighted {
+        Weighted { name: name.into(), weight: 1.0, scoring: Scoring::PerItem(Box::new(f)) }
     }
+
+    /// A reward computed for the whole batch in one call (one value per item, in order).
+    pub fn batched(
+        name: &str,
+        f: impl Fn(&dyn Verifier, &[RewardItem]) -> Result<Vec<f32>, String> + Send + Sync + 'static,
+    ) -> Weighted {
+        Weighted { name: name.into(), weight: 1.0, scoring: Scoring::Batched(Box::new(f)) }
+    }
+
+    /// The same reward with another weight.
+    pub fn weighted(self, weight: f32) -> Weighted {
+        Weighted { weight, ..self }
+    }
+}
+
+/// The rewards [`reward_by_name`] knows.
+pub const REWARD_NAMES: &[&str] = &["accuracy", "format", "overlong"];
+
+/// A reward by its config name; `overlong` ramps over the last quarter of `max_new_tokens`.
+pub fn reward_by_name(name: &str, weight: f32, max_new_tokens: usize) -> Result<Weighted, String> {
+    let reward = match name {
+        "accuracy" => accuracy(),
+        "format" => format(),
+        "overlong" => overlong(max_new_tokens, max_new_tokens / 4),
+        other => return Err(format!("unknown reward `{other}`; known: {}", REWARD_NAMES.join(", "))),
+    };
+    Ok(reward.weighted(weight))
+}
+
+/// 1 for a right final answer, else 0 (truncated completions are not checked: 0). One verifier
+/// call for the batch.
+pub fn accuracy() -> Weighted {
+    Weighted::batched("accuracy", |verifier, items| {
+        let open: Vec<usize> = (0..items.len()).filter(|&k| !items[k].sampled.truncated).collect();
+        let attempts: Vec<Attempt> =
+            open.iter().map(|&k| Attempt { problem: items[k].problem, completion: items[k].sampled.completion }).collect();
+        let checked = verifier.check(&attempts).map_err(|e| e.to_string())?;
+        if checked.len() != attempts.len() {
+            return Err(format!("`{}` returned {} verdicts for {}", verifier.name(), checked.len(), attempts.len()));
+        }
+        let mut values = vec![0.0; items.len()];
+        for (&k, c) in open.iter().zip(&checked) {
+            values[k] = if c.verdict == Verdict::Correct { 1.0 } else { 0.0 };
+        }
+        Ok(values)
+    })
 }
 
 /// Exactly one well-formed think block (`<think>` … `</think>`) followed by a one-line answer,
@@ -65,30 +117,23 @@ pub fn well_formed(completion: &str, truncated: bool) -> bool {
 
 /// 1 for a [`well_formed`] completion, else 0.
 pub fn format() -> Weighted {
-    Weighted {
-        name: "format".into(),
-        weight: 1.0,
-        f: Box::new(|_, _, s| if well_formed(s.completion, s.truncated) { 1.0 } else { 0.0 }),
-    }
+    Weighted::per_item("format", |it| if well_formed(it.sampled.completion, it.sampled.truncated) { 1.0 } else { 0.0 })
 }
 
 /// DAPO's soft overlong punishment: 0 up to `max_len − buffer` tokens, then falling linearly to
 /// −1 at `max_len` (and −1 for a truncated completion).
 pub fn overlong(max_len: usize, buffer: usize) -> Weighted {
-    Weighted {
-        name: "overlong".into(),
-        weight: 1.0,
-        f: Box::new(move |_, _, s| {
-            let free = max_len.saturating_sub(buffer);
-            if s.truncated || s.tokens >= max_len {
-                -1.0
-            } else if s.tokens <= free {
-                0.0
-            } else {
-                -((s.tokens - free) as f32) / buffer.max(1) as f32
-            }
-        }),
-    }
+    Weighted::per_item("overlong", move |it| {
+        let s = &it.sampled;
+        let free = max_len.saturating_sub(buffer);
+        if s.truncated || s.tokens >= max_len {
+            -1.0
+        } else if s.tokens <= free {
+            0.0
+        } else {
+            -((s.tokens - free) as f32) / buffer.max(1) as f32
+        }
+    })
 }
 
 /// A reward that could not be computed.
@@ -99,45 +144,70 @@ pub struct RewardIssue {
     pub what: String,
 }
 
+/// The text of a caught panic.
+fn panic_text(e: &(dyn std::any::Any + Send)) -> String {
+    e.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| e.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panicked".into())
+}
+
+/// One reward's raw values for every item, with the failures (each scored 0).
+fn values_of(r: &Weighted, verifier: &dyn Verifier, items: &[RewardItem], issues: &mut Vec<RewardIssue>) -> Vec<f32> {
+    let issue = |prompt: &str, what: String| RewardIssue { reward: r.name.clone(), prompt: prompt.to_string(), what };
+    let raw: Vec<Result<f32, String>> = match &r.scoring {
+        Scoring::PerItem(f) => items
+            .iter()
+            .map(|it| catch_unwind(AssertUnwindSafe(|| f(it))).map_err(|e| format!("panicked: {}", panic_text(e.as_ref()))))
+            .collect(),
+        Scoring::Batched(f) => match catch_unwind(AssertUnwindSafe(|| f(verifier, items))) {
+            Ok(Ok(v)) if v.len() == items.len() => v.into_iter().map(Ok).collect(),
+            Ok(Ok(v)) => {
+                let what = format!("returned {} values for {} completions", v.len(), items.len());
+                issues.push(issue(items.first().map_or("", |it| it.prompt), what));
+                return vec![0.0; items.len()];
+            }
+            Ok(Err(why)) => {
+                issues.push(issue(items.first().map_or("", |it| it.prompt), format!("failed for the batch: {why}")));
+                return vec![0.0; items.len()];
+            }
+            Err(e) => {
+                let what = format!("panicked for the batch: {}", panic_text(e.as_ref()));
+                issues.push(issue(items.first().map_or("", |it| it.prompt), what));
+                return vec![0.0; items.len()];
+            }
+        },
+    };
+    raw.into_iter()
+        .zip(items)
+        .map(|(v, it)| match v {
+            Ok(v) if v.is_finite() => v,
+            Ok(v) => {
+                issues.push(issue(it.prompt, format!("returned {v}")));
+                0.0
+            }
+            Err(what) => {
+                issues.push(issue(it.prompt, what));
+                0.0
+            }
+        })
+        .collect()
+}
+
 /// The weighted total of every reward for each completion, each reward's raw values, and the
 /// failures (each scored 0).
 pub fn total_rewards(
     rewards: &[Weighted],
-    task: &dyn Task,
-    items: &[(&Problem, &str, Sampled)],
+    verifier: &dyn Verifier,
+    items: &[RewardItem],
 ) -> (Vec<f32>, Vec<Vec<f32>>, Vec<RewardIssue>) {
     let mut totals = vec![0.0f32; items.len()];
     let mut per = Vec::with_capacity(rewards.len());
     let mut issues = Vec::new();
     for r in rewards {
-        let mut values = Vec::with_capacity(items.len());
-        for (k, (p, prompt, s)) in items.iter().enumerate() {
-            let v = match catch_unwind(AssertUnwindSafe(|| (r.f)(task, p, s))) {
-                Ok(v) if v.is_finite() => v,
-                Ok(v) => {
-                    issues.push(RewardIssue {
-                        reward: r.name.clone(),
-                        prompt: prompt.to_string(),
-                        what: format!("returned {v}"),
-                    });
-                    0.0
-                }
-                Err(e) => {
-                    let what = e
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| e.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "panicked".into());
-                    issues.push(RewardIssue {
-                        reward: r.name.clone(),
-                        prompt: prompt.to_string(),
-                        what: format!("panicked: {what}"),
-                    });
-                    0.0
-                }
-            };
-            totals[k] += r.weight * v;
-            values.push(v);
+        let values = values_of(r, verifier, items, &mut issues);
+        for (t, v) in totals.iter_mut().zip(&values) {
+            *t += r.weight * v;
         }
         per.push(values);
     }
@@ -147,20 +217,23 @@ pub fn total_rewards(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use deepthink_tasks::{task_by_name, TaskConfig};
+    use deepthink_tasks::{task_by_name, TaskChecker, TaskConfig};
+
+    fn item<'a>(p: &'a Problem, prompt: &'a str, completion: &'a str, tokens: usize, truncated: bool) -> RewardItem<'a> {
+        RewardItem { problem: p, prompt, sampled: Sampled { completion, tokens, truncated } }
+    }
 
     #[test]
     fn accuracy_and_format_judge_the_answer_and_the_block() {
         let task = task_by_name("mult", &TaskConfig::default()).unwrap();
         let p = task.parse_question("12*3").unwrap();
-        let s = |c: &'static str, truncated| Sampled { completion: c, tokens: c.len(), truncated };
         let items = [
-            (&p, "12*3", s("<think>\n12*3=36\n</think>\n\n36", false)),
-            (&p, "12*3", s("<think>\n12*3=35\n</think>\n\n35", false)),
-            (&p, "12*3", s("36", false)),
-            (&p, "12*3", s("<think>\n12*3=36\n</think>\n\n36", true)),
+            item(&p, "12*3", "<think>\n12*3=36\n</think>\n\n36", 10, false),
+            item(&p, "12*3", "<think>\n12*3=35\n</think>\n\n35", 10, false),
+            item(&p, "12*3", "36", 2, false),
+            item(&p, "12*3", "<think>\n12*3=36\n</think>\n\n36", 10, true),
         ];
-        let (total, per, issues) = total_rewards(&[accuracy(), format()], task.as_ref(), &items);
+        let (total, per, issues) = total_rewards(&[accuracy(), format()], &TaskChecker(task.as_ref()), &items);
         assert_eq!(per[0], vec![1.0, 0.0, 0.0, 0.0]);
         assert_eq!(per[1], vec![1.0, 1.0, 0.0, 0.0]);
         assert_eq!(total, vec![2.0, 1.0, 0.0, 0.0]);
@@ -171,30 +244,50 @@ mod tests {
     fn a_panicking_or_nan_reward_scores_zero_and_names_the_prompt() {
         let task = task_by_name("mult", &TaskConfig::default()).unwrap();
         let p = task.parse_question("12*3").unwrap();
-        let bad = Weighted {
-            name: "bad".into(),
-            weight: 1.0,
-            f: Box::new(|_, _, s| if s.tokens > 3 { panic!("boom") } else { f32::NAN }),
-        };
-        let items = [
-            (&p, "12*3", Sampled { completion: "abcd", tokens: 4, truncated: false }),
-            (&p, "7*7", Sampled { completion: "ab", tokens: 2, truncated: false }),
-        ];
-        let (total, _, issues) = total_rewards(&[bad, accuracy()], task.as_ref(), &items);
+        let bad = Weighted::per_item("bad", |it| if it.sampled.tokens > 3 { panic!("boom") } else { f32::NAN });
+        let broken = Weighted::batched("broken", |_, _| Err("the verifier process exited".into()));
+        let items = [item(&p, "12*3", "abcd", 4, false), item(&p, "7*7", "ab", 2, false)];
+        let (total, _, issues) = total_rewards(&[bad, accuracy(), broken], &TaskChecker(task.as_ref()), &items);
         assert_eq!(total, vec![0.0, 0.0]);
-        assert_eq!(issues.len(), 2);
+        assert_eq!(issues.len(), 3);
         assert!(issues[0].what.contains("boom") && issues[0].prompt == "12*3");
         assert!(issues[1].what.contains("NaN") && issues[1].prompt == "7*7");
+        assert!(issues[2].reward == "broken" && issues[2].what.contains("exited"), "{:?}", issues[2]);
+    }
+
+    /// Counts its calls and the attempts it saw.
+    struct Counting(std::sync::Mutex<Vec<usize>>);
+
+    impl Verifier for Counting {
+        fn name(&self) -> String {
+            "counting".into()
+        }
+        fn check(&self, attempts: &[Attempt<'_>]) -> Result<Vec<deepthink_tasks::Checked>, deepthink_tasks::TaskError> {
+            self.0.lock().unwrap().push(attempts.len());
+            Ok(attempts.iter().map(|_| deepthink_tasks::Checked { verdict: Verdict::Correct, answer: None }).collect())
+        }
     }
 
     #[test]
-    fn overlong_shaping_ramps_down_before_the_cap() {
+    fn accuracy_calls_the_verifier_once_per_batch_and_skips_truncated_completions() {
         let task = task_by_name("mult", &TaskConfig::default()).unwrap();
         let p = task.parse_question("12*3").unwrap();
-        let at = |tokens| Sampled { completion: "", tokens, truncated: false };
-        let o = overlong(100, 20);
-        assert_eq!((o.f)(task.as_ref(), &p, &at(80)), 0.0);
-        assert_eq!((o.f)(task.as_ref(), &p, &at(90)), -0.5);
-        assert_eq!((o.f)(task.as_ref(), &p, &at(100)), -1.0);
+        let items: Vec<RewardItem> = (0..128).map(|k| item(&p, "12*3", "x", 1, k % 4 == 0)).collect();
+        let verifier = Counting(Default::default());
+        let (total, _, _) = total_rewards(&[accuracy()], &verifier, &items);
+        assert_eq!(*verifier.0.lock().unwrap(), vec![96], "one call with the 96 untruncated completions");
+        assert_eq!(total.iter().filter(|&&t| t == 1.0).count(), 96);
+    }
+
+    #[test]
+    fn rewards_by_name_and_overlong_shaping() {
+        assert!(reward_by_name("length", 1.0, 100).err().unwrap().contains("accuracy, format, overlong"));
+        let task = task_by_name("mult", &TaskConfig::default()).unwrap();
+        let p = task.parse_question("12*3").unwrap();
+        let o = reward_by_name("overlong", 2.0, 100).unwrap();
+        assert_eq!(o.weight, 2.0);
+        let items = [item(&p, "", "", 70, false), item(&p, "", "", 90, false), item(&p, "", "", 100, false)];
+        let (_, per, _) = total_rewards(&[o], &TaskChecker(task.as_ref()), &items);
+        assert_eq!(per[0], vec![0.0, -0.6, -1.0]);
     }
 }

@@ -7,13 +7,13 @@
 //! whole assistant turn, pre-fill included.
 
 use deepthink_model::{generate, ChatTokenizer, FinishReason, GenOutput, GenRequest, Model, SamplingParams};
-use deepthink_tasks::{Problem, Split, Task};
+use deepthink_tasks::{Problem, Split, Task, Verifier};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::TrainError;
 use crate::grpo::advantage::group_advantages;
-use crate::grpo::reward::{total_rewards, Sampled, Weighted};
+use crate::grpo::reward::{total_rewards, RewardItem, Sampled, Weighted};
 use crate::grpo::trainer::{GrpoConfig, StepMetrics};
 
 /// One step's sampled groups: `prompts × group` completions, group-major.
@@ -80,22 +80,22 @@ impl Rollout {
     pub fn score(
         &self,
         rewards: &[Weighted],
-        task: &dyn Task,
+        verifier: &dyn Verifier,
         cfg: &GrpoConfig,
         step: u64,
         m: &mut StepMetrics,
     ) -> Vec<f32> {
-        let items: Vec<(&Problem, &str, Sampled)> = self
+        let items: Vec<RewardItem> = self
             .outputs
             .iter()
             .enumerate()
             .map(|(k, o)| {
                 let i = k / cfg.group;
-                let s = Sampled { completion: &self.texts[k], tokens: o.tokens.len(), truncated: self.is_truncated(k) };
-                (&self.problems[i], self.questions[i].as_str(), s)
+                let sampled = Sampled { completion: &self.texts[k], tokens: o.tokens.len(), truncated: self.is_truncated(k) };
+                RewardItem { problem: &self.problems[i], prompt: self.questions[i].as_str(), sampled }
             })
             .collect();
-        let (total, per, issues) = total_rewards(rewards, task, &items);
+        let (total, per, issues) = total_rewards(rewards, verifier, &items);
         for issue in &issues {
             eprintln!("step {step}: reward `{}` on prompt {:?}: {} (scored 0)", issue.reward, issue.prompt, issue.what);
         }

@@ -16,12 +16,12 @@ use std::time::Instant;
 use deepthink_model::checkpoint::readable_dir;
 use deepthink_model::train_pass::Tape;
 use deepthink_model::{load_checkpoint, ChatTokenizer, Model};
-use deepthink_tasks::{task_by_name, Problem, PromptStyle, Task, TaskConfig};
+use deepthink_tasks::{task_by_name, Problem, PromptStyle, Task, TaskChecker, TaskConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::error::TrainError;
 use crate::grpo::loss::SurrogateConfig;
-use crate::grpo::reward::{accuracy, format, overlong, well_formed, Weighted};
+use crate::grpo::reward::{reward_by_name, well_formed, Weighted};
 use crate::grpo::rollout::{sample_groups, Rollout};
 use crate::grpo::update::{select_samples, update, Learner, Sample};
 use crate::metrics::MetricsLog;
@@ -103,20 +103,7 @@ pub struct StepMetrics {
 fn reward_fns(cfg: &GrpoConfig) -> Result<Vec<Weighted>, TrainError> {
     cfg.rewards
         .iter()
-        .map(|r| {
-            let mut w = match r.name.as_str() {
-                "accuracy" => accuracy(),
-                "format" => format(),
-                "overlong" => overlong(cfg.max_new_tokens, cfg.max_new_tokens / 4),
-                other => {
-                    return Err(TrainError::Config(format!(
-                        "unknown reward `{other}`; known: accuracy, format, overlong"
-                    )))
-                }
-            };
-            w.weight = r.weight;
-            Ok(w)
-        })
+        .map(|r| reward_by_name(&r.name, r.weight, cfg.max_new_tokens).map_err(TrainError::Config))
         .collect()
 }
 
@@ -176,7 +163,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
         let mut m = StepMetrics::default();
         let rollout = sample_groups(&model, &tok, task.as_ref(), cfg, state.step)?;
         m.generate_s = t0.elapsed().as_secs_f64();
-        let advantages = rollout.score(&rewards, task.as_ref(), cfg, state.step + 1, &mut m);
+        let advantages = rollout.score(&rewards, &TaskChecker(task.as_ref()), cfg, state.step + 1, &mut m);
         let mut samples = select_samples(&rollout, &advantages, cfg, &mut m);
         let t1 = Instant::now();
         let positions: usize = samples.iter().map(Sample::positions).sum();
