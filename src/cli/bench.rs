@@ -3,13 +3,12 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
-use deepthink_model::ops::cross_entropy_in_place;
-use deepthink_model::{generate, GenRequest, Model, ModelConfig, ModelShape, SamplingParams};
-use deepthink_train::optim::{clip_grad_norm, AdamW, AdamWConfig};
+use deepthink_model::bench::{decode_seconds, median, peak_rss_mib};
+use deepthink_model::{Model, ModelConfig, ModelShape};
+use deepthink_train::bench::train_tokens_per_s;
 use serde_json::{json, Value};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -76,77 +75,10 @@ fn shape(s: BenchShape) -> (ModelShape, usize) {
     }
 }
 
-/// The middle value (the upper one of an even count); NaN for none.
-pub(super) fn median(mut v: Vec<f64>) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0))
-        })
-        .unwrap_or(0.0)
-        / 1024.0
-}
-
-fn train_tok_s(model: &mut Model, reps: usize) -> anyhow::Result<f64> {
-    let (b, t) = (32, 128);
-    let v = model.cfg.vocab_size as u32;
-    let tokens: Vec<u32> = (0..b * t).map(|i| (i as u32 * 7 + 3) % v).collect();
-    let targets: Vec<Option<u32>> = (0..b * t).map(|i| Some((i as u32 * 5 + 1) % v)).collect();
-    let mut opt = AdamW::new(AdamWConfig::default(), &model.layout);
-    let mut grads = vec![0.0; model.n_params()];
-    let mut times = Vec::new();
-    let mut tape = Default::default();
-    for _ in 0..reps + 1 {
-        let t0 = Instant::now();
-        let mut logits = model.forward_train_with(&tokens, b, t, &mut tape)?;
-        cross_entropy_in_place(&mut logits, &targets, v as usize);
-        grads.fill(0.0);
-        model.backward(&mut tape, &logits, &mut grads);
-        clip_grad_norm(&mut grads, 1.0);
-        opt.update(&mut model.params, &grads, 1e-4);
-        times.push(t0.elapsed().as_secs_f64());
-    }
-    times.remove(0);
-    Ok((b * t) as f64 / median(times))
-}
-
-pub fn decode_seconds(model: &Model, n_seqs: usize, new_tokens: usize, reps: usize) -> anyhow::Result<f64> {
-    let v = model.cfg.vocab_size as u32;
-    let reqs: Vec<GenRequest> = (0..n_seqs)
-        .map(|i| {
-            GenRequest::new(
-                (0..16).map(|j| (i as u32 * 3 + j * 7 + 1) % v).collect(),
-                SamplingParams { max_new_tokens: new_tokens, ..Default::default() },
-            )
-        })
-        .collect();
-    let mut times = Vec::new();
-    for _ in 0..reps + 1 {
-        let t0 = Instant::now();
-        let outs = generate(model, &reqs, &[], &mut |_, _| {})?;
-        if outs.iter().any(|o| o.tokens.len() != new_tokens) {
-            bail!("a sequence stopped early");
-        }
-        times.push(t0.elapsed().as_secs_f64());
-    }
-    times.remove(0);
-    Ok(median(times))
-}
-
 fn ours(model: &mut Model, threads: usize, reps: usize, only: Option<&str>) -> anyhow::Result<Value> {
     let pool = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build();
     let on = |part: &str| only.is_none_or(|o| o == part);
-    let train = if on("train") { pool(threads)?.install(|| train_tok_s(model, reps))? } else { f64::NAN };
+    let train = if on("train") { pool(threads)?.install(|| train_tokens_per_s(model, reps))? } else { f64::NAN };
     let batched =
         if on("batched") { pool(threads)?.install(|| decode_seconds(model, 64, 128, reps))? } else { f64::NAN };
     let single_t = if on("single") { pool(1)?.install(|| decode_seconds(model, 1, 128, reps))? } else { f64::NAN };

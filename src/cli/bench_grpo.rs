@@ -18,7 +18,7 @@ use deepthink_train::grpo::trainer::{train_grpo, GrpoConfig, RewardSpec};
 use deepthink_train::optim::AdamWConfig;
 use serde_json::{json, Value};
 
-use super::bench::median;
+use deepthink_model::bench::median;
 
 pub struct GrpoBench {
     pub model: PathBuf,

@@ -15,7 +15,7 @@ use deepthink_tasks::{task_by_name, MultConfig, PromptStyle};
 use deepthink_tasks::split::held_out_problems;
 use serde_json::json;
 
-use super::bench::decode_seconds;
+use deepthink_model::bench::decode_seconds;
 
 pub struct SearchBench {
     pub samples: usize,

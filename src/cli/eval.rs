@@ -4,15 +4,12 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use clap::Args;
 use deepthink_eval::Evaluation;
 use deepthink_eval::grid::uses_budget;
 use deepthink_search::registry::needs_verifier;
-use deepthink_search::{
-    by_name, Budget, ConfidenceScorer, LocalGenerator, ModelScorer, OracleScorer, Scorer, StrategyOptions,
-    STRATEGY_NAMES,
-};
+use deepthink_search::{by_name, load_scorer, scorer_for, Budget, LocalGenerator, StrategyOptions, STRATEGY_NAMES};
 use deepthink_tasks::external::read_problems;
 use deepthink_tasks::{task_by_name, PromptStyle};
 use deepthink_train::data_file::write_lines_atomic;
@@ -140,34 +137,6 @@ impl EvalArgs {
             bail!("--strategy is empty");
         }
         Ok(list)
-    }
-}
-
-/// Load `--verifier`-style argument: `oracle`, `confidence:DIR` (that model's token
-/// confidence, no training), or a verifier checkpoint directory.
-pub fn load_scorer(arg: &str) -> anyhow::Result<Box<dyn Scorer>> {
-    if arg == "oracle" {
-        return Ok(Box::new(OracleScorer::default()));
-    }
-    if let Some(dir) = arg.strip_prefix("confidence:") {
-        let ck = deepthink_model::load_checkpoint(std::path::Path::new(dir))
-            .with_context(|| format!("loading confidence model {dir}"))?;
-        return Ok(Box::new(ConfidenceScorer { model: ck.model, tokenizer: ck.tokenizer, label: arg.to_string() }));
-    }
-    let ck = deepthink_model::load_checkpoint(std::path::Path::new(arg))
-        .with_context(|| format!("loading verifier {arg}"))?;
-    Ok(Box::new(ModelScorer { model: ck.model, tokenizer: ck.tokenizer, label: arg.to_string() }))
-}
-
-/// Which verifier a strategy uses: the ORM for whole-solution choices if one was given.
-pub fn scorer_for<'a>(
-    strategy: &str,
-    prm: Option<&'a dyn Scorer>,
-    orm: Option<&'a dyn Scorer>,
-) -> Option<&'a dyn Scorer> {
-    match strategy {
-        "best-of-n" | "weighted-majority" => orm.or(prm),
-        _ => prm.or(orm),
     }
 }
 

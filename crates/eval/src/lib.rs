@@ -5,6 +5,7 @@
 pub mod curves;
 pub mod evaluate;
 pub mod grid;
+pub mod grid_run;
 pub mod plot;
 pub mod report;
 

@@ -2,12 +2,15 @@
 //!
 //! - [`config`]: `config.json` ⇄ [`ModelConfig`]
 //! - [`params`]: the flat parameter buffer and its named [`Layout`]
+//! - [`layer`]: the decoder layer's math in one place, where each implementation of it lives, and
+//!   the tests that pin them to each other
 //! - [`model`], [`train_pass`], [`attention`], [`ops`], [`matmul`]: the forward and backward passes
 //! - [`infer`], [`sampling`], [`engine`], [`generate`]: KV-cached decoding, step-wise (sequences join
 //!   and leave between steps) and batched
 //! - [`tokenizer`], [`checkpoint`]: Hugging Face formats on disk
 
 pub mod attention;
+pub mod bench;
 pub mod checkpoint;
 pub mod config;
 pub mod decode_attention;
@@ -18,6 +21,7 @@ pub mod fast_exp;
 pub mod fsutil;
 pub mod generate;
 pub mod infer;
+pub mod layer;
 pub mod matmul;
 pub mod model;
 pub mod ops;

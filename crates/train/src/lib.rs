@@ -1,6 +1,7 @@
 //! Training: AdamW with warm-up + cosine, supervised fine-tuning (imitation learning) on
 //! question → reasoning → answer, with resumable runs and per-step metrics.
 
+pub mod bench;
 pub mod data_file;
 pub mod error;
 pub mod examples;
