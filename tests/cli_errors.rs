@@ -162,3 +162,31 @@ fn a_grid_with_other_settings_is_not_mixed_into_a_cached_one() {
 fn plotting_a_run_without_metrics_names_the_file() {
     fails_with(&deepthink(&["plot", "/nonexistent/run"]), "/nonexistent/run/metrics.jsonl");
 }
+
+#[test]
+fn a_config_file_runs_as_its_flags_would_and_refuses_extra_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let flags = ["--task", "add", "--trace", "carry", "--min-digits", "1", "--max-digits", "1", "--steps", "2",
+        "--batch-size", "2", "--d-model", "16", "--layers", "1", "--heads", "2", "--kv-heads", "1", "--ffn", "16",
+        "--max-seq-len", "64", "--max-len", "64", "--eval-problems", "2"];
+    let mut args = vec!["train", "sft", "--print-config"];
+    args.extend_from_slice(&flags);
+    let printed = deepthink(&args);
+    assert!(printed.status.success(), "{}", String::from_utf8_lossy(&printed.stderr));
+    let file = dir.path().join("add.toml");
+    std::fs::write(&file, &printed.stdout).unwrap();
+    let text = String::from_utf8_lossy(&printed.stdout).to_string();
+    assert!(text.contains("task = \"add\"") && text.contains("trace = \"carry\""), "{text}");
+    let f = file.to_str().unwrap();
+    fails_with(&deepthink(&["train", "sft", "--config", f, "--lr", "0.1"]), "--lr cannot be combined");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let mut from_flags = vec!["train", "sft", "--run", a.to_str().unwrap()];
+    from_flags.extend_from_slice(&flags);
+    assert!(deepthink(&from_flags).status.success());
+    assert!(deepthink(&["train", "sft", "--config", f, "--run", b.to_str().unwrap()]).status.success());
+    let weights = |d: &Path| std::fs::read(d.join("checkpoint/model.safetensors")).unwrap();
+    assert_eq!(weights(&a), weights(&b), "the file and the flags make the same run");
+    std::fs::write(&file, "steps = \"many\"\n").unwrap();
+    fails_with(&deepthink(&["train", "sft", "--config", f]), "steps");
+    fails_with(&deepthink(&["train", "grpo", "--steps", "1"]), "--init-from");
+}

@@ -4,6 +4,7 @@ mod ask;
 mod bench;
 mod bench_grpo;
 mod bench_search;
+mod config_args;
 mod data;
 mod embedded;
 mod eval;
@@ -70,7 +71,7 @@ fn set_threads(requested: usize, fallback: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+pub fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     match cli.command {
         Command::Ask(a) => {
@@ -80,7 +81,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Data(a) => data::run(a),
         Command::Train(t) => {
             set_threads(cli.threads, cores)?;
-            train::run(t)
+            train::run(t, matches.subcommand_matches("train"))
         }
         Command::Eval(a) => {
             set_threads(cli.threads, cores)?;

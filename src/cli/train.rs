@@ -3,12 +3,13 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Args, Subcommand};
+use clap::{ArgMatches, Args, Subcommand};
 use deepthink_model::ModelShape;
 use deepthink_tasks::{PromptStyle, TraceStyle};
 use deepthink_train::optim::AdamWConfig;
 use deepthink_train::{train_sft, SftConfig, SftData};
 
+use super::config_args::{resolve, ConfigArgs};
 use super::task_args::TaskArgs;
 
 #[derive(Subcommand)]
@@ -40,6 +41,8 @@ pub enum TrainCommand {
 
 #[derive(Args)]
 pub struct PretrainArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
     #[command(flatten)]
     pub task: TaskArgs,
     /// `full` (bare answers, worked scratch, partial calculations) or `no-worked` (bare answers only).
@@ -77,11 +80,14 @@ pub struct PretrainArgs {
 #[derive(Args)]
 pub struct SftArgs {
     #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
     pub task: TaskArgs,
     /// Train on this JSONL file instead of the task generator (the task is then used for evaluation).
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Reasoning style to imitate: direct, cot, compact (mult), optimal, search (countdown).
+    /// Reasoning style to imitate, one the task offers: direct (every task); compact, cot (mult);
+    /// optimal, search (countdown); carry (add).
     #[arg(long, default_value = "compact")]
     pub trace: TraceStyle,
     #[arg(long, default_value = "plain")]
@@ -173,16 +179,24 @@ impl ShapeArgs {
     }
 }
 
-pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
+/// `matches`: the `train` subcommand's, to tell flags given from defaults (see `config_args`).
+pub fn run(cmd: TrainCommand, matches: Option<&ArgMatches>) -> anyhow::Result<()> {
+    let sub = matches.and_then(|m| m.subcommand().map(|(_, s)| s));
     match cmd {
-        TrainCommand::Sft(a) => sft(a),
-        TrainCommand::Verifier(a) => super::train_verifier::run(a),
-        TrainCommand::Grpo(a) => super::train_grpo::run(a),
-        TrainCommand::Pretrain(a) => pretrain(a),
+        TrainCommand::Sft(a) => sft(a, sub),
+        TrainCommand::Verifier(a) => super::train_verifier::run(a, sub),
+        TrainCommand::Grpo(a) => super::train_grpo::run(a, sub),
+        TrainCommand::Pretrain(a) => pretrain(a, sub),
     }
 }
 
-fn sft(a: SftArgs) -> anyhow::Result<()> {
+fn sft(a: SftArgs, matches: Option<&ArgMatches>) -> anyhow::Result<()> {
+    let Some(cfg) = resolve(&a.config, matches, || Ok(sft_config(&a)))? else { return Ok(()) };
+    let out = train_sft(&cfg, &a.run, a.restart)?;
+    report_sft(&out, &a)
+}
+
+fn sft_config(a: &SftArgs) -> SftConfig {
     let data = match &a.data {
         Some(path) => {
             SftData::File { path: path.clone(), eval_task: Some(a.task.task.clone()), task_config: a.task.config() }
@@ -191,7 +205,7 @@ fn sft(a: SftArgs) -> anyhow::Result<()> {
             SftData::Task { task: a.task.task.clone(), task_config: a.task.config(), trace: a.trace, prompt: a.prompt }
         }
     };
-    let cfg = SftConfig {
+    SftConfig {
         data,
         shape: a.shape.shape(),
         init_from: a.init_from.clone(),
@@ -208,8 +222,10 @@ fn sft(a: SftArgs) -> anyhow::Result<()> {
         eval_problems: a.eval_problems,
         save_every: a.save_every,
         seed: a.seed,
-    };
-    let out = train_sft(&cfg, &a.run, a.restart)?;
+    }
+}
+
+fn report_sft(out: &deepthink_train::SftOutcome, a: &SftArgs) -> anyhow::Result<()> {
     let tok_s = out.train_tokens as f64 / out.seconds.max(1e-9);
     eprintln!(
         "trained {} steps, {} token positions ({} real tokens) in {:.0} s ({:.0} tok/s); final loss {:.4}",
@@ -226,8 +242,22 @@ fn sft(a: SftArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn pretrain(a: PretrainArgs) -> anyhow::Result<()> {
-    let cfg = SftConfig {
+fn pretrain(a: PretrainArgs, matches: Option<&ArgMatches>) -> anyhow::Result<()> {
+    let Some(cfg) = resolve(&a.config, matches, || Ok(pretrain_config(&a)))? else { return Ok(()) };
+    let out = train_sft(&cfg, &a.run, a.restart)?;
+    eprintln!(
+        "pretrained {} steps, {} real tokens in {:.0} s; final loss {:.4}",
+        out.steps, out.real_tokens, out.seconds, out.final_loss
+    );
+    if let Some(r) = &out.final_eval {
+        eprintln!("held-out (greedy, thinking prompt): {}", r.summary());
+    }
+    eprintln!("checkpoint: {}", out.checkpoint.display());
+    Ok(())
+}
+
+fn pretrain_config(a: &PretrainArgs) -> SftConfig {
+    SftConfig {
         data: SftData::Corpus {
             task: a.task.task.clone(),
             task_config: a.task.config(),
@@ -245,17 +275,7 @@ fn pretrain(a: PretrainArgs) -> anyhow::Result<()> {
         eval_problems: a.eval_problems,
         seed: a.seed,
         ..SftConfig::default()
-    };
-    let out = train_sft(&cfg, &a.run, a.restart)?;
-    eprintln!(
-        "pretrained {} steps, {} real tokens in {:.0} s; final loss {:.4}",
-        out.steps, out.real_tokens, out.seconds, out.final_loss
-    );
-    if let Some(r) = &out.final_eval {
-        eprintln!("held-out (greedy, thinking prompt): {}", r.summary());
     }
-    eprintln!("checkpoint: {}", out.checkpoint.display());
-    Ok(())
 }
 
 /// Copy the model files of a checkpoint (not the optimizer state) to `dest`.

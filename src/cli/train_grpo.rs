@@ -2,19 +2,23 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{ArgMatches, Args};
 use deepthink_tasks::PromptStyle;
 use deepthink_train::grpo::loss::{Aggregation, SurrogateConfig};
 use deepthink_train::grpo::trainer::{train_grpo, GrpoConfig, RewardSpec};
 use deepthink_train::optim::AdamWConfig;
 
+use super::config_args::{resolve, ConfigArgs};
 use super::task_args::TaskArgs;
 
 #[derive(Args)]
 pub struct GrpoArgs {
-    /// The starting policy (also the frozen KL reference when --beta > 0).
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The starting policy (also the frozen KL reference when --beta > 0); required unless
+    /// --config gives it.
     #[arg(long)]
-    pub init_from: PathBuf,
+    pub init_from: Option<PathBuf>,
     #[command(flatten)]
     pub task: TaskArgs,
     #[arg(long, default_value = "plain")]
@@ -79,7 +83,23 @@ pub struct GrpoArgs {
     pub seed: u64,
 }
 
-pub fn run(a: GrpoArgs) -> anyhow::Result<()> {
+pub fn run(a: GrpoArgs, matches: Option<&ArgMatches>) -> anyhow::Result<()> {
+    let Some(cfg) = resolve(&a.config, matches, || config(&a))? else { return Ok(()) };
+    let out = train_grpo(&cfg, &a.run, a.restart)?;
+    eprintln!(
+        "last step: reward {:.3}, accuracy {:.3}, checkpoint {}",
+        out.last.reward_mean,
+        out.last.accuracy,
+        out.checkpoint.display()
+    );
+    Ok(())
+}
+
+/// The config the flags make.
+fn config(a: &GrpoArgs) -> anyhow::Result<GrpoConfig> {
+    let Some(init_from) = a.init_from.clone() else {
+        anyhow::bail!("--init-from CHECKPOINT is required (the starting policy), unless --config FILE gives it");
+    };
     let rewards = a
         .rewards
         .iter()
@@ -90,8 +110,8 @@ pub fn run(a: GrpoArgs) -> anyhow::Result<()> {
             Ok(RewardSpec { name: name.trim().to_string(), weight })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let cfg = GrpoConfig {
-        init_from: a.init_from.clone(),
+    Ok(GrpoConfig {
+        init_from,
         task: a.task.task.clone(),
         task_config: a.task.config(),
         prompt: a.prompt,
@@ -121,13 +141,5 @@ pub fn run(a: GrpoArgs) -> anyhow::Result<()> {
         eval_problems: a.eval_problems,
         save_every: a.save_every,
         seed: a.seed,
-    };
-    let m = train_grpo(&cfg, &a.run, a.restart)?;
-    eprintln!(
-        "last step: reward {:.3}, accuracy {:.3}, checkpoint {}",
-        m.reward_mean,
-        m.accuracy,
-        a.run.join("checkpoint").display()
-    );
-    Ok(())
+    })
 }

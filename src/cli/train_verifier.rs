@@ -2,20 +2,24 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{ArgMatches, Args};
 use deepthink_tasks::PromptStyle;
 use deepthink_train::optim::AdamWConfig;
 use deepthink_train::verifier::data::VerifierKind;
 use deepthink_train::verifier::label::{LabelConfig, LabelMethod};
 use deepthink_train::{train_verifier, SftConfig, VerifierConfig};
 
+use super::config_args::{resolve, ConfigArgs};
 use super::task_args::TaskArgs;
 
 #[derive(Args)]
 pub struct VerifierArgs {
-    /// The policy checkpoint whose solutions the verifier will judge (also its initial weights).
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The policy checkpoint whose solutions the verifier will judge (also its initial weights);
+    /// required unless --config gives it.
     #[arg(long)]
-    pub policy: PathBuf,
+    pub policy: Option<PathBuf>,
     #[command(flatten)]
     pub task: TaskArgs,
     /// `orm`: outcome reward model (final verdict, learned at every step, as Cobbe et al. 2021);
@@ -61,13 +65,22 @@ pub struct VerifierArgs {
     pub seed: u64,
 }
 
-pub fn run(a: VerifierArgs) -> anyhow::Result<()> {
+pub fn run(a: VerifierArgs, matches: Option<&ArgMatches>) -> anyhow::Result<()> {
+    let Some(cfg) = resolve(&a.config, matches, || config(&a))? else { return Ok(()) };
+    report(&a, &cfg)
+}
+
+/// The config the flags make.
+fn config(a: &VerifierArgs) -> anyhow::Result<VerifierConfig> {
+    let Some(policy) = a.policy.clone() else {
+        anyhow::bail!("--policy CHECKPOINT is required, unless --config FILE gives it");
+    };
     let method = match a.labels.as_str() {
         "rollouts" => LabelMethod::Rollouts { rollouts: a.rollouts },
         _ => LabelMethod::Oracle,
     };
-    let cfg = VerifierConfig {
-        policy: a.policy.clone(),
+    Ok(VerifierConfig {
+        policy,
         task: a.task.task.clone(),
         task_config: a.task.config(),
         kind: a.kind,
@@ -94,8 +107,12 @@ pub fn run(a: VerifierArgs) -> anyhow::Result<()> {
             init_from: a.init_from.clone(),
             ..SftConfig::default()
         },
-    };
-    let out = train_verifier(&cfg, &a.run, a.restart)?;
+    })
+}
+
+/// Train and print the held-out quality.
+fn report(a: &VerifierArgs, cfg: &VerifierConfig) -> anyhow::Result<()> {
+    let out = train_verifier(cfg, &a.run, a.restart)?;
     let q = &out.quality;
     let loss = if out.train.final_loss.is_finite() {
         format!("final loss {:.4}", out.train.final_loss)

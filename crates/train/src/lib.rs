@@ -2,6 +2,7 @@
 //! question → reasoning → answer, with resumable runs and per-step metrics.
 
 pub mod bench;
+pub mod config_file;
 pub mod data_file;
 pub mod error;
 pub mod examples;
@@ -10,6 +11,7 @@ pub mod metrics;
 pub mod optim;
 pub mod pretrain;
 pub mod provenance;
+pub mod run_loop;
 pub mod run_state;
 pub mod schedule;
 pub mod sft;

@@ -17,7 +17,6 @@ use deepthink_model::{load_checkpoint, ChatTokenizer, Message, Model, ModelConfi
 use deepthink_tasks::mult::COMPACT;
 use deepthink_tasks::split::held_out_problems;
 use deepthink_tasks::{task_by_name, PromptStyle, Split, Task, TaskConfig, TraceStyle};
-use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -29,6 +28,7 @@ use crate::examples::{encode_example, make_batch, Example};
 use crate::metrics::MetricsLog;
 use crate::optim::{clip_grad_norm, AdamW, AdamWConfig};
 use crate::pretrain::{corpus_document, CorpusMix};
+use crate::run_loop::RunLoop;
 use crate::run_state::{prepare_run_dir, save_run, try_resume, RunState};
 use crate::schedule::CosineSchedule;
 use crate::verifier::data::{read_step_records, verifier_example, VerifierKind};
@@ -54,8 +54,10 @@ pub enum SftData {
     },
 }
 
-/// Everything that defines an SFT run (saved with every checkpoint).
+/// Everything that defines an SFT run (saved with every checkpoint; loads from a TOML file, where
+/// a missing field takes its default).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub struct SftConfig {
     pub data: SftData,
     pub shape: ModelShape,
@@ -280,7 +282,7 @@ pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOu
     let schedule =
         CosineSchedule { peak_lr: cfg.lr, min_lr: cfg.min_lr, warmup_steps: cfg.warmup_steps, total_steps: cfg.steps };
     let eval_set = source.task().map(|t| held_out_problems(t, cfg.eval_problems, cfg.seed));
-    let bar = progress_bar(cfg.steps, state.step);
+    let run = RunLoop::new(cfg.steps, state.step, cfg.eval_every, cfg.save_every);
     let mut grads = vec![0.0f32; model.n_params()];
     let mut tape = Tape::default();
     let mut last_loss = f64::NAN;
@@ -318,15 +320,10 @@ pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOu
         let mut line = serde_json::json!({"step": state.step, "loss": last_loss, "lr": lr, "grad_norm": grad_norm,
             "tokens": state.train_tokens, "real_tokens": state.real_tokens, "tokens_per_s": tok_s, "seconds": state.seconds, "loss_tokens": step.loss_tokens});
         if let (Some(task), Some(set)) = (source.task(), &eval_set) {
-            if state.step % cfg.eval_every == 0 || state.step == cfg.steps {
+            if run.evaluates_at(state.step) {
                 let opts = EvalOptions::greedy(source.prompt_style(), cfg.max_len);
                 let (report, _) = evaluate_greedy(&model, &tok, task, set, &opts, &mut |_, _| {})?;
-                let msg = format!("step {:>6}  loss {:.4}  held-out {}", state.step, last_loss, report.summary());
-                if bar.is_hidden() {
-                    eprintln!("{msg}");
-                } else {
-                    bar.println(msg);
-                }
+                run.say(&format!("step {:>6}  loss {:.4}  held-out {}", state.step, last_loss, report.summary()));
                 line["eval_accuracy"] = report.overall.accuracy.into();
                 line["eval_no_answer"] = report.no_answer_rate.into();
                 line["eval_mean_reasoning_tokens"] = report.mean_reasoning_tokens.into();
@@ -334,16 +331,15 @@ pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOu
             }
         }
         metrics.append(&line)?;
-        bar.set_position(state.step);
-        bar.set_message(format!("loss {last_loss:.4} · {:.1}k tok/s", tok_s / 1000.0));
+        run.advance(state.step, format!("loss {last_loss:.4} · {:.1}k tok/s", tok_s / 1000.0));
         if state.step % 50 == 0 {
             window = (Instant::now(), 0);
         }
-        if state.step % cfg.save_every == 0 || state.step == cfg.steps {
+        if run.saves_at(state.step) {
             save(&ck_dir, &model, &tok, &opt, &state)?;
         }
     }
-    bar.finish_and_clear();
+    run.finish();
     Ok(SftOutcome {
         steps: state.step,
         train_tokens: state.train_tokens,
@@ -469,16 +465,6 @@ fn save(
         "config": state.config,
     });
     save_run(ck_dir, model, tok, opt, state, &provenance)
-}
-
-pub(crate) fn progress_bar(total: u64, at: u64) -> ProgressBar {
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise} < {eta_precise}] {bar:30} {pos}/{len} steps  {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_position(at);
-    bar
 }
 
 #[cfg(test)]

@@ -47,7 +47,10 @@ fn equal_rewards_leave_the_policy_unchanged_and_runs_resume() {
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("run");
     let cfg = config(false);
-    let m = train_grpo(&cfg, &run, false).unwrap();
+    let out = train_grpo(&cfg, &run, false).unwrap();
+    assert_eq!(out.checkpoint, run.join("checkpoint"), "the trainer hands on its checkpoint");
+    assert_eq!(out.final_eval_accuracy, Some(1.0));
+    let m = out.last;
     assert_eq!(m.accuracy, 1.0, "the default model solves 3×3 products");
     assert_eq!(m.reward_std, 0.0);
     let before = load_checkpoint(&cfg.init_from).unwrap().model.params;
@@ -97,6 +100,6 @@ fn equal_rewards_leave_the_policy_unchanged_and_runs_resume() {
 #[test]
 fn groups_with_zero_advantage_can_skip_the_update() {
     let dir = tempfile::tempdir().unwrap();
-    let m = train_grpo(&config(true), &dir.path().join("run"), false).unwrap();
+    let m = train_grpo(&config(true), &dir.path().join("run"), false).unwrap().last;
     assert_eq!(m.skipped_groups, 3);
 }

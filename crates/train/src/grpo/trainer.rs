@@ -26,6 +26,7 @@ use crate::grpo::rollout::{sample_groups, Rollout};
 use crate::grpo::update::{select_samples, update, Learner, Sample};
 use crate::metrics::MetricsLog;
 use crate::optim::{AdamW, AdamWConfig};
+use crate::run_loop::RunLoop;
 use crate::run_state::{prepare_run_dir, save_run, try_resume, RunState};
 use crate::schedule::CosineSchedule;
 
@@ -125,7 +126,20 @@ fn validate(cfg: &GrpoConfig) -> Result<(), TrainError> {
 }
 
 /// Run (or resume) GRPO into `run_dir`; returns the last step's metrics.
-pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<StepMetrics, TrainError> {
+/// What a finished GRPO run hands on (to a pipeline's next stage, say).
+#[derive(Clone, Debug, Serialize)]
+pub struct GrpoOutcome {
+    pub steps: u64,
+    pub seconds: f64,
+    /// The last step's metrics (from this invocation; default if it ran no step).
+    pub last: StepMetrics,
+    /// Held-out greedy accuracy at the last evaluation (`None` without a held-out set).
+    pub final_eval_accuracy: Option<f64>,
+    pub checkpoint: PathBuf,
+}
+
+/// Run (or resume) GRPO into `run_dir`.
+pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<GrpoOutcome, TrainError> {
     validate(cfg)?;
     let task = task_by_name(&cfg.task, &cfg.task_config)?;
     let rewards = reward_fns(cfg)?;
@@ -150,12 +164,13 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
     let mut last = StepMetrics::default();
     // On a terminal the bar carries the per-step metrics and evaluations print above it; in a
     // log (no terminal) every step prints a line.
-    let bar = crate::sft::progress_bar(cfg.steps, state.step);
-    let say = |msg: String| if bar.is_hidden() { eprintln!("{msg}") } else { bar.println(msg) };
+    let run = RunLoop::new(cfg.steps, state.step, cfg.eval_every, cfg.save_every);
+    let mut final_eval_accuracy = None;
     if state.step == 0 && !eval_set.is_empty() {
         // The starting policy on the same held-out set: the "before" of every curve.
         let mut line = serde_json::json!({"step": 0, "seconds": 0.0});
-        say(held_out(&model, &tok, task.as_ref(), &eval_set, cfg, 0, &mut line)?);
+        run.say(&held_out(&model, &tok, task.as_ref(), &eval_set, cfg, 0, &mut line)?);
+        final_eval_accuracy = line["eval_accuracy"].as_f64();
         metrics_log.append(&line)?;
     }
     while state.step < cfg.steps {
@@ -185,30 +200,33 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Ste
         line["step"] = state.step.into();
         line["seconds_per_step"] = step_s.into();
         line["seconds"] = state.seconds.into();
-        if !eval_set.is_empty() && (state.step % cfg.eval_every == 0 || state.step == cfg.steps) {
-            say(held_out(&model, &tok, task.as_ref(), &eval_set, cfg, state.step, &mut line)?);
+        if !eval_set.is_empty() && run.evaluates_at(state.step) {
+            run.say(&held_out(&model, &tok, task.as_ref(), &eval_set, cfg, state.step, &mut line)?);
+            final_eval_accuracy = line["eval_accuracy"].as_f64();
             log_completions(&completions_log, &rollout, &advantages, state.step)?;
         }
-        if bar.is_hidden() {
+        if run.in_log() {
             eprintln!(
                 "step {:>5}  reward {:.3} ± {:.3} · accuracy {:.3} · format {:.3} · length {:.1} (max {}) · truncated {:.2} · kl {:.4} · clip {:.3} · entropy {:.3} · skipped {} · {:.2} s ({:.2} gen)",
                 state.step, m.reward_mean, m.reward_std, m.accuracy, m.format, m.completion_len_mean, m.completion_len_max,
                 m.truncated, m.kl, m.clip_fraction, m.entropy, m.skipped_groups, step_s, m.generate_s
             );
         }
-        bar.set_position(state.step);
-        bar.set_message(format!(
-            "reward {:.2} · acc {:.2} · len {:.0} · trunc {:.2} · kl {:.3} · entropy {:.2} · {:.2} s/step",
-            m.reward_mean, m.accuracy, m.completion_len_mean, m.truncated, m.kl, m.entropy, step_s
-        ));
+        run.advance(
+            state.step,
+            format!(
+                "reward {:.2} · acc {:.2} · len {:.0} · trunc {:.2} · kl {:.3} · entropy {:.2} · {:.2} s/step",
+                m.reward_mean, m.accuracy, m.completion_len_mean, m.truncated, m.kl, m.entropy, step_s
+            ),
+        );
         metrics_log.append(&line)?;
-        if state.step % cfg.save_every == 0 || state.step == cfg.steps {
+        if run.saves_at(state.step) {
             save(&ck_dir, &model, &tok, &opt, &state)?;
         }
         last = m;
     }
-    bar.finish_and_clear();
-    Ok(last)
+    run.finish();
+    Ok(GrpoOutcome { steps: state.step, seconds: state.seconds, last, final_eval_accuracy, checkpoint: ck_dir })
 }
 
 /// Greedy accuracy, format compliance and reasoning length on the held-out set, into `line`;
