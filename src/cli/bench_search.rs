@@ -12,7 +12,7 @@ use deepthink_search::majority::Majority;
 use deepthink_search::single::Single;
 use deepthink_search::{Budget, LocalGenerator, Strategy};
 use deepthink_tasks::{task_by_name, MultConfig, PromptStyle};
-use deepthink_tasks::split::held_out_problems;
+use deepthink_tasks::held_out_problems;
 use serde_json::json;
 
 use deepthink_model::bench::decode_seconds;

@@ -13,7 +13,7 @@ use deepthink_search::{by_name, load_scorer, scorer_for, Budget, LocalGenerator,
 use deepthink_tasks::external::read_problems;
 use deepthink_tasks::{task_by_name, PromptStyle};
 use deepthink_train::data_file::write_lines_atomic;
-use deepthink_tasks::split::held_out_problems;
+use deepthink_tasks::held_out_problems;
 
 use super::task_args::TaskArgs;
 

@@ -10,7 +10,7 @@ use deepthink_eval::grid_run::{Comparison, GridRun};
 use deepthink_model::load_checkpoint;
 use deepthink_search::LocalGenerator;
 use deepthink_tasks::task_by_name;
-use deepthink_tasks::split::held_out_problems;
+use deepthink_tasks::held_out_problems;
 
 use deepthink_search::load_scorer;
 

@@ -8,12 +8,12 @@
 
 use std::time::Instant;
 
-use deepthink_model::{ChatTokenizer, FinishReason, Model};
+use deepthink_model::{ChatTokenizer, Model};
 use deepthink_search::single::Single;
-use deepthink_search::{Budget, Generator, LocalGenerator, SearchError, Solution, Strategy};
-use deepthink_tasks::{Attempt, Checked, Problem, PromptStyle, Task, TaskChecker, Verdict, Verifier};
-use serde::Serialize;
+use deepthink_search::{Budget, Generator, LocalGenerator, SearchError, Strategy};
+use deepthink_tasks::{Attempt, Problem, PromptStyle, Task, TaskChecker, Verifier};
 
+use crate::prediction::Prediction;
 use crate::report::EvalReport;
 
 /// Greedy evaluation settings (what training runs evaluate with).
@@ -36,51 +36,6 @@ impl EvalOptions {
 impl Default for EvalOptions {
     fn default() -> Self {
         EvalOptions { prompt_style: PromptStyle::Plain, max_new_tokens: 200, batch_size: 64 }
-    }
-}
-
-/// One problem's outcome.
-#[derive(Clone, Debug, Serialize)]
-pub struct Prediction {
-    pub problem: Problem,
-    pub question: String,
-    pub reference: String,
-    /// The assistant turn as the verifier saw it (the template's pre-fill included).
-    pub completion: String,
-    pub answer: Option<String>,
-    pub verdict: Verdict,
-    /// Tokens the strategy generated for this problem (every sample, every step).
-    pub tokens: usize,
-    /// Tokens of the chosen completion's reasoning.
-    pub reasoning_tokens: usize,
-    /// The chosen completion was cut off by the token budget.
-    pub truncated: bool,
-    pub group: String,
-    /// Prompt tokens computed (shared prefills counted once).
-    pub prompt_tokens: usize,
-    /// Tokens a verifier read.
-    pub verifier_tokens: usize,
-    /// Estimated forward FLOPs of everything generated and read.
-    pub flops: f64,
-}
-
-impl Prediction {
-    fn new(p: &Problem, s: Solution, checked: Checked) -> Prediction {
-        Prediction {
-            problem: p.clone(),
-            question: p.question(),
-            reference: p.answer(),
-            completion: s.completion,
-            answer: checked.answer,
-            verdict: checked.verdict,
-            tokens: s.generated_tokens,
-            reasoning_tokens: s.reasoning_tokens,
-            truncated: s.finish == FinishReason::Length,
-            group: p.difficulty(),
-            prompt_tokens: s.prompt_tokens,
-            verifier_tokens: s.verifier_tokens,
-            flops: s.flops,
-        }
     }
 }
 
@@ -147,7 +102,7 @@ pub fn evaluate_greedy(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use deepthink_tasks::{task_by_name, TaskConfig, TaskError};
+    use deepthink_tasks::{task_by_name, Checked, TaskConfig, TaskError, Verdict};
 
     #[test]
     fn truncation_and_reasoning_tokens_come_from_the_generation() {
@@ -194,7 +149,7 @@ mod tests {
         let cfg = deepthink_model::ModelConfig::from_shape(&shape, tok.vocab_size()).unwrap();
         let model = Model::new_random(cfg, 2);
         let task = task_by_name("mult", &TaskConfig::default()).unwrap();
-        let problems = deepthink_tasks::split::held_out_problems(task.as_ref(), 5, 1);
+        let problems = deepthink_tasks::held_out_problems(task.as_ref(), 5, 1);
         let gen = LocalGenerator::new(&model, &tok);
         let greedy = Single { prompt: PromptStyle::Plain, temperature: 0.0, seed: 0 };
         let lenient = Lenient(Default::default());

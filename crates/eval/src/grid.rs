@@ -12,7 +12,8 @@ use std::path::Path;
 use deepthink_search::{by_name, Budget, Generator, Scorer, SearchError, StrategyOptions};
 use deepthink_tasks::{Problem, Task, Verifier};
 
-use crate::evaluate::{Evaluation, Prediction};
+use crate::evaluate::Evaluation;
+use crate::prediction::Prediction;
 use serde::{Deserialize, Serialize};
 
 /// One finished (strategy, budget, seed).

@@ -7,7 +7,9 @@ pub mod evaluate;
 pub mod grid;
 pub mod grid_run;
 pub mod plot;
+pub mod prediction;
 pub mod report;
 
-pub use evaluate::{evaluate_greedy, EvalOptions, Evaluation, Prediction};
+pub use evaluate::{evaluate_greedy, EvalOptions, Evaluation};
+pub use prediction::Prediction;
 pub use report::{group_of, EvalReport, GroupStats};

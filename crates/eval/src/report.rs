@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use deepthink_tasks::{Problem, Verdict};
 use serde::Serialize;
 
-use crate::evaluate::Prediction;
+use crate::prediction::Prediction;
 
 /// Outcome counts of one group of problems.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]

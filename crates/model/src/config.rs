@@ -107,11 +107,6 @@ impl ModelConfig {
         ModelConfig::try_from(wire)
     }
 
-    /// Parameters in the model (embeddings counted once when tied).
-    pub fn n_params(&self) -> usize {
-        crate::params::Layout::new(self).total()
-    }
-
     /// Forward-pass FLOPs per token at context length `ctx` (2 per multiply-add), the usual
     /// `2·N + 2·n_layers·ctx·d_attn` estimate used by scaling-law papers.
     pub fn flops_per_token(&self, ctx: usize) -> f64 {

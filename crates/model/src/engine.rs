@@ -22,7 +22,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::ModelError;
-use crate::generate::{FinishReason, GenOutput, GenRequest};
+use crate::sequence::{FinishReason, GenOutput, GenRequest};
 use crate::infer::{KvCache, KvSnapshot, StepToken};
 use crate::model::Model;
 use crate::sampling::Sampler;

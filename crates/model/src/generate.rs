@@ -19,49 +19,7 @@ use crate::engine::{DecodeEngine, SeqId};
 use crate::error::ModelError;
 use crate::infer::KvSnapshot;
 use crate::model::Model;
-use crate::sampling::SamplingParams;
-
-/// One sequence to continue.
-#[derive(Clone, Debug)]
-pub struct GenRequest {
-    pub prompt: Vec<u32>,
-    pub params: SamplingParams,
-    /// Stop as soon as the generated tokens end with any of these sequences (kept in the
-    /// output), e.g. the tokens of `"\n"` to generate one reasoning step.
-    pub stop_sequences: Vec<Vec<u32>>,
-}
-
-impl GenRequest {
-    pub fn new(prompt: Vec<u32>, params: SamplingParams) -> Self {
-        GenRequest { prompt, params, stop_sequences: Vec::new() }
-    }
-
-    pub(crate) fn hits_stop(&self, tokens: &[u32]) -> bool {
-        self.stop_sequences.iter().any(|s| !s.is_empty() && tokens.ends_with(s))
-    }
-}
-
-/// Why a sequence stopped.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FinishReason {
-    /// A stop token was produced (it is included in `tokens`).
-    Stop,
-    /// `max_new_tokens` or the model's context ran out (also: not finished yet).
-    #[default]
-    Length,
-}
-
-/// A finished sequence.
-#[derive(Clone, Debug)]
-pub struct GenOutput {
-    pub tokens: Vec<u32>,
-    pub logprobs: Vec<f32>,
-    pub finish: FinishReason,
-    /// Prompt tokens this request's prefill computed: the prompt length, less what a restored
-    /// [`PrefixStore`] snapshot covered, or 0 when it shared an identical earlier prompt's prefill.
-    pub prefilled: usize,
-}
+pub use crate::sequence::{FinishReason, GenOutput, GenRequest};
 
 /// Continue every request until it stops; `on_token(i, token)` sees each new token of request
 /// `i` as it is chosen (for streaming).

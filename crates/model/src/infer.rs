@@ -15,15 +15,15 @@ use crate::ops::{axpy, dot, rms_norm, rms_norm_row, swiglu, swiglu_row};
 
 /// Keys and values of every layer for `n_slots` sequences of up to `capacity` positions.
 pub struct KvCache {
-    capacity: usize,
-    kv_width: usize,
+    pub(crate) capacity: usize,
+    pub(crate) kv_width: usize,
     /// Per layer: keys then values, each `(n_slots, capacity, Hkv·hd)`.
-    layers: Vec<(Vec<f32>, Vec<f32>)>,
-    lens: Vec<usize>,
-    scratch: Scratch,
+    pub(crate) layers: Vec<(Vec<f32>, Vec<f32>)>,
+    pub(crate) lens: Vec<usize>,
+    pub(crate) scratch: Scratch,
     /// One scratch space per row group of a decode step (`decode_rows`).
-    row_scratch: Vec<Scratch>,
-    seen: Vec<bool>,
+    pub(crate) row_scratch: Vec<Scratch>,
+    pub(crate) seen: Vec<bool>,
 }
 
 #[derive(Default)]
@@ -35,8 +35,8 @@ pub(crate) struct Scratch {
     att: Vec<f32>,
     gu: Vec<f32>,
     act: Vec<f32>,
-    pos: Vec<usize>,
-    next_lens: Vec<usize>,
+    pub(crate) pos: Vec<usize>,
+    pub(crate) next_lens: Vec<usize>,
     tokens: Vec<u32>,
     wanted: Vec<usize>,
     hf: Vec<f32>,
@@ -166,7 +166,7 @@ unsafe impl Send for KvBuf {}
 unsafe impl Sync for KvBuf {}
 
 impl KvBuf {
-    fn of(v: &mut [f32]) -> Self {
+    pub(crate) fn of(v: &mut [f32]) -> Self {
         KvBuf { ptr: v.as_mut_ptr(), len: v.len() }
     }
 
@@ -184,44 +184,6 @@ impl KvBuf {
 }
 
 impl Model {
-    /// Feed `steps` through the model, appending to each slot's cache in order, and return the
-    /// logits `(#wanted, vocab)` of the steps marked `want_logits`, in order. The logits live in
-    /// the cache's scratch space until the next call.
-    pub fn forward_step<'c>(&self, cache: &'c mut KvCache, steps: &[StepToken]) -> Result<&'c [f32], ModelError> {
-        let c = &self.cfg;
-        let s = &mut cache.scratch;
-        s.pos.clear();
-        s.next_lens.clone_from(&cache.lens);
-        for st in steps {
-            let len = s
-                .next_lens
-                .get_mut(st.slot)
-                .ok_or_else(|| ModelError::Input(format!("slot {} out of range", st.slot)))?;
-            if *len >= cache.capacity || *len >= self.rope.max_pos() {
-                return Err(ModelError::Input(format!(
-                    "sequence in slot {} is full: {} tokens (capacity {}, max_seq_len {})",
-                    st.slot, len, cache.capacity, c.max_seq_len
-                )));
-            }
-            s.pos.push(*len);
-            *len += 1;
-        }
-        let pos = std::mem::take(&mut s.pos);
-        let geometry = (cache.capacity, cache.kv_width);
-        let kv: Vec<(KvBuf, KvBuf)> = cache.layers.iter_mut().map(|(k, v)| (KvBuf::of(k), KvBuf::of(v))).collect();
-        let done = match crate::decode_rows::eligible(steps, cache.lens.len(), &mut cache.seen) {
-            Some(groups) => {
-                let (row_scratch, logits) = (&mut cache.row_scratch, &mut cache.scratch.logits);
-                self.decode_row_groups(row_scratch, &kv, geometry, steps, &pos, groups, logits)
-            }
-            None => self.forward_rows(&mut cache.scratch, &kv, geometry, steps, &pos, Threads::Pool),
-        };
-        cache.scratch.pos = pos;
-        done?;
-        std::mem::swap(&mut cache.lens, &mut cache.scratch.next_lens);
-        Ok(&cache.scratch.logits)
-    }
-
     /// `steps` (at positions `pos`) through every layer, writing their keys and values into `kv`
     /// (one pair per layer, `(capacity, kv width)` per slot) and the wanted rows' logits into
     /// `s.logits`. Each layer writes all its keys and values before any row attends, so a slot fed

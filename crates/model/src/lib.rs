@@ -27,6 +27,8 @@ pub mod model;
 pub mod ops;
 pub mod params;
 pub mod sampling;
+pub mod sequence;
+mod step;
 pub mod tokenizer;
 pub mod train_pass;
 

@@ -152,3 +152,10 @@ pub fn gaussian(rng: &mut impl Rng) -> f32 {
     let u2: f32 = rng.gen();
     (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
 }
+impl ModelConfig {
+    /// Parameters in the model (embeddings counted once when tied): the size of its [`Layout`].
+    pub fn n_params(&self) -> usize {
+        Layout::new(self).total()
+    }
+}
+

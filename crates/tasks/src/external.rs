@@ -4,7 +4,7 @@
 //!
 //! A reasoning-gym line goes to the task whose registry entry names its `metadata.source_dataset`
 //! (`products` → mult, `countdown` → countdown); without one (or with a dataset no task has), to
-//! the task whose reader claims it most strongly (see `registry::GymFormat`). Each task's reader
+//! the task whose reader claims it most strongly (see `entry::GymFormat`). Each task's reader
 //! lives in its own module (`mult/gym.rs`, `countdown/gym.rs`). Blank lines are skipped; any other
 //! malformed line is an error naming the 1-based line number and the field.
 
@@ -14,7 +14,8 @@ use serde_json::{Map, Value};
 
 use crate::error::TaskError;
 use crate::problem::Problem;
-use crate::registry::{entries, GymFormat, GymLine};
+use crate::entry::{GymFormat, GymLine};
+use crate::registry::entries;
 
 /// Reads every problem of a JSONL file.
 pub fn read_problems(path: &Path) -> Result<Vec<Problem>, TaskError> {
@@ -43,7 +44,7 @@ pub fn parse_line(line: &str) -> Result<Problem, String> {
     let value: Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
     let obj = value.as_object().ok_or_else(|| "expected a JSON object".to_string())?;
     if obj.contains_key("task") {
-        return Problem::from_json(value.clone());
+        return crate::registry::problem_from_json(value.clone());
     }
     let question = obj
         .get("question")

@@ -7,14 +7,16 @@
 //! with a carry-by-carry trace). No tensor code lives here.
 //!
 //! The seam: a task is a module that owns its problem type ([`TaskProblem`]), its config
-//! ([`TypedConfig`]), its trace styles and its readers, and registers one [`registry::TaskEntry`].
+//! ([`TypedConfig`]), its trace styles and its readers, and registers one [`entry::TaskEntry`] in [`registry`].
 //! Everything outside this crate sees `&dyn Task` and [`Problem`], never which task it is.
 
 pub mod add;
 pub mod config;
 pub mod countdown;
+pub mod entry;
 pub mod error;
 pub mod external;
+pub mod held_out;
 pub mod integer;
 pub mod mult;
 pub mod problem;
@@ -34,6 +36,7 @@ pub use add::{AddConfig, AddProblem, AddTask};
 pub use config::{TaskConfig, TypedConfig};
 pub use countdown::{CountdownConfig, CountdownProblem, CountdownTask};
 pub use error::TaskError;
+pub use held_out::held_out_problems;
 pub use mult::{MultConfig, MultProblem, MultTask};
 pub use problem::{Problem, TaskProblem};
 pub use registry::{all_task_names, task_by_name};

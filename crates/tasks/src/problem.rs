@@ -9,14 +9,14 @@
 //! On disk a problem is its task's fields plus a `task` tag:
 //! `{"task":"mult","a":123,"b":456}`, `{"task":"countdown","numbers":[25,5,4],"target":80}`.
 //! Equality and hashing go through that canonical JSON, so two problems are equal exactly when
-//! they would be written the same.
+//! they would be written the same. (Reading one back needs every task: `registry`.)
 
 use std::any::Any;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::error::TaskError;
@@ -141,14 +141,6 @@ impl Problem {
         }
         self.data.trace(style, rng)
     }
-
-    /// Reads a tagged problem (`{"task": NAME, ...fields}`) through the task registry;
-    /// the error names the field.
-    pub fn from_json(value: Value) -> Result<Problem, String> {
-        let name = value.get("task").and_then(Value::as_str).ok_or("field `task` missing")?.to_string();
-        let entry = crate::registry::entry(&name).map_err(|e| format!("field `task`: {e}"))?;
-        (entry.problem_from_json)(value)
-    }
 }
 
 impl fmt::Debug for Problem {
@@ -192,12 +184,6 @@ impl<P: TaskProblem + ?Sized> Serialize for Tagged<'_, P> {
             }
         }
         map.end()
-    }
-}
-
-impl<'de> Deserialize<'de> for Problem {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Problem::from_json(Value::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }
 

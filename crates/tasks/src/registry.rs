@@ -1,13 +1,17 @@
 //! The task registry: one [`TaskEntry`] per task, in [`REGISTRY`]. Adding a task is one module
 //! that defines its `ENTRY` and one line here.
 //!
-//! An entry says how to build the task from a [`TaskConfig`], how to read its problems back from
-//! JSON, which trace styles and config keys it has, and, optionally, how to recognise its lines in
-//! reasoning-gym files (see `external`).
+//! This is the one module that knows every task, so what needs all of them lives here: building a
+//! task by name (and refusing config keys no task knows), reading a tagged problem back from JSON
+//! (`Problem`'s `Deserialize`), and parsing a trace style's name (`TraceStyle`'s `FromStr`).
 
-use serde_json::{Map, Value};
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 
 use crate::config::TaskConfig;
+use crate::entry::TaskEntry;
 use crate::error::TaskError;
 use crate::problem::Problem;
 use crate::task::Task;
@@ -16,44 +20,6 @@ use crate::{add, countdown, mult};
 
 /// Every task, in the order names are listed.
 const REGISTRY: &[TaskEntry] = &[mult::ENTRY, countdown::ENTRY, add::ENTRY];
-
-/// What the registry knows about one task.
-pub struct TaskEntry {
-    /// The name `task_by_name` takes.
-    pub name: &'static str,
-    /// One line for `--help` and errors.
-    pub summary: &'static str,
-    /// The trace styles the task offers (`direct` among them).
-    pub trace_styles: &'static [TraceStyle],
-    /// The keys of the task's typed config (a test checks they are its fields).
-    pub config_keys: &'static [&'static str],
-    /// The keys its typed config actually serialises to, for that test.
-    pub config_fields: fn() -> Vec<String>,
-    /// Builds the task; out-of-range configs are errors naming the field.
-    pub build: fn(&TaskConfig) -> Result<Box<dyn Task>, TaskError>,
-    /// Reads one of its problems from tagged JSON; the error names the field.
-    pub problem_from_json: fn(Value) -> Result<Problem, String>,
-    /// How its problems look in reasoning-gym files, if they have a reasoning-gym dataset.
-    pub gym: Option<GymFormat>,
-}
-
-/// One reasoning-gym line: `{"question", "answer", "metadata"}`.
-pub struct GymLine<'a> {
-    pub question: &'a str,
-    pub answer: Option<&'a Value>,
-    pub metadata: &'a Map<String, Value>,
-}
-
-/// How a task recognises and reads reasoning-gym lines.
-pub struct GymFormat {
-    /// reasoning-gym's dataset name (`metadata.source_dataset`).
-    pub dataset: &'static str,
-    /// How strongly a line without (or with an unknown) `source_dataset` looks like this
-    /// dataset: 0 not at all; the strongest claim reads the line, earlier entries winning ties.
-    pub claim: fn(&GymLine<'_>) -> u8,
-    /// Reads the line; the error names the field.
-    pub read: fn(&GymLine<'_>) -> Result<Problem, String>,
-}
 
 /// Every task name `task_by_name` knows.
 pub fn all_task_names() -> Vec<&'static str> {
@@ -74,9 +40,53 @@ pub fn entry(name: &str) -> Result<&'static TaskEntry, TaskError> {
         .ok_or_else(|| TaskError::UnknownTask { name: name.to_string(), known: all_task_names().join(", ") })
 }
 
-/// Builds a task from its name and config. Unknown names and out-of-range configs are errors.
+/// Builds a task from its name and config. Unknown names, keys no task knows (a typo in a config
+/// file) and out-of-range values are errors naming the field.
 pub fn task_by_name(name: &str, cfg: &TaskConfig) -> Result<Box<dyn Task>, TaskError> {
-    (entry(name)?.build)(cfg)
+    let entry = entry(name)?;
+    let known = all_config_keys();
+    if let Some(unknown) = cfg.keys().find(|k| !known.contains(k)) {
+        let reason = format!("is not a setting of any task; known: {}", known.join(", "));
+        let value = cfg.get(unknown).map(Value::to_string).unwrap_or_default();
+        return Err(TaskError::InvalidConfig { field: unknown.to_string(), value, reason });
+    }
+    (entry.build)(cfg)
+}
+
+/// Reads a tagged problem (`{"task": NAME, ...fields}`) through its task's entry; the error
+/// names the field.
+pub fn problem_from_json(value: Value) -> Result<Problem, String> {
+    let name = value.get("task").and_then(Value::as_str).ok_or("field `task` missing")?.to_string();
+    let entry = entry(&name).map_err(|e| format!("field `task`: {e}"))?;
+    (entry.problem_from_json)(value)
+}
+
+impl<'de> Deserialize<'de> for Problem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        problem_from_json(Value::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl FromStr for TraceStyle {
+    type Err = TaskError;
+
+    /// Any style offered by a registered task (case and surrounding space ignored).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        let known = all_trace_styles();
+        known.iter().copied().find(|t| t.name() == wanted).ok_or_else(|| TaskError::UnknownName {
+            kind: "trace style",
+            value: s.to_string(),
+            expected: known.iter().map(|t| t.name()).collect::<Vec<_>>().join(", "),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for TraceStyle {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// Every trace style some task offers, each once, in registry order.
@@ -134,6 +144,26 @@ mod tests {
         let cfg = TaskConfig::default().with("max_digits", 12);
         let err = task_by_name("mult", &cfg).err().unwrap().to_string();
         assert!(err.contains("`max_digits`") && err.contains("12"), "{err}");
+    }
+
+    #[test]
+    fn unknown_config_keys_name_the_field_and_the_known_ones() {
+        let e = task_by_name("mult", &TaskConfig::default().with("max_digts", 5)).err().unwrap().to_string();
+        assert!(e.contains("`max_digts`") && e.contains("max_digits") && e.contains("countdown_numbers"), "{e}");
+    }
+
+    #[test]
+    fn trace_style_names_round_trip_through_from_str_display_and_serde() {
+        for s in all_trace_styles() {
+            assert_eq!(s.to_string().parse::<TraceStyle>(), Ok(s));
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{s}\""));
+            assert_eq!(serde_json::from_str::<TraceStyle>(&json).unwrap(), s);
+        }
+        assert_eq!(" Compact ".parse::<TraceStyle>(), Ok(crate::mult::COMPACT));
+        let err = "fancy".parse::<TraceStyle>().unwrap_err().to_string();
+        assert!(err.contains("`fancy`") && err.contains("search") && err.contains("carry"), "{err}");
+        assert!(serde_json::from_str::<TraceStyle>("\"fancy\"").is_err());
     }
 
     #[test]

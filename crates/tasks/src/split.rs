@@ -6,12 +6,9 @@
 //! each side is non-empty: when a space is so small that it has no held-out problem at all
 //! (e.g. some 1-digit products), `Test` falls back to the whole space, and symmetrically for `Train`.
 
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::RngCore;
 
-use crate::problem::Problem;
 use crate::style::Split;
-use crate::task::Task;
 
 /// One in `HELD_OUT_MODULUS` problems is held out.
 pub const HELD_OUT_MODULUS: u64 = 20;
@@ -71,11 +68,4 @@ pub(crate) fn rejection_sample<T>(
         last = draw(rng);
     }
     last
-}
-
-/// `n` held-out problems of `task`, fixed by `seed`: the set every evaluation of a run draws
-/// (training-time evaluation, `deepthink eval`, grids), so they all score the same problems.
-pub fn held_out_problems(task: &dyn Task, n: usize, seed: u64) -> Vec<Problem> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xE7A1);
-    (0..n).map(|_| task.generate(&mut rng, Split::Test)).collect()
 }

@@ -15,6 +15,7 @@ pub mod run_loop;
 pub mod run_state;
 pub mod schedule;
 pub mod sft;
+pub mod step_records;
 pub mod verifier;
 
 pub use error::TrainError;

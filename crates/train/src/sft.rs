@@ -15,7 +15,7 @@ use deepthink_model::ops::cross_entropy_in_place;
 use deepthink_model::train_pass::Tape;
 use deepthink_model::{load_checkpoint, ChatTokenizer, Message, Model, ModelConfig, ModelShape};
 use deepthink_tasks::mult::COMPACT;
-use deepthink_tasks::split::held_out_problems;
+use deepthink_tasks::held_out_problems;
 use deepthink_tasks::{task_by_name, PromptStyle, Split, Task, TaskConfig, TraceStyle};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -31,7 +31,7 @@ use crate::pretrain::{corpus_document, CorpusMix};
 use crate::run_loop::RunLoop;
 use crate::run_state::{prepare_run_dir, save_run, try_resume, RunState};
 use crate::schedule::CosineSchedule;
-use crate::verifier::data::{read_step_records, verifier_example, VerifierKind};
+use crate::step_records::{read_step_records, verifier_example, VerifierKind};
 
 /// Where training examples come from.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

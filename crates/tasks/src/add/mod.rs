@@ -17,7 +17,7 @@ use crate::error::TaskError;
 use crate::integer::{draw_operand, probe_pair_space};
 use crate::problem::{fields_of, typed_from_json, Problem, TaskProblem};
 use crate::prompt::{self, PromptParts};
-use crate::registry::TaskEntry;
+use crate::entry::TaskEntry;
 use crate::split::{is_held_out_text, rejection_sample, Partition};
 use crate::style::{PromptStyle, Split};
 use crate::task::{few_shot_examples, Task};

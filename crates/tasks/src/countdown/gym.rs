@@ -4,7 +4,7 @@
 
 
 use crate::problem::Problem;
-use crate::registry::GymLine;
+use crate::entry::GymLine;
 
 use super::CountdownProblem;
 

@@ -3,7 +3,7 @@
 //! question's `*`; a line whose `answer` disagrees with the product is rejected.
 
 use crate::problem::Problem;
-use crate::registry::GymLine;
+use crate::entry::GymLine;
 use serde_json::Value;
 
 use super::MultProblem;

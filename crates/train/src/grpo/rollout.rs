@@ -14,7 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::error::TrainError;
 use crate::grpo::advantage::group_advantages;
 use crate::grpo::reward::{total_rewards, RewardItem, Sampled, Weighted};
-use crate::grpo::trainer::{GrpoConfig, StepMetrics};
+use crate::grpo::config::{GrpoConfig, StepMetrics};
 
 /// One step's sampled groups: `prompts × group` completions, group-major.
 pub struct Rollout {

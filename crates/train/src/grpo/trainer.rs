@@ -16,61 +16,19 @@ use std::time::Instant;
 use deepthink_model::checkpoint::readable_dir;
 use deepthink_model::train_pass::Tape;
 use deepthink_model::{load_checkpoint, ChatTokenizer, Model};
-use deepthink_tasks::{task_by_name, Problem, PromptStyle, Task, TaskChecker, TaskConfig};
+use deepthink_tasks::{task_by_name, Problem, Task, TaskChecker};
 use serde::{Deserialize, Serialize};
 
 use crate::error::TrainError;
-use crate::grpo::loss::SurrogateConfig;
+pub use crate::grpo::config::{GrpoConfig, RewardSpec, StepMetrics};
 use crate::grpo::reward::{reward_by_name, well_formed, Weighted};
 use crate::grpo::rollout::{sample_groups, Rollout};
 use crate::grpo::update::{select_samples, update, Learner, Sample};
 use crate::metrics::MetricsLog;
-use crate::optim::{AdamW, AdamWConfig};
+use crate::optim::AdamW;
 use crate::run_loop::RunLoop;
 use crate::run_state::{prepare_run_dir, save_run, try_resume, RunState};
 use crate::schedule::CosineSchedule;
-
-/// A reward term and its weight.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RewardSpec {
-    /// `accuracy`, `format`, or `overlong` (DAPO's soft length penalty near the cap).
-    pub name: String,
-    pub weight: f32,
-}
-
-/// Everything that defines a GRPO run (saved with every checkpoint).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GrpoConfig {
-    /// The starting policy (and the KL reference).
-    pub init_from: PathBuf,
-    pub task: String,
-    pub task_config: TaskConfig,
-    pub prompt: PromptStyle,
-    pub prompts: usize,
-    pub group: usize,
-    pub max_new_tokens: usize,
-    pub temperature: f32,
-    /// μ: updates per sampled batch.
-    pub inner_steps: usize,
-    pub surrogate: SurrogateConfig,
-    /// Divide advantages by the group's std (GRPO) or not (Dr. GRPO).
-    pub scale_rewards: bool,
-    pub rewards: Vec<RewardSpec>,
-    pub skip_zero_advantage: bool,
-    /// Leave truncated completions out of the loss (DAPO's overlong filtering).
-    pub mask_truncated: bool,
-    /// Sequences per forward/backward pass (memory bound; the gradient is the same).
-    pub micro_batch: usize,
-    pub steps: u64,
-    pub lr: f32,
-    pub warmup_steps: u64,
-    pub adamw: AdamWConfig,
-    pub clip: f32,
-    pub eval_every: u64,
-    pub eval_problems: usize,
-    pub save_every: u64,
-    pub seed: u64,
-}
 
 #[derive(Serialize, Deserialize)]
 struct GrpoState {
@@ -79,27 +37,6 @@ struct GrpoState {
     config: GrpoConfig,
 }
 
-/// What one step measured.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct StepMetrics {
-    pub reward_mean: f64,
-    pub reward_std: f64,
-    pub accuracy: f64,
-    pub format: f64,
-    pub completion_len_mean: f64,
-    pub completion_len_max: usize,
-    pub truncated: f64,
-    pub kl: f64,
-    pub clip_fraction: f64,
-    pub entropy: f64,
-    pub skipped_groups: usize,
-    pub generate_s: f64,
-    /// Of `update_s`: forward passes (with the loss) and backward passes.
-    pub forward_s: f64,
-    pub backward_s: f64,
-    pub update_s: f64,
-    pub tokens_per_s: f64,
-}
 
 fn reward_fns(cfg: &GrpoConfig) -> Result<Vec<Weighted>, TrainError> {
     cfg.rewards
@@ -158,7 +95,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
     let completions_log = MetricsLog::for_step(&run_dir.join("completions.jsonl"), state.step)?;
     let schedule =
         CosineSchedule { peak_lr: cfg.lr, min_lr: cfg.lr, warmup_steps: cfg.warmup_steps, total_steps: cfg.steps };
-    let eval_set = deepthink_tasks::split::held_out_problems(task.as_ref(), cfg.eval_problems, cfg.seed);
+    let eval_set = deepthink_tasks::held_out_problems(task.as_ref(), cfg.eval_problems, cfg.seed);
     let mut grads = vec![0.0f32; model.n_params()];
     let mut tape = Tape::default();
     let mut last = StepMetrics::default();

@@ -21,7 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::error::TrainError;
-use crate::verifier::data::StepRecord;
+use crate::step_records::StepRecord;
 
 /// Where step labels come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,13 +1,14 @@
 //! `deepthink train verifier`: outcome and process reward models for verifier-guided search.
 //!
 //! 1. Sample solutions from the policy on training problems and label them (`label`), cached
-//!    in the run directory as `labels.jsonl` (TRL stepwise format, `data`).
+//!    in the run directory as `labels.jsonl` (TRL stepwise format, `crate::step_records`).
 //! 2. Fine-tune a verifier — by default a copy of the policy, as Math-Shepherd initialises its PRM
 //!    from the policy model — to predict `+`/`-` at every step's readout, through the SFT loop (so
 //!    resume, metrics and checkpoints behave the same).
 //! 3. Measure it against the oracle on held-out problems (`quality`), into `quality.json`.
 
-pub mod data;
+/// The labelled-solution records (`crate::step_records`), under their old path.
+pub use crate::step_records as data;
 pub mod label;
 pub mod quality;
 
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::TrainError;
 use crate::sft::{train_sft, SftConfig, SftData, SftOutcome};
-use data::{read_step_records, write_step_records, VerifierKind};
+use crate::step_records::{read_step_records, write_step_records, VerifierKind};
 use label::{label_solutions, LabelConfig};
 use quality::{verifier_quality, VerifierQuality};
 

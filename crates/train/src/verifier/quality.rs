@@ -7,7 +7,7 @@ use deepthink_tasks::{Problem, Task};
 use serde::Serialize;
 
 use crate::error::TrainError;
-use crate::verifier::data::StepRecord;
+use crate::step_records::StepRecord;
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct VerifierQuality {

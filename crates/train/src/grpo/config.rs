@@ -1,0 +1,75 @@
+//! What defines a GRPO run (`GrpoConfig`, saved with every checkpoint and loadable from TOML)
+//! and what each step reports (`StepMetrics`): the types the rollout, the update and the loop
+//! all read, kept apart from the loop so that none of them depends on another.
+
+use std::path::PathBuf;
+
+use deepthink_tasks::{PromptStyle, TaskConfig};
+use serde::{Deserialize, Serialize};
+
+use crate::grpo::loss::SurrogateConfig;
+use crate::optim::AdamWConfig;
+
+/// A reward term and its weight.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RewardSpec {
+    /// `accuracy`, `format`, or `overlong` (DAPO's soft length penalty near the cap).
+    pub name: String,
+    pub weight: f32,
+}
+
+/// Everything that defines a GRPO run (saved with every checkpoint).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GrpoConfig {
+    /// The starting policy (and the KL reference).
+    pub init_from: PathBuf,
+    pub task: String,
+    pub task_config: TaskConfig,
+    pub prompt: PromptStyle,
+    pub prompts: usize,
+    pub group: usize,
+    pub max_new_tokens: usize,
+    pub temperature: f32,
+    /// μ: updates per sampled batch.
+    pub inner_steps: usize,
+    pub surrogate: SurrogateConfig,
+    /// Divide advantages by the group's std (GRPO) or not (Dr. GRPO).
+    pub scale_rewards: bool,
+    pub rewards: Vec<RewardSpec>,
+    pub skip_zero_advantage: bool,
+    /// Leave truncated completions out of the loss (DAPO's overlong filtering).
+    pub mask_truncated: bool,
+    /// Sequences per forward/backward pass (memory bound; the gradient is the same).
+    pub micro_batch: usize,
+    pub steps: u64,
+    pub lr: f32,
+    pub warmup_steps: u64,
+    pub adamw: AdamWConfig,
+    pub clip: f32,
+    pub eval_every: u64,
+    pub eval_problems: usize,
+    pub save_every: u64,
+    pub seed: u64,
+}
+
+/// What one step measured.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct StepMetrics {
+    pub reward_mean: f64,
+    pub reward_std: f64,
+    pub accuracy: f64,
+    pub format: f64,
+    pub completion_len_mean: f64,
+    pub completion_len_max: usize,
+    pub truncated: f64,
+    pub kl: f64,
+    pub clip_fraction: f64,
+    pub entropy: f64,
+    pub skipped_groups: usize,
+    pub generate_s: f64,
+    /// Of `update_s`: forward passes (with the loss) and backward passes.
+    pub forward_s: f64,
+    pub backward_s: f64,
+    pub update_s: f64,
+    pub tokens_per_s: f64,
+}
