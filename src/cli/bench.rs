@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 pub enum BenchShape {
     /// The default model: d_model 128, 4 layers, 4 heads / 2 KV heads, SwiGLU 344, vocab 61.
     Default,
-    /// d_model 256, 4 layers, 4 heads / 2 KV heads, SwiGLU 688, vocab 64 (shared/notes/cpu-backends.md).
+    /// d_model 256, 4 layers, 4 heads / 2 KV heads, SwiGLU 688, vocab 64 (docs/background/cpu-backends.md).
     Wide,
 }
 

@@ -66,7 +66,7 @@ pub struct ModelShape {
 
 impl Default for ModelShape {
     /// The shape measured to learn 3×3-digit multiplication in minutes on 2 cores
-    /// (`shared/notes/mult-feasibility.md`): 0.73M parameters.
+    /// (`docs/background/mult-feasibility.md`): 0.73M parameters.
     fn default() -> Self {
         ModelShape {
             d_model: 128,

@@ -3,7 +3,7 @@
 //!
 //! Written by hand rather than taken from a framework: on this CPU the framework versions
 //! either lack a backward pass (candle's fused `rms_norm` and `rope` silently stop gradients,
-//! `shared/notes/cpu-backends.md`) or cost an allocation and a pass over memory per op.
+//! `docs/background/cpu-backends.md`) or cost an allocation and a pass over memory per op.
 //! Each kernel here is one fused pass over a row, parallel over rows.
 
 use rayon::prelude::*;

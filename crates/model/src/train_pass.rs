@@ -3,7 +3,7 @@
 //! parameter in the flat buffer.
 //!
 //! Why by hand: on this 2-core CPU the frameworks train 2.4–3× slower than PyTorch eager
-//! (`shared/notes/cpu-backends.md`); a fused, allocation-light pass over a flat parameter buffer
+//! (`docs/background/cpu-backends.md`); a fused, allocation-light pass over a flat parameter buffer
 //! is what closes that gap. Correctness is pinned by a finite-difference gradient check and by
 //! golden gradients from PyTorch (`tests/golden`).
 

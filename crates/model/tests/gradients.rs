@@ -1,5 +1,5 @@
 //! The hand-written backward pass against finite differences, and the candle trap from
-//! `shared/notes/cpu-backends.md`: every parameter must receive a gradient.
+//! `docs/background/cpu-backends.md`: every parameter must receive a gradient.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Verifiers behind one trait (DESIGN.md `Scorer`): an outcome reward model scores a finished
+//! Verifiers behind one trait (docs/architecture.md, "The contracts"): an outcome reward model scores a finished
 //! solution, a process reward model scores every step of a partial one. A trained model
 //! ([`crate::model_scorer::ModelScorer`]) and the task's own checker ([`OracleScorer`], an upper
 //! bound no real task has) both implement it, so every verifier-guided strategy runs with either.

@@ -1,6 +1,6 @@
 //! Step-level generation for tree search: extend partial solutions by exactly one reasoning line
 //! (stop at the newline), or, when the model closes its think block, by the answer to the end.
-//! Shared by `beam`, `dvts` and `mcts`, so a "step" means the same everywhere (DESIGN.md: one
+//! Shared by `beam`, `dvts` and `mcts`, so a "step" means the same everywhere (docs/architecture.md: one
 //! reasoning step per line).
 
 use deepthink_model::FinishReason;

@@ -1,4 +1,4 @@
-//! The held-out split (DESIGN.md, "Held-out split"): a problem is held out iff the FNV-1a 64 hash
+//! The held-out split (docs/architecture.md, "The text contract"): a problem is held out iff the FNV-1a 64 hash
 //! of its canonical question is 0 mod 20, so 5% of every problem space is never trained on.
 //!
 //! Generators use rejection sampling against this predicate, so `Split::Train` never yields a

@@ -1,4 +1,4 @@
-//! The text contract shared by every task (see DESIGN.md, "The text contract"):
+//! The text contract shared by every task (see docs/architecture.md, "The text contract"):
 //! an assistant turn is `<think>\n` + reasoning lines + `\n</think>\n\n` + answer, one step per line.
 //!
 //! Everything here is total: any string, including arbitrary unicode, gives a result, never a panic.

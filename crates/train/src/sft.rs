@@ -82,7 +82,7 @@ pub struct SftConfig {
 }
 
 impl Default for SftConfig {
-    /// The recipe measured on `mult` (`shared/notes/mult-feasibility.md`).
+    /// The recipe measured on `mult` (`docs/background/mult-feasibility.md`).
     fn default() -> Self {
         SftConfig {
             data: SftData::Task {

@@ -1,5 +1,5 @@
 //! Task `mult`: multiply two integers, the task TinyZero and the "multiplication from scratch"
-//! measurement (shared/notes/mult-feasibility.md) train on.
+//! measurement (docs/background/mult-feasibility.md) train on.
 //!
 //! Each operand's digit count is uniform in `min_digits..=max_digits`, and the operand uniform among
 //! numbers with exactly that many digits (no leading zero; 1-digit operands are 1..=9).

@@ -1,7 +1,7 @@
 //! Reference reasoning for `mult`.
 //!
 //! `compact` reproduces the trace measured to train a 0.7M-parameter model to 100% on 3×3 digits
-//! (shared/notes/mult-feasibility.md), one number per line instead of `+`/`|` separators:
+//! (docs/background/mult-feasibility.md), one number per line instead of `+`/`|` separators:
 //!
 //! * partial products `a·b_j` for each digit `b_j` of `b`, least-significant digit of `b` first,
 //!   each written least-significant digit first, zero-padded to width `len(a)+1`;

@@ -1,4 +1,4 @@
-//! Rewards for RL, combined with weights (DESIGN.md), as in DeepSeek-R1-Zero — an accuracy reward
+//! Rewards for RL, combined with weights (docs/architecture.md), as in DeepSeek-R1-Zero — an accuracy reward
 //! from a [`Verifier`] (the task's checker, or one outside the process) and a format reward for the
 //! think block; nothing rewards *how* the model reasons. A reward scores a whole batch at once, so
 //! the accuracy reward makes one verifier call per step; rewards that are plain functions of one
