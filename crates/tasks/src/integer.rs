@@ -4,6 +4,8 @@
 use rand::{Rng, RngCore};
 
 use crate::split::{is_held_out_text, Partition};
+use crate::text::{final_answer, raw_answer};
+use crate::verdict::{Checked, Verdict};
 
 /// Normalised decimal of a plain integer `-?[0-9]+`, or `None`.
 pub fn plain_integer(text: &str) -> Option<String> {
@@ -30,6 +32,30 @@ pub fn answer_key(answer: &str) -> Option<String> {
     plain_integer(unsigned)
 }
 
+
+/// `Correct` iff the single-line answer after `</think>` is a plain integer (optional `-`,
+/// leading zeros allowed) equal to `expected`; non-integers and malformed turns are `NoAnswer`.
+pub fn check_integer_answer(completion: &str, expected: u128) -> Checked {
+    let answer = raw_answer(completion).map(str::to_string);
+    let verdict = match final_answer(completion).and_then(plain_integer) {
+        None => Verdict::NoAnswer,
+        Some(n) if n == expected.to_string() => Verdict::Correct,
+        Some(_) => Verdict::Wrong,
+    };
+    Checked { verdict, answer }
+}
+
+/// Whether every operand has `lo..=hi` digits; the error says which does not, for the person who
+/// typed it (`what`: "products", "sums").
+pub fn operands_in_range(operands: &[u64], lo: u32, hi: u32, what: &str) -> Result<(), String> {
+    for &x in operands {
+        let d = x.to_string().len();
+        if d < lo as usize || d > hi as usize {
+            return Err(format!("this model was trained on {what} of {lo}–{hi}-digit numbers; {x} has {d} digits"));
+        }
+    }
+    Ok(())
+}
 
 /// Smallest and largest number with exactly `digits` digits (1-digit: 1..=9).
 pub fn operand_range(digits: u32) -> (u64, u64) {

@@ -27,12 +27,12 @@ impl RunLoop {
 
     /// Whether step `step` (1-based, just finished) evaluates.
     pub fn evaluates_at(&self, step: u64) -> bool {
-        step % self.eval_every == 0 || step == self.total
+        step.is_multiple_of(self.eval_every) || step == self.total
     }
 
     /// Whether step `step` saves a checkpoint.
     pub fn saves_at(&self, step: u64) -> bool {
-        step % self.save_every == 0 || step == self.total
+        step.is_multiple_of(self.save_every) || step == self.total
     }
 
     /// A line for the reader: above the bar on a terminal, on stderr in a log.

@@ -12,9 +12,9 @@
 //! then the answer `525`. A carry out of the last column gets a line of its own (`carry 1, write 1`).
 
 use crate::error::TaskError;
-use crate::integer::plain_integer;
-use crate::text::{final_answer, raw_answer, think_lines};
-use crate::verdict::{Checked, StepLabel, Verdict};
+use crate::integer::check_integer_answer;
+use crate::text::think_lines;
+use crate::verdict::{Checked, StepLabel};
 
 use super::AddProblem;
 
@@ -44,13 +44,7 @@ pub fn lines(p: &AddProblem) -> Vec<String> {
 /// `Correct` iff the single-line answer after `</think>` is a plain integer equal to the sum;
 /// non-integers and malformed turns are `NoAnswer`.
 pub fn verify(p: &AddProblem, completion: &str) -> Checked {
-    let answer = raw_answer(completion).map(str::to_string);
-    let verdict = match final_answer(completion).and_then(plain_integer) {
-        None => Verdict::NoAnswer,
-        Some(n) if n == p.sum().to_string() => Verdict::Correct,
-        Some(_) => Verdict::Wrong,
-    };
-    Checked { verdict, answer }
+    check_integer_answer(completion, p.sum())
 }
 
 /// `Good` while every line so far equals the reference line at its position (spaces ignored),

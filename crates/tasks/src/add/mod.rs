@@ -191,14 +191,7 @@ impl Task for AddTask {
         let Some(q) = p.downcast_ref::<AddProblem>() else {
             return Err(format!("`{}` is not an addition", p.question()));
         };
-        let (lo, hi) = (self.min_digits as usize, self.max_digits as usize);
-        for x in [q.a, q.b] {
-            let d = x.to_string().len();
-            if d < lo || d > hi {
-                return Err(format!("this model was trained on sums of {lo}–{hi}-digit numbers; {x} has {d} digits"));
-            }
-        }
-        Ok(())
+        crate::integer::operands_in_range(&[q.a, q.b], self.min_digits, self.max_digits, "sums")
     }
 }
 

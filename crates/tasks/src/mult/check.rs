@@ -1,11 +1,11 @@
 //! Verifier, answer normalisation, step labels and question parsing for `mult`.
 
 use crate::error::TaskError;
-use crate::text::{final_answer, raw_answer, think_lines};
-use crate::verdict::{Checked, StepLabel, Verdict};
+use crate::text::think_lines;
+use crate::verdict::{Checked, StepLabel};
 
 pub use crate::integer::answer_key;
-use crate::integer::plain_integer;
+use crate::integer::check_integer_answer;
 
 use super::trace::{compact_lines, cot_lines};
 use super::MultProblem;
@@ -13,13 +13,7 @@ use super::MultProblem;
 /// `Correct` iff the single-line answer after `</think>` is a plain integer (optional `-`,
 /// leading zeros allowed) equal to the product; non-integers and malformed turns are `NoAnswer`.
 pub fn verify(p: &MultProblem, completion: &str) -> Checked {
-    let answer = raw_answer(completion).map(str::to_string);
-    let verdict = match final_answer(completion).and_then(plain_integer) {
-        None => Verdict::NoAnswer,
-        Some(n) if n == p.product().to_string() => Verdict::Correct,
-        Some(_) => Verdict::Wrong,
-    };
-    Checked { verdict, answer }
+    check_integer_answer(completion, p.product())
 }
 
 /// One label per reasoning line: `Good` while every line so far equals the reference line at its

@@ -210,14 +210,7 @@ impl Task for MultTask {
         let Some(m) = p.downcast_ref::<MultProblem>() else {
             return Err(format!("`{}` is not a mult problem", p.question()));
         };
-        let (lo, hi) = (self.min_digits as usize, self.max_digits as usize);
-        for x in [m.a, m.b] {
-            let d = x.to_string().len();
-            if d < lo || d > hi {
-                return Err(format!("this model was trained on products of {lo}–{hi}-digit numbers; {x} has {d} digits"));
-            }
-        }
-        Ok(())
+        crate::integer::operands_in_range(&[m.a, m.b], self.min_digits, self.max_digits, "products")
     }
 
     fn explain(&self, p: &Problem, completion: &str) -> Option<Explanation> {
