@@ -190,3 +190,14 @@ fn a_config_file_runs_as_its_flags_would_and_refuses_extra_flags() {
     fails_with(&deepthink(&["train", "sft", "--config", f]), "steps");
     fails_with(&deepthink(&["train", "grpo", "--steps", "1"]), "--init-from");
 }
+
+#[test]
+fn tasks_lists_every_registered_task_with_its_styles() {
+    let out = deepthink(&["tasks", "--json"]);
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let names: Vec<&str> = lines.iter().filter_map(|v| v["task"].as_str()).collect();
+    assert_eq!(names, vec!["mult", "countdown", "add"]);
+    assert_eq!(lines[2]["trace_styles"], serde_json::json!(["direct", "carry"]));
+}

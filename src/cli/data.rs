@@ -14,7 +14,7 @@ use super::task_args::TaskArgs;
 pub struct DataArgs {
     #[command(flatten)]
     pub task: TaskArgs,
-    /// Reasoning style of each completion: direct, cot, compact (mult), optimal, search (countdown).
+    /// Reasoning style of each completion, one the task offers (`deepthink tasks` lists them).
     #[arg(long, default_value = "cot")]
     pub trace: TraceStyle,
     /// How the question is put: plain, cot, few-shot, supervised.

@@ -11,6 +11,7 @@ mod eval;
 mod grid;
 mod plot;
 mod task_args;
+mod tasks;
 mod train;
 mod train_grpo;
 mod train_verifier;
@@ -22,7 +23,7 @@ use clap::{Parser, Subcommand};
 /// deepthink — build and run reasoning ("<think> … </think>") language models on a CPU.
 ///
 /// Models here are trained from scratch on generated problems with exact verifiers
-/// (multiplication, Countdown) and saved as Hugging Face checkpoints.
+/// (multiplication, Countdown, addition: `deepthink tasks`) and saved as Hugging Face checkpoints.
 #[derive(Parser)]
 #[command(name = "deepthink", version, about, long_about)]
 pub struct Cli {
@@ -38,6 +39,8 @@ pub struct Cli {
 pub enum Command {
     /// Ask a model a question: streams its reasoning, then prints the answer alone on the last line.
     Ask(ask::AskArgs),
+    /// List the tasks: their trace styles, settings and an example question.
+    Tasks(tasks::TasksArgs),
     /// Write training data (JSONL, TRL prompt–completion format) from a task generator.
     Data(data::DataArgs),
     /// Train a model.
@@ -78,6 +81,7 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
             set_threads(cli.threads, 1)?;
             ask::run(a)
         }
+        Command::Tasks(a) => tasks::run(a),
         Command::Data(a) => data::run(a),
         Command::Train(t) => {
             set_threads(cli.threads, cores)?;
