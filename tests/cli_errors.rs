@@ -198,6 +198,20 @@ fn tasks_lists_every_registered_task_with_its_styles() {
     let lines: Vec<serde_json::Value> =
         String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let names: Vec<&str> = lines.iter().filter_map(|v| v["task"].as_str()).collect();
-    assert_eq!(names, vec!["mult", "countdown", "add"]);
+    assert_eq!(names, vec!["mult", "countdown", "add", "qa"]);
     assert_eq!(lines[2]["trace_styles"], serde_json::json!(["direct", "carry"]));
+}
+
+#[test]
+fn a_question_answer_file_is_evaluated_as_task_qa() {
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/tasks/tests/data/qa-sample.jsonl");
+    let out = deepthink(&["eval", "--task", "qa", "--problems", sample, "--json", "--max-new-tokens", "16"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["n"], 55, "every line is scored");
+    let held = deepthink(&["eval", "--task", "qa", "--problems", sample, "--held-out", "--json", "--max-new-tokens", "16"]);
+    let h: serde_json::Value = serde_json::from_slice(&held.stdout).unwrap();
+    assert!(h["n"].as_u64().unwrap() < 55, "--held-out scores only the held-out lines: {h}");
+    fails_with(&deepthink(&["eval", "--task", "qa", "--problems", sample, "--answer-mode", "fuzzy"]), "fuzzy");
+    fails_with(&deepthink(&["eval", "--task", "qa"]), "qa_file");
 }

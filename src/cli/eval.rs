@@ -11,7 +11,7 @@ use deepthink_eval::grid::uses_budget;
 use deepthink_search::registry::needs_verifier;
 use deepthink_search::{by_name, load_scorer, scorer_for, Budget, LocalGenerator, StrategyOptions, STRATEGY_NAMES};
 use deepthink_tasks::external::read_problems;
-use deepthink_tasks::{task_by_name, PromptStyle};
+use deepthink_tasks::{task_by_name, Problem, PromptStyle, Task};
 use deepthink_train::data_file::write_lines_atomic;
 use deepthink_tasks::held_out_problems;
 
@@ -24,10 +24,14 @@ pub struct EvalArgs {
     pub model: Option<PathBuf>,
     #[command(flatten)]
     pub task: TaskArgs,
-    /// Problems from a JSONL file (deepthink's problem JSON, or reasoning-gym's `products` /
-    /// `countdown` lines) instead of generated held-out ones.
+    /// Problems from a JSONL file instead of generated held-out ones: deepthink's problem JSON,
+    /// reasoning-gym lines, or — with --task qa — any question/answer lines (plain, GSM8K, TRL).
     #[arg(long)]
     pub problems: Option<PathBuf>,
+    /// With --problems: score only the file's hash-held-out 5% (the lines `train --data FILE`
+    /// leaves out), so one file gives a clean train/test pair.
+    #[arg(long)]
+    pub held_out: bool,
     /// Number of generated held-out problems.
     #[arg(long, short, default_value_t = 500)]
     pub n: usize,
@@ -140,6 +144,36 @@ impl EvalArgs {
     }
 }
 
+/// The task and the problems to score: `--problems FILE` (every line, or with `--held-out` only
+/// the hash-held-out 5%), else `-n` generated held-out problems. With `--task qa` the file is read
+/// as open questions and is the task's `qa_file` unless `--qa-file` names another.
+pub fn task_and_problems(a: &EvalArgs) -> anyhow::Result<(Box<dyn Task>, Vec<Problem>)> {
+    let open = a.task.task.trim() == deepthink_tasks::qa::NAME;
+    let mut cfg = a.task.config();
+    if let (true, None, Some(p)) = (open, &a.task.qa_file, &a.problems) {
+        cfg = cfg.with("qa_file", p.display().to_string());
+    }
+    let task = task_by_name(&a.task.task, &cfg)?;
+    let mut problems = match &a.problems {
+        Some(p) if open => {
+            let mode = a.task.answer_mode.as_deref().map(str::parse).transpose()?;
+            deepthink_tasks::qa::read_file(p, mode)?
+        }
+        Some(p) => read_problems(p)?,
+        None => held_out_problems(task.as_ref(), a.n, a.seed),
+    };
+    if a.held_out {
+        problems.retain(|p| p.is_held_out());
+    }
+    if problems.is_empty() {
+        bail!("no problems to evaluate{}", if a.held_out { " (none of the file's questions is held out)" } else { "" });
+    }
+    if let Some(p) = problems.iter().find(|p| p.task_name() != task.name()) {
+        bail!("problem `{}` is a {} problem; pass --task {}", p.question(), p.task_name(), p.task_name());
+    }
+    Ok((task, problems))
+}
+
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     if a.verifier_quality {
         return verifier_quality(&a);
@@ -152,17 +186,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         bail!("several strategies need --budgets (a grid); got --strategy {}", a.strategy);
     };
     let (dir, ck) = super::load_model(&a.model)?;
-    let task = task_by_name(&a.task.task, &a.task.config())?;
-    let problems = match &a.problems {
-        Some(p) => read_problems(p)?,
-        None => held_out_problems(task.as_ref(), a.n, a.seed),
-    };
-    if problems.is_empty() {
-        bail!("no problems to evaluate");
-    }
-    if let Some(p) = problems.iter().find(|p| p.task_name() != task.name()) {
-        bail!("problem `{}` is a {} problem; pass --task {}", p.question(), p.task_name(), p.task_name());
-    }
+    let (task, problems) = task_and_problems(&a)?;
     let prm = a.verifier.as_deref().map(load_scorer).transpose()?;
     let orm = a.orm.as_deref().map(load_scorer).transpose()?;
     let bar = indicatif::ProgressBar::new(problems.len() as u64);

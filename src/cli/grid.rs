@@ -9,8 +9,6 @@ use deepthink_eval::grid::GridSpec;
 use deepthink_eval::grid_run::{Comparison, GridRun};
 use deepthink_model::load_checkpoint;
 use deepthink_search::LocalGenerator;
-use deepthink_tasks::task_by_name;
-use deepthink_tasks::held_out_problems;
 
 use deepthink_search::load_scorer;
 
@@ -25,14 +23,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         bail!("--seeds must be at least 1");
     }
     let (model_name, ck) = super::load_model(&a.model)?;
-    let task = task_by_name(&a.task.task, &a.task.config())?;
-    let problems = match &a.problems {
-        Some(p) => deepthink_tasks::external::read_problems(p)?,
-        None => held_out_problems(task.as_ref(), a.n, a.seed),
-    };
-    if problems.is_empty() {
-        bail!("no problems to evaluate");
-    }
+    let (task, problems) = super::eval::task_and_problems(&a)?;
     let settings = serde_json::json!({
         "model": model_name, "task": a.task.task, "task_config": a.task.config(), "problems": problems.len(),
         "problem_file": a.problems, "seed": a.seed, "prompt": a.prompt.to_string(), "temperature": a.temperature,

@@ -15,8 +15,11 @@ pub struct TasksArgs {
 
 pub fn run(a: TasksArgs) -> anyhow::Result<()> {
     for e in entries() {
-        let task = task_by_name(e.name, &TaskConfig::default())?;
-        let example = task.generate(&mut rand_chacha::ChaCha8Rng::seed_from_u64(0), Split::Train).question();
+        // A task over the user's file (`qa`) has no example of its own.
+        let example = match task_by_name(e.name, &TaskConfig::default()) {
+            Ok(task) => task.generate(&mut rand_chacha::ChaCha8Rng::seed_from_u64(0), Split::Train).question(),
+            Err(_) => format!("(from your file: --{} FILE)", e.config_keys.first().unwrap_or(&"").replace('_', "-")),
+        };
         let styles: Vec<&str> = e.trace_styles.iter().map(|s| s.name()).collect();
         if a.json {
             let v = serde_json::json!({"task": e.name, "summary": e.summary, "trace_styles": styles,

@@ -83,9 +83,15 @@ pub struct SftArgs {
     pub config: ConfigArgs,
     #[command(flatten)]
     pub task: TaskArgs,
-    /// Train on this JSONL file instead of the task generator (the task is then used for evaluation).
+    /// Train on this JSONL file instead of the task generator: TRL prompt–completion lines or
+    /// question/answer lines (plain, reasoning-gym, GSM8K); the task is then used for evaluation
+    /// (`--task qa` evaluates on the file's own held-out lines). Lines in the hash-held-out 5% are
+    /// left out of training.
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// With --data: train on every line, the held-out 5% included.
+    #[arg(long)]
+    pub no_split: bool,
     /// Reasoning style to imitate, one the task offers: direct (every task); compact, cot (mult);
     /// optimal, search (countdown); carry (add).
     #[arg(long, default_value = "compact")]
@@ -199,7 +205,12 @@ fn sft(a: SftArgs, matches: Option<&ArgMatches>) -> anyhow::Result<()> {
 fn sft_config(a: &SftArgs) -> SftConfig {
     let data = match &a.data {
         Some(path) => {
-            SftData::File { path: path.clone(), eval_task: Some(a.task.task.clone()), task_config: a.task.config() }
+            let task_config = match (a.task.task.trim(), &a.task.qa_file) {
+                // Evaluating on the same file's held-out lines, unless --qa-file names another.
+                ("qa", None) => a.task.config().with("qa_file", path.display().to_string()),
+                _ => a.task.config(),
+            };
+            SftData::File { path: path.clone(), eval_task: Some(a.task.task.clone()), task_config, split: !a.no_split }
         }
         None => {
             SftData::Task { task: a.task.task.clone(), task_config: a.task.config(), trace: a.trace, prompt: a.prompt }

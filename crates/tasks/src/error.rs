@@ -23,6 +23,9 @@ pub enum TaskError {
     /// A countdown problem with no solution (only possible for problems read from files).
     #[error("countdown problem `{question}` has no solution using every number once")]
     Unsolvable { question: String },
+    /// A trace style that needs the problem's own reasoning, for a problem that has none.
+    #[error("problem {question:?} has no reasoning of its own to imitate (trace style `given`); use `direct`")]
+    NoTrace { question: String },
     /// A malformed line in a problem file; `line` is 1-based.
     #[error("{file} line {line}: {message}")]
     BadLine { file: String, line: usize, message: String },

@@ -1,6 +1,8 @@
 //! Reading problem sets from JSONL files: our own `Problem` lines
 //! (`{"task":"mult","a":123,"b":456}`) and reasoning-gym lines
-//! (`{"question": ..., "answer": ..., "metadata": {...}}`).
+//! (`{"question": ..., "answer": ..., "metadata": {...}}`), and open questions for task `qa`:
+//! TRL prompt–completion lines, GSM8K lines (`#### N`), and any `{"question", "answer"}` line no
+//! built-in task claims.
 //!
 //! A reasoning-gym line goes to the task whose registry entry names its `metadata.source_dataset`
 //! (`products` → mult, `countdown` → countdown); without one (or with a dataset no task has), to
@@ -46,6 +48,13 @@ pub fn parse_line(line: &str) -> Result<Problem, String> {
     if obj.contains_key("task") {
         return crate::registry::problem_from_json(value.clone());
     }
+    if obj.contains_key("prompt") && obj.contains_key("completion") {
+        return crate::qa::read::from_trl_line(obj, None).map(Problem::new);
+    }
+    let gsm8k = obj.get("answer").and_then(Value::as_str).is_some_and(|a| a.contains("####"));
+    if gsm8k {
+        return crate::qa::read::from_question_line(obj, None).map(Problem::new);
+    }
     let question = obj
         .get("question")
         .and_then(Value::as_str)
@@ -67,8 +76,9 @@ pub fn parse_line(line: &str) -> Result<Problem, String> {
     }
     match best {
         Some((format, _)) => (format.read)(&line),
+        None if obj.contains_key("answer") => crate::qa::read::from_question_line(obj, None).map(Problem::new),
         None => Err(format!(
-            "cannot tell the task: expected `task`, or metadata of a reasoning-gym dataset ({})",
+            "cannot tell the task: expected `task`, `answer` (an open question), or metadata of a reasoning-gym dataset ({})",
             entries().iter().filter_map(|e| e.gym.as_ref()).map(|f| f.dataset).collect::<Vec<_>>().join(", ")
         )),
     }

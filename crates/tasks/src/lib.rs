@@ -21,6 +21,7 @@ pub mod integer;
 pub mod mult;
 pub mod problem;
 pub mod prompt;
+pub mod qa;
 pub mod registry;
 pub mod seeded;
 pub mod split;

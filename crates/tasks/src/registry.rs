@@ -16,10 +16,10 @@ use crate::error::TaskError;
 use crate::problem::Problem;
 use crate::task::Task;
 use crate::trace_style::TraceStyle;
-use crate::{add, countdown, mult};
+use crate::{add, countdown, mult, qa};
 
 /// Every task, in the order names are listed.
-const REGISTRY: &[TaskEntry] = &[mult::ENTRY, countdown::ENTRY, add::ENTRY];
+const REGISTRY: &[TaskEntry] = &[mult::ENTRY, countdown::ENTRY, add::ENTRY, qa::ENTRY];
 
 /// Every task name `task_by_name` knows.
 pub fn all_task_names() -> Vec<&'static str> {
@@ -112,6 +112,16 @@ pub fn all_config_keys() -> Vec<&'static str> {
 mod tests {
     use super::*;
 
+    /// The default config of every task, with the committed sample file for `qa`.
+    pub(crate) fn test_config(name: &str) -> TaskConfig {
+        let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/qa-sample.jsonl");
+        if name == "qa" {
+            TaskConfig::default().with("qa_file", sample)
+        } else {
+            TaskConfig::default()
+        }
+    }
+
     #[test]
     fn unknown_task_names_the_input_and_the_known_ones() {
         let err = task_by_name("sudoku", &TaskConfig::default()).err().map(|e| e.to_string()).unwrap_or_default();
@@ -121,7 +131,7 @@ mod tests {
     #[test]
     fn every_name_builds_and_offers_direct() {
         for e in entries() {
-            let task = task_by_name(e.name, &TaskConfig::default()).unwrap();
+            let task = task_by_name(e.name, &test_config(e.name)).unwrap();
             assert_eq!(task.name(), e.name);
             assert_eq!(task.trace_styles(), e.trace_styles);
             assert!(e.trace_styles.contains(&TraceStyle::DIRECT), "{}", e.name);
@@ -170,7 +180,7 @@ mod tests {
     fn generated_problems_round_trip_through_json() {
         let mut rng = crate::seeded::SplitMix64::new(3);
         for e in entries() {
-            let task = task_by_name(e.name, &TaskConfig::default()).unwrap();
+            let task = task_by_name(e.name, &test_config(e.name)).unwrap();
             for _ in 0..20 {
                 let p = task.generate(&mut rng, crate::Split::Train);
                 let json = serde_json::to_string(&p).unwrap();

@@ -2,6 +2,9 @@
 //!
 //! - conversational: `{"prompt":[{"role":"user","content":"123*456"}],"completion":[{"role":"assistant","content":"<think>\n…\n</think>\n\n56088"}]}`
 //! - standard: `{"prompt": "123*456", "completion": "<think>\n…"}` (the prompt is taken as one user turn)
+//! - open questions (task `qa`'s readers): `{"question", "answer"}` lines, plain, reasoning-gym or
+//!   GSM8K (`#### N`, whose worked solution becomes the think block); the reply is the answer after
+//!   an empty think block when the line has no reasoning.
 //!
 //! A malformed line is an error naming the file, the 1-based line number and the field.
 
@@ -43,9 +46,26 @@ fn messages(v: &Value, field: &str) -> Result<Vec<Message>, String> {
     }
 }
 
+/// A question/answer line as the conversation to imitate.
+fn open_question(line: &str) -> Result<Record, String> {
+    let p = deepthink_tasks::qa::parse_qa_line(line, None)?;
+    let qa = p.downcast_ref::<deepthink_tasks::qa::QaProblem>().ok_or("not an open question")?;
+    let lines: Vec<String> = qa.reasoning.as_deref().map(|r| r.lines().map(str::to_string).collect()).unwrap_or_default();
+    let reply = deepthink_tasks::text::render_completion(&lines, &qa.answer);
+    Ok(Record { prompt: vec![Message::user(qa.question.clone())], reply, line: 0 })
+}
+
+/// The question a record asks (its last user turn), whose hash decides whether it is held out.
+pub fn question_of(r: &Record) -> &str {
+    r.prompt.iter().rev().find(|m| m.role == "user").map_or("", |m| m.content.trim())
+}
+
 /// Parse one line.
 pub fn parse_record(line: &str) -> Result<Record, String> {
     let v: Value = serde_json::from_str(line).map_err(|e| format!("not valid JSON: {e}"))?;
+    if v.get("prompt").is_none() && v.get("question").is_some() {
+        return open_question(line);
+    }
     let prompt = messages(v.get("prompt").ok_or("field `prompt` missing")?, "prompt")?;
     if prompt.is_empty() {
         return Err("`prompt` is empty".into());
@@ -106,6 +126,16 @@ mod tests {
         assert_eq!(r.prompt[0].content, "1*2");
         let r = parse_record(r#"{"prompt":"3*4","completion":"12"}"#).unwrap();
         assert_eq!(r.reply, "12");
+    }
+
+    #[test]
+    fn open_question_lines_become_conversations() {
+        let r = parse_record(r#"{"question": "half of 4?", "answer": "4/2 = <<4/2=2>>2\n#### 2"}"#).unwrap();
+        assert_eq!(question_of(&r), "half of 4?");
+        assert_eq!(r.reply, "<think>\n4/2 = 2\n</think>\n\n2");
+        let r = parse_record(r#"{"question": "spell cat backwards", "answer": "tac"}"#).unwrap();
+        assert_eq!(r.reply, "<think>\n\n</think>\n\ntac");
+        assert!(parse_record(r#"{"question": "x"}"#).unwrap_err().contains("`answer`"));
     }
 
     #[test]

@@ -16,13 +16,14 @@ use deepthink_model::train_pass::Tape;
 use deepthink_model::{load_checkpoint, ChatTokenizer, Message, Model, ModelConfig, ModelShape};
 use deepthink_tasks::mult::COMPACT;
 use deepthink_tasks::held_out_problems;
+use deepthink_tasks::split::is_held_out_text;
 use deepthink_tasks::{task_by_name, PromptStyle, Split, Task, TaskConfig, TraceStyle};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::data_file::read_records;
+use crate::data_file::{question_of, read_records};
 use crate::error::TrainError;
 use crate::examples::{encode_example, make_batch, Example};
 use crate::metrics::MetricsLog;
@@ -39,8 +40,16 @@ use crate::step_records::{read_step_records, verifier_example, VerifierKind};
 pub enum SftData {
     /// Fresh problems from a task generator every step.
     Task { task: String, task_config: TaskConfig, trace: TraceStyle, prompt: PromptStyle },
-    /// A JSONL file (TRL prompt–completion format); `eval_task` names the task to evaluate on.
-    File { path: PathBuf, eval_task: Option<String>, task_config: TaskConfig },
+    /// A JSONL file (TRL prompt–completion format, or question/answer lines); `eval_task` names
+    /// the task to evaluate on. With `split`, lines whose question is in the hash-held-out 5% are
+    /// left out (the rule every task follows), so `eval --problems FILE --held-out` scores unseen ones.
+    File {
+        path: PathBuf,
+        eval_task: Option<String>,
+        task_config: TaskConfig,
+        #[serde(default)]
+        split: bool,
+    },
     /// Labelled solutions (TRL stepwise format) for a verifier: loss only at step readouts.
     Verifier { path: PathBuf, kind: VerifierKind },
     /// A base model's plain-text corpus (`pretrain`), loss on every token; evaluated on `task`.
@@ -204,8 +213,16 @@ fn resolve_source(cfg: &SftConfig, tok: &ChatTokenizer) -> Result<Source, TrainE
             }
             Ok(Source::Task { task, trace: *trace, prompt: *prompt })
         }
-        SftData::File { path, eval_task, task_config } => {
-            let records = read_records(path)?;
+        SftData::File { path, eval_task, task_config, split } => {
+            let mut records = read_records(path)?;
+            if *split {
+                let total = records.len();
+                records.retain(|r| !is_held_out_text(question_of(r)));
+                eprintln!("training on {} of {total} lines (the held-out 5% left out; --no-split keeps them)", records.len());
+                if records.is_empty() {
+                    return Err(TrainError::Config(format!("{}: every line is held out; pass --no-split", path.display())));
+                }
+            }
             let mut examples = Vec::with_capacity(records.len());
             for r in &records {
                 let e = encode_example(tok, &r.prompt, &r.reply).map_err(|e| TrainError::Data {
