@@ -215,3 +215,15 @@ fn a_question_answer_file_is_evaluated_as_task_qa() {
     fails_with(&deepthink(&["eval", "--task", "qa", "--problems", sample, "--answer-mode", "fuzzy"]), "fuzzy");
     fails_with(&deepthink(&["eval", "--task", "qa"]), "qa_file");
 }
+
+#[test]
+fn eval_checks_answers_with_a_verifier_process() {
+    let script = |name: &str| format!("python3 -u {}/crates/tasks/tests/data/verifiers/{name}.py", env!("CARGO_MANIFEST_DIR"));
+    let run = |cmd: &str| deepthink(&["eval", "-n", "20", "--json", "--verifier-cmd", cmd]);
+    let own: serde_json::Value = serde_json::from_slice(&deepthink(&["eval", "-n", "20", "--json"]).stdout).unwrap();
+    let out = run(&script("exact"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["correct"], own["correct"], "the process and the task's checker agree");
+    fails_with(&run(&script("garbage")), "not a JSON score for line 0");
+}

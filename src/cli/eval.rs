@@ -11,6 +11,7 @@ use deepthink_eval::grid::uses_budget;
 use deepthink_search::registry::needs_verifier;
 use deepthink_search::{by_name, load_scorer, scorer_for, Budget, LocalGenerator, StrategyOptions, STRATEGY_NAMES};
 use deepthink_tasks::external::read_problems;
+use deepthink_tasks::verifier_process::ProcessVerifier;
 use deepthink_tasks::{task_by_name, Problem, PromptStyle, Task};
 use deepthink_train::data_file::write_lines_atomic;
 use deepthink_tasks::held_out_problems;
@@ -72,6 +73,15 @@ pub struct EvalArgs {
     /// confidence in each step, no training; DeepConf).
     #[arg(long)]
     pub verifier: Option<String>,
+    /// Check answers with this long-lived program instead of the task's own checker: it reads one
+    /// JSON line per completion ({"id","question","answer","metadata","completion"}) and writes one
+    /// {"score": 0..1} line each (≥ 0.5 counts as correct). It also judges outcomes for
+    /// `--verifier oracle`.
+    #[arg(long)]
+    pub verifier_cmd: Option<String>,
+    /// Seconds a --verifier-cmd may take to score a batch.
+    #[arg(long, default_value_t = 120)]
+    pub verifier_timeout: u64,
     /// Outcome verifier for best-of-n and weighted-majority (default: --verifier).
     #[arg(long)]
     pub orm: Option<String>,
@@ -123,6 +133,21 @@ impl EvalArgs {
             exploration: self.exploration,
             round: self.round,
             confidence: self.confidence,
+        }
+    }
+
+    /// `--verifier-cmd` as a verifier process, if given.
+    pub fn process_verifier(&self) -> Option<ProcessVerifier> {
+        let timeout = std::time::Duration::from_secs(self.verifier_timeout.max(1));
+        self.verifier_cmd.as_deref().map(|cmd| ProcessVerifier::new(cmd, timeout))
+    }
+
+    /// A `--verifier`/`--orm` spec as a scorer; `oracle` judges outcomes with `--verifier-cmd`
+    /// when one is given.
+    pub fn scorer(&self, spec: &str) -> anyhow::Result<Box<dyn deepthink_search::Scorer>> {
+        match (spec, self.process_verifier()) {
+            ("oracle", Some(v)) => Ok(Box::new(deepthink_search::OracleScorer::with_verifier(Box::new(v)))),
+            _ => Ok(load_scorer(spec)?),
         }
     }
 
@@ -187,8 +212,8 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     };
     let (dir, ck) = super::load_model(&a.model)?;
     let (task, problems) = task_and_problems(&a)?;
-    let prm = a.verifier.as_deref().map(load_scorer).transpose()?;
-    let orm = a.orm.as_deref().map(load_scorer).transpose()?;
+    let prm = a.verifier.as_deref().map(|v| a.scorer(v)).transpose()?;
+    let orm = a.orm.as_deref().map(|v| a.scorer(v)).transpose()?;
     let bar = indicatif::ProgressBar::new(problems.len() as u64);
     let mut tick = |d: usize, _| bar.set_position(d as u64);
     let gen = LocalGenerator::new(&ck.model, &ck.tokenizer);
@@ -198,7 +223,9 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let budget = Budget { samples, max_new_tokens: a.max_new_tokens };
     // About 64 sequences in flight at once.
     let chunk = (64 / samples.max(1)).max(1);
-    let run = Evaluation { task: task.as_ref(), strategy: s.as_ref(), gen: &gen, budget, chunk, verifier: None };
+    let checker = a.process_verifier();
+    let verifier = checker.as_ref().map(|v| v as &dyn deepthink_tasks::Verifier);
+    let run = Evaluation { task: task.as_ref(), strategy: s.as_ref(), gen: &gen, budget, chunk, verifier };
     let (report, preds) = run.run(&problems, &mut tick)?;
     bar.finish_and_clear();
     if let Some(path) = &a.predictions {

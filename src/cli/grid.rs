@@ -10,7 +10,6 @@ use deepthink_eval::grid_run::{Comparison, GridRun};
 use deepthink_model::load_checkpoint;
 use deepthink_search::LocalGenerator;
 
-use deepthink_search::load_scorer;
 
 use super::eval::EvalArgs;
 
@@ -30,8 +29,8 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         "max_new_tokens": a.max_new_tokens, "verifier": a.verifier, "orm": a.orm, "width": a.width,
         "max_steps": a.max_steps, "exploration": a.exploration, "round": a.round, "confidence": a.confidence,
     });
-    let prm = a.verifier.as_deref().map(load_scorer).transpose()?;
-    let orm = a.orm.as_deref().map(load_scorer).transpose()?;
+    let prm = a.verifier.as_deref().map(|v| a.scorer(v)).transpose()?;
+    let orm = a.orm.as_deref().map(|v| a.scorer(v)).transpose()?;
     let spec = GridSpec {
         strategies,
         budgets: a.budgets.clone(),

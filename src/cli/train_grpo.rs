@@ -53,6 +53,10 @@ pub struct GrpoArgs {
     /// Rewards as name=weight: accuracy, format, overlong.
     #[arg(long, value_delimiter = ',', default_value = "accuracy=1,format=1")]
     pub rewards: Vec<String>,
+    /// Score the accuracy reward with this long-lived program (one JSON line per completion in,
+    /// one {"score": 0..1} line out; see `eval --verifier-cmd`) instead of the task's checker.
+    #[arg(long)]
+    pub verifier_cmd: Option<String>,
     /// Leave groups whose rewards are all equal out of the forward/backward pass.
     #[arg(long)]
     pub skip_zero_advantage: bool,
@@ -129,6 +133,7 @@ fn config(a: &GrpoArgs) -> anyhow::Result<GrpoConfig> {
         },
         scale_rewards: !a.no_scale_rewards,
         rewards,
+        verifier_cmd: a.verifier_cmd.clone(),
         skip_zero_advantage: a.skip_zero_advantage,
         mask_truncated: a.mask_truncated,
         micro_batch: a.micro_batch,

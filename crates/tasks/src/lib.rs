@@ -32,6 +32,7 @@ pub mod text;
 pub mod trace_style;
 pub mod verdict;
 pub mod verifier;
+pub mod verifier_process;
 
 pub use add::{AddConfig, AddProblem, AddTask};
 pub use config::{TaskConfig, TypedConfig};

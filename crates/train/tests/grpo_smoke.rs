@@ -27,6 +27,7 @@ fn config(skip: bool) -> GrpoConfig {
             RewardSpec { name: "accuracy".into(), weight: 1.0 },
             RewardSpec { name: "format".into(), weight: 0.5 },
         ],
+        verifier_cmd: None,
         skip_zero_advantage: skip,
         mask_truncated: false,
         micro_batch: 5,
@@ -102,4 +103,19 @@ fn groups_with_zero_advantage_can_skip_the_update() {
     let dir = tempfile::tempdir().unwrap();
     let m = train_grpo(&config(true), &dir.path().join("run"), false).unwrap().last;
     assert_eq!(m.skipped_groups, 3);
+}
+
+#[test]
+fn a_verifier_process_scores_the_accuracy_reward_and_a_broken_one_does_not_stop_the_run() {
+    let script = |name: &str| {
+        format!("python3 -u {}/../tasks/tests/data/verifiers/{name}.py", env!("CARGO_MANIFEST_DIR"))
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let good = GrpoConfig { verifier_cmd: Some(script("exact")), ..config(false) };
+    let out = train_grpo(&good, &dir.path().join("good"), false).unwrap();
+    assert_eq!(out.last.accuracy, 1.0, "the process agrees with the task's checker on the default model");
+    let broken = GrpoConfig { verifier_cmd: Some(script("crash")), ..config(false) };
+    let out = train_grpo(&broken, &dir.path().join("broken"), false).unwrap();
+    assert_eq!(out.steps, 2, "the run goes on");
+    assert_eq!(out.last.accuracy, 0.0, "a failed batch scores 0");
 }

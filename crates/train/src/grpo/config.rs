@@ -36,6 +36,10 @@ pub struct GrpoConfig {
     /// Divide advantages by the group's std (GRPO) or not (Dr. GRPO).
     pub scale_rewards: bool,
     pub rewards: Vec<RewardSpec>,
+    /// A verifier process for the accuracy reward (see `tasks::verifier_process`); the task's own
+    /// checker when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verifier_cmd: Option<String>,
     pub skip_zero_advantage: bool,
     /// Leave truncated completions out of the loss (DAPO's overlong filtering).
     pub mask_truncated: bool,

@@ -16,7 +16,8 @@ use std::time::Instant;
 use deepthink_model::checkpoint::readable_dir;
 use deepthink_model::train_pass::Tape;
 use deepthink_model::{load_checkpoint, ChatTokenizer, Model};
-use deepthink_tasks::{task_by_name, Problem, Task, TaskChecker};
+use deepthink_tasks::verifier_process::ProcessVerifier;
+use deepthink_tasks::{task_by_name, Problem, Task, TaskChecker, Verifier};
 use serde::{Deserialize, Serialize};
 
 use crate::error::TrainError;
@@ -63,6 +64,9 @@ fn validate(cfg: &GrpoConfig) -> Result<(), TrainError> {
 }
 
 /// Run (or resume) GRPO into `run_dir`; returns the last step's metrics.
+/// Seconds a verifier process may take to score one step's completions.
+const VERIFIER_TIMEOUT_S: u64 = 120;
+
 /// What a finished GRPO run hands on (to a pipeline's next stage, say).
 #[derive(Clone, Debug, Serialize)]
 pub struct GrpoOutcome {
@@ -80,6 +84,11 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
     validate(cfg)?;
     let task = task_by_name(&cfg.task, &cfg.task_config)?;
     let rewards = reward_fns(cfg)?;
+    let own = TaskChecker(task.as_ref());
+    let verifier: Box<dyn Verifier + '_> = match &cfg.verifier_cmd {
+        Some(cmd) => Box::new(ProcessVerifier::new(cmd, std::time::Duration::from_secs(VERIFIER_TIMEOUT_S))),
+        None => Box::new(own),
+    };
     let ck_dir = prepare_run_dir(run_dir, restart)?;
     let start = load_checkpoint(&readable_dir(&cfg.init_from)?)?;
     let reference = (cfg.surrogate.beta > 0.0).then(|| start.model.clone());
@@ -115,7 +124,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
         let mut m = StepMetrics::default();
         let rollout = sample_groups(&model, &tok, task.as_ref(), cfg, state.step)?;
         m.generate_s = t0.elapsed().as_secs_f64();
-        let advantages = rollout.score(&rewards, &TaskChecker(task.as_ref()), cfg, state.step + 1, &mut m);
+        let advantages = rollout.score(&rewards, verifier.as_ref(), cfg, state.step + 1, &mut m);
         let mut samples = select_samples(&rollout, &advantages, cfg, &mut m);
         let t1 = Instant::now();
         let positions: usize = samples.iter().map(Sample::positions).sum();

@@ -1,0 +1,4 @@
+"""Reads everything and never answers."""
+import sys, time
+sys.stdin.read()
+time.sleep(60)
