@@ -2,6 +2,10 @@
 //! tasks: SFT on `{"question", "answer"}` and GSM8K lines (`--data FILE`, the held-out 5% left
 //! out), evaluated greedily on the file's own held-out lines by the `qa` task's verifier.
 
+mod common;
+
+use common::losses;
+
 use deepthink_model::ModelShape;
 use deepthink_tasks::{held_out_problems, task_by_name, PromptStyle, TaskConfig};
 use deepthink_train::data_file::{question_of, read_records};
@@ -9,13 +13,6 @@ use deepthink_train::{train_sft, SftConfig, SftData};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tasks/tests/data/qa-sample.jsonl");
 
-fn losses(run: &std::path::Path) -> Vec<f64> {
-    std::fs::read_to_string(run.join("metrics.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["loss"].as_f64().unwrap())
-        .collect()
-}
 
 #[test]
 fn sft_on_a_question_answer_file_learns_and_evaluates_on_its_held_out_lines() {

@@ -1,6 +1,10 @@
 //! SFT on a tiny model: the loss falls, parameters change, and a run interrupted and resumed
 //! ends bit-for-bit where an uninterrupted run does.
 
+mod common;
+
+use common::losses;
+
 use deepthink_model::{load_checkpoint, ModelShape};
 use deepthink_tasks::mult::COMPACT;
 use deepthink_tasks::{MultConfig, PromptStyle, TaskConfig};
@@ -36,13 +40,6 @@ fn tiny_config(steps: u64) -> SftConfig {
     }
 }
 
-fn losses(run: &std::path::Path) -> Vec<f64> {
-    std::fs::read_to_string(run.join("metrics.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["loss"].as_f64().unwrap())
-        .collect()
-}
 
 #[test]
 fn loss_falls_and_parameters_move() {
