@@ -37,6 +37,22 @@ pub enum TrainCommand {
     /// scratch work and partial calculations not attached to any question. The base gets the
     /// skill and the think delimiters, but no habit of reasoning before it answers.
     Pretrain(PretrainArgs),
+    /// Train a byte-level BPE tokenizer on a data file's text (TRL or question/answer lines), with
+    /// deepthink's markers and chat template, for `train sft --tokenizer DIR` on open text.
+    Tokenizer(TokenizerArgs),
+}
+
+#[derive(Args)]
+pub struct TokenizerArgs {
+    /// The JSONL file whose prompts and completions (or questions and answers) to learn from.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Most tokens in the vocabulary (every byte is one; merges fill the rest).
+    #[arg(long, default_value_t = 1000)]
+    pub vocab_size: usize,
+    /// Directory to write `tokenizer.json` and `tokenizer_config.json` into.
+    #[arg(long, default_value = "runs/tokenizer")]
+    pub out: PathBuf,
 }
 
 #[derive(Args)]
@@ -110,6 +126,11 @@ pub struct SftArgs {
     /// Fine-tune this checkpoint instead of training from random weights.
     #[arg(long)]
     pub init_from: Option<PathBuf>,
+    /// From random weights: use this tokenizer (`deepthink train tokenizer --out DIR`) instead of
+    /// the character-level one, which reads only lower-case letters, digits and a little
+    /// punctuation — open questions need a trained one.
+    #[arg(long)]
+    pub tokenizer: Option<PathBuf>,
     #[command(flatten)]
     pub shape: ShapeArgs,
     #[arg(long, default_value_t = 3000)]
@@ -193,6 +214,7 @@ pub fn run(cmd: TrainCommand, matches: Option<&ArgMatches>) -> anyhow::Result<()
         TrainCommand::Verifier(a) => super::train_verifier::run(a, sub),
         TrainCommand::Grpo(a) => super::train_grpo::run(a, sub),
         TrainCommand::Pretrain(a) => pretrain(a, sub),
+        TrainCommand::Tokenizer(a) => tokenizer(a),
     }
 }
 
@@ -220,6 +242,7 @@ fn sft_config(a: &SftArgs) -> SftConfig {
         data,
         shape: a.shape.shape(),
         init_from: a.init_from.clone(),
+        tokenizer: a.tokenizer.clone(),
         steps: a.steps,
         batch_size: a.batch_size,
         lr: a.lr,
@@ -294,5 +317,24 @@ fn export(src: &std::path::Path, dest: &std::path::Path) -> anyhow::Result<()> {
     let ck = deepthink_model::load_checkpoint(src)?;
     let prov = ck.provenance.unwrap_or_default();
     deepthink_model::save_checkpoint(dest, &ck.model, &ck.tokenizer, &prov, &[])?;
+    Ok(())
+}
+
+fn tokenizer(a: TokenizerArgs) -> anyhow::Result<()> {
+    let records = deepthink_train::data_file::read_records(&a.data)?;
+    let texts: Vec<String> =
+        records.iter().flat_map(|r| r.prompt.iter().map(|m| m.content.clone()).chain([r.reply.clone()])).collect();
+    let tok = deepthink_model::bpe::train_bpe(texts.iter().map(String::as_str), a.vocab_size)?;
+    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    tok.save(&a.out)?;
+    let tokens: usize = texts.iter().map(|t| tok.encode(t).map_or(0, |ids| ids.len())).sum();
+    let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
+    eprintln!(
+        "{} tokens learnt from {} lines ({:.2} characters a token on them); written to {}",
+        tok.vocab_size(),
+        records.len(),
+        chars as f64 / tokens.max(1) as f64,
+        a.out.display()
+    );
     Ok(())
 }

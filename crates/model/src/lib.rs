@@ -11,6 +11,7 @@
 
 pub mod attention;
 pub mod bench;
+pub mod bpe;
 pub mod checkpoint;
 pub mod config;
 pub mod decode_attention;

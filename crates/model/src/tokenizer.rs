@@ -112,6 +112,11 @@ impl ChatTokenizer {
         Self::from_parts(inner, CHAT_TEMPLATE.to_string(), END)
     }
 
+    /// A tokenizer built elsewhere (e.g. `bpe::train_bpe`) with this chat template.
+    pub fn from_tokenizer(inner: Tokenizer, template: String, eos_token: &str) -> Result<Self, ModelError> {
+        Self::from_parts(inner, template, eos_token)
+    }
+
     fn from_parts(inner: Tokenizer, template: String, eos_token: &str) -> Result<Self, ModelError> {
         let eos = inner
             .token_to_id(eos_token)

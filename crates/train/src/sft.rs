@@ -72,6 +72,10 @@ pub struct SftConfig {
     pub shape: ModelShape,
     /// Start from this checkpoint instead of random weights.
     pub init_from: Option<PathBuf>,
+    /// From random weights: the tokenizer directory to use (`deepthink train tokenizer`; a
+    /// Hugging Face `tokenizer.json` + `tokenizer_config.json`) instead of the character-level one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokenizer: Option<PathBuf>,
     pub steps: u64,
     pub batch_size: usize,
     pub lr: f32,
@@ -102,6 +106,7 @@ impl Default for SftConfig {
             },
             shape: ModelShape::default(),
             init_from: None,
+            tokenizer: None,
             steps: 3000,
             batch_size: 64,
             lr: 1e-3,
@@ -446,7 +451,10 @@ fn initial_model(cfg: &SftConfig) -> Result<(Model, ChatTokenizer), TrainError> 
             Ok((ck.model, ck.tokenizer))
         }
         None => {
-            let tok = ChatTokenizer::char_level()?;
+            let tok = match &cfg.tokenizer {
+                Some(dir) => ChatTokenizer::load(dir)?,
+                None => ChatTokenizer::char_level()?,
+            };
             let mcfg = ModelConfig::from_shape(&cfg.shape, tok.vocab_size())?;
             let mut mcfg = mcfg;
             mcfg.eos_token_id = Some(tok.eos_id());

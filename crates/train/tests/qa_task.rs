@@ -46,3 +46,44 @@ fn sft_on_a_question_answer_file_learns_and_evaluates_on_its_held_out_lines() {
         assert_eq!(task.prompt(&p, PromptStyle::Plain), p.question());
     }
 }
+
+#[test]
+fn open_text_trains_with_a_learnt_bpe_tokenizer() {
+    let dir = tempfile::tempdir().unwrap();
+    // Questions with capitals and punctuation the character-level tokenizer cannot read.
+    let lines: String = ["Cat", "Dog", "Tree", "Stone", "River", "Cloud", "Apple", "Bread"]
+        .iter()
+        .cycle()
+        .take(64)
+        .enumerate()
+        .map(|(i, w)| format!("{{\"question\": \"Spell \\\"{w}\\\" backward (#{i})!\", \"answer\": \"{}\"}}\n", w.chars().rev().collect::<String>()))
+        .collect();
+    let data = dir.path().join("words.jsonl");
+    std::fs::write(&data, lines).unwrap();
+    let records = read_records(&data).unwrap();
+    let texts: Vec<String> = records.iter().flat_map(|r| [question_of(r).to_string(), r.reply.clone()]).collect();
+    let tok = deepthink_model::bpe::train_bpe(texts.iter().map(String::as_str), 320).unwrap();
+    let tok_dir = dir.path().join("tok");
+    std::fs::create_dir_all(&tok_dir).unwrap();
+    tok.save(&tok_dir).unwrap();
+    let cfg = SftConfig {
+        data: SftData::File { path: data.clone(), eval_task: Some("qa".into()), task_config: TaskConfig::default().with("qa_file", data.display().to_string()), split: true },
+        tokenizer: Some(tok_dir),
+        shape: ModelShape { d_model: 32, n_layers: 1, n_heads: 2, n_kv_heads: 1, ffn_dim: 32, max_seq_len: 64, ..ModelShape::default() },
+        steps: 30,
+        batch_size: 8,
+        lr: 3e-3,
+        warmup_steps: 3,
+        max_len: 64,
+        eval_every: 1000,
+        eval_problems: 4,
+        save_every: 1000,
+        ..SftConfig::default()
+    };
+    let out = train_sft(&cfg, &dir.path().join("run"), false).unwrap();
+    let l = losses(&dir.path().join("run"));
+    assert!(l[25..].iter().sum::<f64>() < 0.8 * l[..5].iter().sum::<f64>(), "loss did not fall: {l:?}");
+    let ck = deepthink_model::load_checkpoint(&out.checkpoint).unwrap();
+    assert_eq!(ck.tokenizer.vocab_size(), tok.vocab_size(), "the checkpoint carries the learnt tokenizer");
+    assert!(ck.tokenizer.encode("Spell \"Ünseen\" backward!").is_ok());
+}
