@@ -10,10 +10,11 @@ use std::time::Instant;
 
 use deepthink_model::{ChatTokenizer, Model};
 use deepthink_search::single::Single;
+use deepthink_search::vote::majority;
 use deepthink_search::{Budget, Generator, LocalGenerator, SearchError, Strategy};
-use deepthink_tasks::{Attempt, Problem, PromptStyle, Task, TaskChecker, Verifier};
+use deepthink_tasks::{Attempt, Checked, Problem, PromptStyle, Task, TaskChecker, Verdict, Verifier};
 
-use crate::prediction::Prediction;
+use crate::prediction::{Prediction, SampleVotes};
 use crate::report::EvalReport;
 
 /// Greedy evaluation settings (what training runs evaluate with).
@@ -66,20 +67,48 @@ impl Evaluation<'_> {
         let mut preds = Vec::with_capacity(problems.len());
         for part in problems.chunks(self.chunk.max(1)) {
             let solutions = self.strategy.solve(self.task, part, self.gen, self.budget)?;
-            let attempts: Vec<Attempt> =
-                part.iter().zip(&solutions).map(|(p, s)| Attempt { problem: p, completion: &s.completion }).collect();
-            let checked = verifier.check(&attempts).map_err(|e| SearchError::Verifier(e.to_string()))?;
-            if checked.len() != part.len() {
-                let why = format!("`{}` returned {} verdicts for {} completions", verifier.name(), checked.len(), part.len());
+            // One verifier call for the chunk: the shown completions, then every sample.
+            let shown = part.iter().zip(&solutions).map(|(p, s)| Attempt { problem: p, completion: &s.completion });
+            let sampled = part
+                .iter()
+                .zip(&solutions)
+                .flat_map(|(p, s)| s.samples.iter().map(move |c| Attempt { problem: p, completion: c }));
+            let attempts: Vec<Attempt> = shown.chain(sampled).collect();
+            let mut checked = verifier.check(&attempts).map_err(|e| SearchError::Verifier(e.to_string()))?;
+            if checked.len() != attempts.len() {
+                let why = format!("`{}` returned {} verdicts for {} completions", verifier.name(), checked.len(), attempts.len());
                 return Err(SearchError::Verifier(why));
             }
-            for ((p, s), c) in part.iter().zip(solutions).zip(checked) {
-                preds.push(Prediction::new(p, s, c));
+            let sample_checks = checked.split_off(part.len());
+            let votes = sample_votes(self.task, part, &solutions, &sample_checks);
+            for (((p, s), c), v) in part.iter().zip(solutions).zip(checked).zip(votes) {
+                preds.push(Prediction::new(p, s, c, v));
             }
             progress(preds.len(), problems.len());
         }
         Ok((EvalReport::from_predictions(&preds, start.elapsed().as_secs_f64()), preds))
     }
+}
+
+/// How many of each solution's samples were right (`checked`: every sample's verdict, in order),
+/// and whether the majority answer (the task's answer key; ties to the first) was.
+fn sample_votes(task: &dyn Task, problems: &[Problem], solutions: &[deepthink_search::Solution], checked: &[Checked]) -> Vec<SampleVotes> {
+    let mut at = 0;
+    problems
+        .iter()
+        .zip(solutions)
+        .map(|(p, s)| {
+            let mine = &checked[at..at + s.samples.len()];
+            at += s.samples.len();
+            let keys: Vec<Option<String>> =
+                mine.iter().map(|c| c.answer.as_deref().and_then(|a| task.answer_key(p, a))).collect();
+            let majority_correct = majority(&keys).is_some_and(|(winner, _)| {
+                keys.iter().zip(mine).any(|(k, c)| k.as_deref() == Some(winner.as_str()) && c.verdict == Verdict::Correct)
+            });
+            let correct = mine.iter().filter(|c| c.verdict == Verdict::Correct).count();
+            SampleVotes { samples: s.samples.len(), correct, majority_correct }
+        })
+        .collect()
 }
 
 /// Greedy decoding of every problem once, on the local model (no cross-call prefix cache: whole
@@ -102,7 +131,7 @@ pub fn evaluate_greedy(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use deepthink_tasks::{task_by_name, Checked, TaskConfig, TaskError, Verdict};
+    use deepthink_tasks::{task_by_name, TaskConfig, TaskError};
 
     #[test]
     fn truncation_and_reasoning_tokens_come_from_the_generation() {

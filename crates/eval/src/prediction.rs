@@ -6,6 +6,14 @@ use deepthink_search::Solution;
 use deepthink_tasks::{Checked, Problem, Verdict};
 use serde::Serialize;
 
+/// How a problem's samples fared.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SampleVotes {
+    pub samples: usize,
+    pub correct: usize,
+    pub majority_correct: bool,
+}
+
 /// One problem's outcome.
 #[derive(Clone, Debug, Serialize)]
 pub struct Prediction {
@@ -29,11 +37,16 @@ pub struct Prediction {
     pub verifier_tokens: usize,
     /// Estimated forward FLOPs of everything generated and read.
     pub flops: f64,
+    /// Whole solutions sampled (k), how many of them were right, and whether their majority
+    /// answer (under the task's answer key) was right — pass@k, pass@1 and maj@k come from these.
+    pub samples: usize,
+    pub samples_correct: usize,
+    pub majority_correct: bool,
 }
 
 impl Prediction {
     /// The outcome of `s`, the solution shown for `p`, as a verifier `checked` it.
-    pub fn new(p: &Problem, s: Solution, checked: Checked) -> Prediction {
+    pub fn new(p: &Problem, s: Solution, checked: Checked, votes: SampleVotes) -> Prediction {
         Prediction {
             problem: p.clone(),
             question: p.question(),
@@ -48,6 +61,9 @@ impl Prediction {
             prompt_tokens: s.prompt_tokens,
             verifier_tokens: s.verifier_tokens,
             flops: s.flops,
+            samples: votes.samples,
+            samples_correct: votes.correct,
+            majority_correct: votes.majority_correct,
         }
     }
 }

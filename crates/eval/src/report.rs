@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::prediction::Prediction;
 
+
 /// Outcome counts of one group of problems.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct GroupStats {
@@ -43,6 +44,37 @@ pub struct EvalReport {
     pub seconds: f64,
     pub tokens_per_s: f64,
     pub groups: BTreeMap<String, GroupStats>,
+    /// With k > 1 whole solutions sampled per problem (as DeepSeek-R1's tables report them):
+    /// the share with at least one right sample, the mean share of right samples, and the share
+    /// whose majority answer is right (cons@k). `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub samples: Option<SampledStats>,
+}
+
+/// pass@k, pass@1 and maj@k over the problems' samples.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SampledStats {
+    /// Samples per problem (the smallest, when problems differ).
+    pub k: usize,
+    pub pass_at_k: f64,
+    pub pass_at_1: f64,
+    pub maj_at_k: f64,
+}
+
+impl SampledStats {
+    fn of(preds: &[Prediction]) -> Option<SampledStats> {
+        let k = preds.iter().map(|p| p.samples).min()?;
+        if k < 2 {
+            return None;
+        }
+        let n = preds.len() as f64;
+        Some(SampledStats {
+            k,
+            pass_at_k: preds.iter().filter(|p| p.samples_correct > 0).count() as f64 / n,
+            pass_at_1: preds.iter().map(|p| p.samples_correct as f64 / p.samples as f64).sum::<f64>() / n,
+            maj_at_k: preds.iter().filter(|p| p.majority_correct).count() as f64 / n,
+        })
+    }
 }
 
 impl EvalReport {
@@ -65,12 +97,13 @@ impl EvalReport {
             seconds,
             tokens_per_s: generated as f64 / seconds.max(1e-9),
             groups,
+            samples: SampledStats::of(preds),
         }
     }
 
     /// A short human summary, one line.
     pub fn summary(&self) -> String {
-        format!(
+        let line = format!(
             "accuracy {:.1}% ({}/{}) · wrong {:.1}% · no answer {:.1}% · mean reasoning {:.1} tokens · {:.0} tok/s",
             100.0 * self.overall.accuracy,
             self.overall.correct,
@@ -79,7 +112,17 @@ impl EvalReport {
             100.0 * self.no_answer_rate,
             self.mean_reasoning_tokens,
             self.tokens_per_s
-        )
+        );
+        match &self.samples {
+            Some(s) => format!(
+                "{line} · pass@{k} {:.1}% · pass@1 {:.1}% · maj@{k} {:.1}%",
+                100.0 * s.pass_at_k,
+                100.0 * s.pass_at_1,
+                100.0 * s.maj_at_k,
+                k = s.k
+            ),
+            None => line,
+        }
     }
 }
 

@@ -86,13 +86,15 @@ pub fn sample_candidates(
 /// The solution showing `chosen` (or, when nothing was chosen, the first candidate, with no
 /// answer), at `spend`.
 pub fn shown(gen: &dyn Generator, spend: &Spend, chosen: Option<&Candidate>, cands: &[Candidate]) -> Solution {
-    match chosen {
+    let mut solution = match chosen {
         Some(c) => spend.solution(gen, c.answer.clone(), c.completion.clone(), c.finish),
         None => match cands.first() {
             Some(c) => spend.solution(gen, None, c.completion.clone(), c.finish),
             None => spend.solution(gen, None, String::new(), FinishReason::Length),
         },
-    }
+    };
+    solution.samples = cands.iter().map(|c| c.completion.clone()).collect();
+    solution
 }
 
 /// How N parallel samples are drawn.

@@ -56,6 +56,7 @@ impl Spend {
             prompt_tokens: self.prompt_tokens,
             verifier_tokens: self.verifier_tokens,
             flops: self.flops,
+            samples: Vec::new(),
         }
     }
 }

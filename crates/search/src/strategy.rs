@@ -48,6 +48,9 @@ pub struct Solution {
     pub verifier_tokens: usize,
     /// Estimated forward-pass FLOPs of everything generated and read, verifier included.
     pub flops: f64,
+    /// Every whole solution the strategy sampled for the problem (its pre-fill included), for
+    /// pass@k and maj@k; empty for step-level search, whose partial paths are not samples.
+    pub samples: Vec<String>,
 }
 
 /// A way of spending test-time compute on problems.
