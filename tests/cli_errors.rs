@@ -227,3 +227,18 @@ fn eval_checks_answers_with_a_verifier_process() {
     assert_eq!(v["correct"], own["correct"], "the process and the task's checker agree");
     fails_with(&run(&script("garbage")), "not a JSON score for line 0");
 }
+
+#[test]
+fn grpo_takes_its_prompts_from_a_question_answer_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/tasks/tests/data/qa-sample.jsonl");
+    let run = dir.path().join("run");
+    let out = deepthink(&["train", "grpo", "--init-from", concat!(env!("CARGO_MANIFEST_DIR"), "/models/default"),
+        "--data", sample, "--steps", "1", "--prompts", "2", "--group", "2", "--max-new-tokens", "8",
+        "--eval-problems", "2", "--run", run.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let state = std::fs::read_to_string(run.join("checkpoint/trainer_state.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert_eq!(v["config"]["task"], "qa");
+    assert!(v["config"]["task_config"]["qa_file"].as_str().unwrap().ends_with("qa-sample.jsonl"), "{v}");
+}

@@ -29,6 +29,10 @@ pub struct GrpoArgs {
     /// Completions sampled per prompt (G).
     #[arg(long, default_value_t = 8)]
     pub group: usize,
+    /// Prompts from your own JSONL file of questions and answers (task `qa`; plain, reasoning-gym,
+    /// GSM8K or TRL lines): training draws every line but the hash-held-out 5%, on which it evaluates.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
     #[arg(long, default_value_t = 160)]
     pub max_new_tokens: usize,
     #[arg(long, default_value_t = 1.0)]
@@ -114,10 +118,15 @@ fn config(a: &GrpoArgs) -> anyhow::Result<GrpoConfig> {
             Ok(RewardSpec { name: name.trim().to_string(), weight })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    // `--data FILE`: prompts from your own question/answer file (task `qa`), held-out 5% left out.
+    let (task, task_config) = match &a.data {
+        Some(path) => ("qa".to_string(), a.task.config().with("qa_file", path.display().to_string())),
+        None => (a.task.task.clone(), a.task.config()),
+    };
     Ok(GrpoConfig {
         init_from,
-        task: a.task.task.clone(),
-        task_config: a.task.config(),
+        task,
+        task_config,
         prompt: a.prompt,
         prompts: a.prompts,
         group: a.group,
