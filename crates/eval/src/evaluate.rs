@@ -167,7 +167,7 @@ mod tests {
         }
         fn check(&self, attempts: &[Attempt<'_>]) -> Result<Vec<Checked>, TaskError> {
             self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            Ok(attempts.iter().map(|_| Checked { verdict: Verdict::Correct, answer: None }).collect())
+            Ok(attempts.iter().map(|_| Checked::new(Verdict::Correct, None)).collect())
         }
     }
 

@@ -42,7 +42,7 @@ pub fn check_integer_answer(completion: &str, expected: u128) -> Checked {
         Some(n) if n == expected.to_string() => Verdict::Correct,
         Some(_) => Verdict::Wrong,
     };
-    Checked { verdict, answer }
+    Checked::new(verdict, answer)
 }
 
 /// Whether every operand has `lo..=hi` digits; the error says which does not, for the person who

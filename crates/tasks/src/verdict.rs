@@ -14,11 +14,27 @@ pub enum Verdict {
     NoAnswer,
 }
 
-/// A verdict together with the raw answer text extracted from the completion, if there was any.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A verdict together with the raw answer text extracted from the completion, if there was any,
+/// and a graded score when the verifier gives one (an external verifier's `{"score": 0..1}`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Checked {
     pub verdict: Verdict,
     pub answer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+}
+
+impl Checked {
+    /// An ungraded verdict.
+    pub fn new(verdict: Verdict, answer: Option<String>) -> Checked {
+        Checked { verdict, answer, score: None }
+    }
+
+    /// The reward this verdict is worth: the graded score when there is one, else 1 for a correct
+    /// answer and 0 otherwise.
+    pub fn reward(&self) -> f32 {
+        self.score.unwrap_or(if self.verdict == Verdict::Correct { 1.0 } else { 0.0 })
+    }
 }
 
 /// Ground-truth label of one reasoning line, for process verifiers (PRMs).

@@ -5,7 +5,8 @@
 //! read (a writer thread, so a verifier that answers as it reads cannot deadlock on a full pipe),
 //! and read back against a timeout.
 //!
-//! A score of at least 0.5 is `Correct`, below it `Wrong` (a graded score is thresholded here).
+//! A score of at least 0.5 is `Correct`, below it `Wrong`; the score itself travels with the
+//! verdict (`Checked::score`), so GRPO's accuracy reward is the graded score.
 //! Faults — the process exits, hangs past the timeout, writes something that is not a score, or
 //! answers out of order — fail the batch with a one-line error naming the problem, and the process
 //! is started afresh for the next batch. `scripts/reasoning_gym_verifier.py` is one such verifier.
@@ -110,7 +111,8 @@ impl ProcessVerifier {
             };
             let score = read_score(&line, id).map_err(|why| self.error(format!("{why} for line {id} ({question:?})")))?;
             let verdict = if score >= 0.5 { Verdict::Correct } else { Verdict::Wrong };
-            out.push(Checked { verdict, answer: raw_answer(a.completion).map(str::to_string) });
+            let answer = raw_answer(a.completion).map(str::to_string);
+            out.push(Checked { verdict, answer, score: Some(score as f32) });
         }
         match writer.join() {
             Ok((stdin, Ok(()))) => run.stdin = Some(stdin),

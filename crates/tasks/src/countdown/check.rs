@@ -61,7 +61,7 @@ pub fn verify(p: &CountdownProblem, completion: &str) -> Checked {
         Some(text) => judge(p, text),
         None => Verdict::NoAnswer,
     };
-    Checked { verdict, answer: raw_answer(completion).map(str::to_string) }
+    Checked::new(verdict, raw_answer(completion).map(str::to_string))
 }
 
 /// `value|numbers`, e.g. `80|4,5,25`: the exact value (`p/q` if not an integer) and the sorted

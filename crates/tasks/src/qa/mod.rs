@@ -101,7 +101,7 @@ impl TaskProblem for QaProblem {
             Some(k) if Some(&k) == reference.as_ref() => Verdict::Correct,
             Some(_) => Verdict::Wrong,
         };
-        Checked { verdict, answer }
+        Checked::new(verdict, answer)
     }
     fn answer_key(&self, answer: &str) -> Option<String> {
         self.mode.key(answer)

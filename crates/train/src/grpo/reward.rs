@@ -17,7 +17,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use deepthink_tasks::{text, Attempt, Problem, Verdict, Verifier};
+use deepthink_tasks::{text, Attempt, Problem, Verifier};
 
 /// A completion to reward.
 #[derive(Clone, Copy, Debug)]
@@ -87,7 +87,8 @@ pub fn reward_by_name(name: &str, weight: f32, max_new_tokens: usize) -> Result<
     Ok(reward.weighted(weight))
 }
 
-/// 1 for a right final answer, else 0 (truncated completions are not checked: 0). One verifier
+/// 1 for a right final answer, else 0 — or the verifier's graded score when it gives one (an
+/// external verifier's `{"score": 0..1}`); truncated completions are not checked: 0. One verifier
 /// call for the batch.
 pub fn accuracy() -> Weighted {
     Weighted::batched("accuracy", |verifier, items| {
@@ -100,7 +101,7 @@ pub fn accuracy() -> Weighted {
         }
         let mut values = vec![0.0; items.len()];
         for (&k, c) in open.iter().zip(&checked) {
-            values[k] = if c.verdict == Verdict::Correct { 1.0 } else { 0.0 };
+            values[k] = c.reward();
         }
         Ok(values)
     })
@@ -217,7 +218,7 @@ pub fn total_rewards(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use deepthink_tasks::{task_by_name, TaskChecker, TaskConfig};
+    use deepthink_tasks::{task_by_name, Checked, TaskChecker, TaskConfig, TaskError, Verdict};
 
     fn item<'a>(p: &'a Problem, prompt: &'a str, completion: &'a str, tokens: usize, truncated: bool) -> RewardItem<'a> {
         RewardItem { problem: p, prompt, sampled: Sampled { completion, tokens, truncated } }
@@ -262,9 +263,9 @@ mod tests {
         fn name(&self) -> String {
             "counting".into()
         }
-        fn check(&self, attempts: &[Attempt<'_>]) -> Result<Vec<deepthink_tasks::Checked>, deepthink_tasks::TaskError> {
+        fn check(&self, attempts: &[Attempt<'_>]) -> Result<Vec<Checked>, TaskError> {
             self.0.lock().unwrap().push(attempts.len());
-            Ok(attempts.iter().map(|_| deepthink_tasks::Checked { verdict: Verdict::Correct, answer: None }).collect())
+            Ok(attempts.iter().map(|_| Checked::new(Verdict::Correct, None)).collect())
         }
     }
 
@@ -289,5 +290,26 @@ mod tests {
         let items = [item(&p, "", "", 70, false), item(&p, "", "", 90, false), item(&p, "", "", 100, false)];
         let (_, per, _) = total_rewards(&[o], &TaskChecker(task.as_ref()), &items);
         assert_eq!(per[0], vec![0.0, -0.6, -1.0]);
+    }
+
+    /// Gives every attempt a partial score.
+    struct Graded;
+
+    impl Verifier for Graded {
+        fn name(&self) -> String {
+            "graded".into()
+        }
+        fn check(&self, attempts: &[Attempt<'_>]) -> Result<Vec<Checked>, TaskError> {
+            Ok(attempts.iter().map(|_| Checked { verdict: Verdict::Wrong, answer: None, score: Some(0.25) }).collect())
+        }
+    }
+
+    #[test]
+    fn a_graded_verifier_score_is_the_accuracy_reward() {
+        let task = task_by_name("mult", &TaskConfig::default()).unwrap();
+        let p = task.parse_question("12*3").unwrap();
+        let items = [item(&p, "12*3", "x", 1, false), item(&p, "12*3", "x", 1, true)];
+        let (total, _, _) = total_rewards(&[accuracy()], &Graded, &items);
+        assert_eq!(total, vec![0.25, 0.0], "graded, and a truncated completion still scores 0");
     }
 }
