@@ -166,9 +166,36 @@ fn plotting_a_run_without_metrics_names_the_file() {
 #[test]
 fn a_config_file_runs_as_its_flags_would_and_refuses_extra_flags() {
     let dir = tempfile::tempdir().unwrap();
-    let flags = ["--task", "add", "--trace", "carry", "--min-digits", "1", "--max-digits", "1", "--steps", "2",
-        "--batch-size", "2", "--d-model", "16", "--layers", "1", "--heads", "2", "--kv-heads", "1", "--ffn", "16",
-        "--max-seq-len", "64", "--max-len", "64", "--eval-problems", "2"];
+    let flags = [
+        "--task",
+        "add",
+        "--trace",
+        "carry",
+        "--min-digits",
+        "1",
+        "--max-digits",
+        "1",
+        "--steps",
+        "2",
+        "--batch-size",
+        "2",
+        "--d-model",
+        "16",
+        "--layers",
+        "1",
+        "--heads",
+        "2",
+        "--kv-heads",
+        "1",
+        "--ffn",
+        "16",
+        "--max-seq-len",
+        "64",
+        "--max-len",
+        "64",
+        "--eval-problems",
+        "2",
+    ];
     let mut args = vec!["train", "sft", "--print-config"];
     args.extend_from_slice(&flags);
     let printed = deepthink(&args);
@@ -209,7 +236,8 @@ fn a_question_answer_file_is_evaluated_as_task_qa() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["n"], 55, "every line is scored");
-    let held = deepthink(&["eval", "--task", "qa", "--problems", sample, "--held-out", "--json", "--max-new-tokens", "16"]);
+    let held =
+        deepthink(&["eval", "--task", "qa", "--problems", sample, "--held-out", "--json", "--max-new-tokens", "16"]);
     let h: serde_json::Value = serde_json::from_slice(&held.stdout).unwrap();
     assert!(h["n"].as_u64().unwrap() < 55, "--held-out scores only the held-out lines: {h}");
     fails_with(&deepthink(&["eval", "--task", "qa", "--problems", sample, "--answer-mode", "fuzzy"]), "fuzzy");
@@ -218,7 +246,8 @@ fn a_question_answer_file_is_evaluated_as_task_qa() {
 
 #[test]
 fn eval_checks_answers_with_a_verifier_process() {
-    let script = |name: &str| format!("python3 -u {}/crates/tasks/tests/data/verifiers/{name}.py", env!("CARGO_MANIFEST_DIR"));
+    let script =
+        |name: &str| format!("python3 -u {}/crates/tasks/tests/data/verifiers/{name}.py", env!("CARGO_MANIFEST_DIR"));
     let run = |cmd: &str| deepthink(&["eval", "-n", "20", "--json", "--verifier-cmd", cmd]);
     let own: serde_json::Value = serde_json::from_slice(&deepthink(&["eval", "-n", "20", "--json"]).stdout).unwrap();
     let out = run(&script("exact"));
@@ -233,9 +262,26 @@ fn grpo_takes_its_prompts_from_a_question_answer_file() {
     let dir = tempfile::tempdir().unwrap();
     let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/tasks/tests/data/qa-sample.jsonl");
     let run = dir.path().join("run");
-    let out = deepthink(&["train", "grpo", "--init-from", concat!(env!("CARGO_MANIFEST_DIR"), "/models/default"),
-        "--data", sample, "--steps", "1", "--prompts", "2", "--group", "2", "--max-new-tokens", "8",
-        "--eval-problems", "2", "--run", run.to_str().unwrap()]);
+    let out = deepthink(&[
+        "train",
+        "grpo",
+        "--init-from",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/models/default"),
+        "--data",
+        sample,
+        "--steps",
+        "1",
+        "--prompts",
+        "2",
+        "--group",
+        "2",
+        "--max-new-tokens",
+        "8",
+        "--eval-problems",
+        "2",
+        "--run",
+        run.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let state = std::fs::read_to_string(run.join("checkpoint/trainer_state.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&state).unwrap();

@@ -91,16 +91,34 @@ fn eval_runs_majority_voting_and_charges_every_sample() {
 #[test]
 fn sampled_evaluation_reports_pass_at_k_and_maj_at_k() {
     let (ok, stdout, stderr) = deepthink(&[
-        "eval", "--json", "-n", "40", "--seed", "5", "--strategy", "majority", "--samples", "6", "--temperature", "2.5",
-        "--min-digits", "4", "--max-digits", "5",
+        "eval",
+        "--json",
+        "-n",
+        "40",
+        "--seed",
+        "5",
+        "--strategy",
+        "majority",
+        "--samples",
+        "6",
+        "--temperature",
+        "2.5",
+        "--min-digits",
+        "4",
+        "--max-digits",
+        "5",
     ]);
     assert!(ok, "{stderr}");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let s = &v["samples"];
     assert_eq!(s["k"], 6);
-    let (pass_k, pass_1, maj_k) = (s["pass_at_k"].as_f64().unwrap(), s["pass_at_1"].as_f64().unwrap(), s["maj_at_k"].as_f64().unwrap());
+    let (pass_k, pass_1, maj_k) =
+        (s["pass_at_k"].as_f64().unwrap(), s["pass_at_1"].as_f64().unwrap(), s["maj_at_k"].as_f64().unwrap());
     assert_eq!(maj_k, v["accuracy"].as_f64().unwrap(), "maj@k is what majority voting scored");
     assert!(pass_1 <= pass_k && maj_k <= pass_k && pass_1 < 1.0, "{s}");
     let (_, greedy, _) = deepthink(&["eval", "--json", "-n", "10"]);
-    assert!(serde_json::from_str::<serde_json::Value>(&greedy).unwrap().get("samples").is_none(), "one sample: no pass@k");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&greedy).unwrap().get("samples").is_none(),
+        "one sample: no pass@k"
+    );
 }

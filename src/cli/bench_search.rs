@@ -11,8 +11,8 @@ use std::time::Instant;
 use deepthink_search::majority::Majority;
 use deepthink_search::single::Single;
 use deepthink_search::{Budget, LocalGenerator, Strategy};
-use deepthink_tasks::{task_by_name, MultConfig, PromptStyle};
 use deepthink_tasks::held_out_problems;
+use deepthink_tasks::{task_by_name, MultConfig, PromptStyle};
 use serde_json::json;
 
 use deepthink_model::bench::decode_seconds;

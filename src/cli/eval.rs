@@ -6,15 +6,15 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::Args;
-use deepthink_eval::Evaluation;
 use deepthink_eval::grid::uses_budget;
+use deepthink_eval::Evaluation;
 use deepthink_search::registry::needs_verifier;
 use deepthink_search::{by_name, load_scorer, scorer_for, Budget, LocalGenerator, StrategyOptions, STRATEGY_NAMES};
 use deepthink_tasks::external::read_problems;
+use deepthink_tasks::held_out_problems;
 use deepthink_tasks::verifier_process::ProcessVerifier;
 use deepthink_tasks::{task_by_name, Problem, PromptStyle, Task};
 use deepthink_train::data_file::write_lines_atomic;
-use deepthink_tasks::held_out_problems;
 
 use super::task_args::TaskArgs;
 

@@ -10,7 +10,6 @@ use deepthink_eval::grid_run::{Comparison, GridRun};
 use deepthink_model::load_checkpoint;
 use deepthink_search::LocalGenerator;
 
-
 use super::eval::EvalArgs;
 
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {

@@ -76,7 +76,12 @@ impl Evaluation<'_> {
             let attempts: Vec<Attempt> = shown.chain(sampled).collect();
             let mut checked = verifier.check(&attempts).map_err(|e| SearchError::Verifier(e.to_string()))?;
             if checked.len() != attempts.len() {
-                let why = format!("`{}` returned {} verdicts for {} completions", verifier.name(), checked.len(), attempts.len());
+                let why = format!(
+                    "`{}` returned {} verdicts for {} completions",
+                    verifier.name(),
+                    checked.len(),
+                    attempts.len()
+                );
                 return Err(SearchError::Verifier(why));
             }
             let sample_checks = checked.split_off(part.len());
@@ -92,7 +97,12 @@ impl Evaluation<'_> {
 
 /// How many of each solution's samples were right (`checked`: every sample's verdict, in order),
 /// and whether the majority answer (the task's answer key; ties to the first) was.
-fn sample_votes(task: &dyn Task, problems: &[Problem], solutions: &[deepthink_search::Solution], checked: &[Checked]) -> Vec<SampleVotes> {
+fn sample_votes(
+    task: &dyn Task,
+    problems: &[Problem],
+    solutions: &[deepthink_search::Solution],
+    checked: &[Checked],
+) -> Vec<SampleVotes> {
     let mut at = 0;
     problems
         .iter()
@@ -103,7 +113,9 @@ fn sample_votes(task: &dyn Task, problems: &[Problem], solutions: &[deepthink_se
             let keys: Vec<Option<String>> =
                 mine.iter().map(|c| c.answer.as_deref().and_then(|a| task.answer_key(p, a))).collect();
             let majority_correct = majority(&keys).is_some_and(|(winner, _)| {
-                keys.iter().zip(mine).any(|(k, c)| k.as_deref() == Some(winner.as_str()) && c.verdict == Verdict::Correct)
+                keys.iter()
+                    .zip(mine)
+                    .any(|(k, c)| k.as_deref() == Some(winner.as_str()) && c.verdict == Verdict::Correct)
             });
             let correct = mine.iter().filter(|c| c.verdict == Verdict::Correct).count();
             SampleVotes { samples: s.samples.len(), correct, majority_correct }
@@ -136,7 +148,15 @@ mod tests {
     #[test]
     fn truncation_and_reasoning_tokens_come_from_the_generation() {
         let tok = ChatTokenizer::char_level().unwrap();
-        let shape = deepthink_model::ModelShape { d_model: 16, n_layers: 1, n_heads: 2, n_kv_heads: 1, ffn_dim: 16, max_seq_len: 64, ..Default::default() };
+        let shape = deepthink_model::ModelShape {
+            d_model: 16,
+            n_layers: 1,
+            n_heads: 2,
+            n_kv_heads: 1,
+            ffn_dim: 16,
+            max_seq_len: 64,
+            ..Default::default()
+        };
         let cfg = deepthink_model::ModelConfig::from_shape(&shape, tok.vocab_size()).unwrap();
         let model = Model::new_random(cfg, 1);
         let task = task_by_name("mult", &TaskConfig::default()).unwrap();
@@ -174,7 +194,15 @@ mod tests {
     #[test]
     fn another_verifier_is_called_once_per_chunk() {
         let tok = ChatTokenizer::char_level().unwrap();
-        let shape = deepthink_model::ModelShape { d_model: 16, n_layers: 1, n_heads: 2, n_kv_heads: 1, ffn_dim: 16, max_seq_len: 64, ..Default::default() };
+        let shape = deepthink_model::ModelShape {
+            d_model: 16,
+            n_layers: 1,
+            n_heads: 2,
+            n_kv_heads: 1,
+            ffn_dim: 16,
+            max_seq_len: 64,
+            ..Default::default()
+        };
         let cfg = deepthink_model::ModelConfig::from_shape(&shape, tok.vocab_size()).unwrap();
         let model = Model::new_random(cfg, 2);
         let task = task_by_name("mult", &TaskConfig::default()).unwrap();
@@ -183,7 +211,14 @@ mod tests {
         let greedy = Single { prompt: PromptStyle::Plain, temperature: 0.0, seed: 0 };
         let lenient = Lenient(Default::default());
         let budget = Budget { samples: 1, max_new_tokens: 4 };
-        let run = Evaluation { task: task.as_ref(), strategy: &greedy, gen: &gen, budget, chunk: 2, verifier: Some(&lenient) };
+        let run = Evaluation {
+            task: task.as_ref(),
+            strategy: &greedy,
+            gen: &gen,
+            budget,
+            chunk: 2,
+            verifier: Some(&lenient),
+        };
         let (report, _) = run.run(&problems, &mut |_, _| {}).unwrap();
         assert_eq!(report.overall.correct, 5, "its verdicts are the ones counted");
         assert_eq!(lenient.0.load(std::sync::atomic::Ordering::SeqCst), 3, "chunks of 2, 2 and 1");

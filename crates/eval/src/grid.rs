@@ -6,11 +6,11 @@
 //! compute (Snell et al. 2024; search-and-learn). Strategies that make one attempt (`greedy`,
 //! `sample`) ignore N and run once per seed (greedy once) as reference lines.
 
+use deepthink_search::{by_name, Budget, Generator, Scorer, SearchError, StrategyOptions};
+use deepthink_tasks::{Problem, Task, Verifier};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
-use deepthink_search::{by_name, Budget, Generator, Scorer, SearchError, StrategyOptions};
-use deepthink_tasks::{Problem, Task, Verifier};
 
 use crate::evaluate::Evaluation;
 use crate::prediction::Prediction;

@@ -89,8 +89,13 @@ impl GridRun<'_> {
             let cell = match cells.iter().find(|x| x.strategy == c.name) {
                 Some(x) => x.clone(),
                 None => {
-                    let inputs =
-                        CellInputs { task: self.task, problems: self.problems, gen: c.gen, scorer: None, verifier: None };
+                    let inputs = CellInputs {
+                        task: self.task,
+                        problems: self.problems,
+                        gen: c.gen,
+                        scorer: None,
+                        verifier: None,
+                    };
                     let mut x = run_cell(inputs, &self.spec, "greedy", 1, 0)?;
                     x.strategy = c.name.clone();
                     append_cell(&cells_path, &x).map_err(|e| io(&cells_path, e))?;

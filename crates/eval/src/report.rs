@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use crate::prediction::Prediction;
 
-
 /// Outcome counts of one group of problems.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct GroupStats {

@@ -18,12 +18,16 @@ pub const MIN_VOCAB: usize = 300;
 
 /// A byte-level BPE tokenizer of (at most) `vocab_size` tokens trained on `texts`, with
 /// deepthink's markers and chat template.
-pub fn train_bpe<'a>(texts: impl Iterator<Item = &'a str> + Send, vocab_size: usize) -> Result<ChatTokenizer, ModelError> {
+pub fn train_bpe<'a>(
+    texts: impl Iterator<Item = &'a str> + Send,
+    vocab_size: usize,
+) -> Result<ChatTokenizer, ModelError> {
     if vocab_size < MIN_VOCAB {
         return Err(ModelError::Input(format!("vocab_size {vocab_size}: must be at least {MIN_VOCAB}")));
     }
     let err = |e: tokenizers::Error| ModelError::Tokenizer(e.to_string());
-    let special: Vec<AddedToken> = [END, USER, ASSISTANT].iter().map(|t| AddedToken::from(t.to_string(), true)).collect();
+    let special: Vec<AddedToken> =
+        [END, USER, ASSISTANT].iter().map(|t| AddedToken::from(t.to_string(), true)).collect();
     let trainer = BpeTrainerBuilder::new()
         .vocab_size(vocab_size)
         .min_frequency(2)
@@ -48,14 +52,20 @@ mod tests {
 
     #[test]
     fn any_text_round_trips_and_the_markers_stay_single_tokens() {
-        let corpus = ["Spell this word backward (example: sun -> nus): ammonia", "Calculate 5 - 3 - 6.", "Ünïcödé, CAPITALS & punctuation!"];
+        let corpus = [
+            "Spell this word backward (example: sun -> nus): ammonia",
+            "Calculate 5 - 3 - 6.",
+            "Ünïcödé, CAPITALS & punctuation!",
+        ];
         let texts: Vec<&str> = corpus.iter().copied().cycle().take(300).collect();
         let tok = train_bpe(texts.into_iter(), 400).unwrap();
         for text in [corpus[0], corpus[2], "never seen: ½ → ∞ 🙂"] {
             let ids = tok.encode(text).unwrap();
             assert_eq!(tok.decode(&ids), text);
         }
-        let conv = tok.render(&[Message::user("Why?"), Message::assistant("<think>\nBecause.\n</think>\n\nYes")], false, true).unwrap();
+        let conv = tok
+            .render(&[Message::user("Why?"), Message::assistant("<think>\nBecause.\n</think>\n\nYes")], false, true)
+            .unwrap();
         let ids = tok.encode(&conv).unwrap();
         for marker in [THINK, END_THINK, USER, ASSISTANT, END] {
             let id = tok.token_id(marker).unwrap();

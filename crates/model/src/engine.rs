@@ -22,10 +22,10 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::error::ModelError;
-use crate::sequence::{FinishReason, GenOutput, GenRequest};
 use crate::infer::{KvCache, KvSnapshot, StepToken};
 use crate::model::Model;
 use crate::sampling::Sampler;
+use crate::sequence::{FinishReason, GenOutput, GenRequest};
 
 /// A sequence's handle, unique within its engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -166,7 +166,11 @@ impl<M: Deref<Target = Model>> DecodeEngine<M> {
                 State::Prefill { from } => {
                     let last = seq.request.prompt.len() - 1;
                     let tokens = seq.request.prompt[from..].iter().enumerate();
-                    self.steps.extend(tokens.map(|(j, &token)| StepToken { slot, token, want_logits: from + j == last }));
+                    self.steps.extend(tokens.map(|(j, &token)| StepToken {
+                        slot,
+                        token,
+                        want_logits: from + j == last,
+                    }));
                 }
                 State::Decoding { next } => self.steps.push(StepToken { slot, token: next, want_logits: true }),
                 State::Follows { .. } | State::Done => continue,
@@ -192,7 +196,8 @@ impl<M: Deref<Target = Model>> DecodeEngine<M> {
                 _ => usize::MAX,
             };
             let Some(seq) = self.slots[slot].as_mut().filter(|_| row != usize::MAX) else { continue };
-            let (token, logprob) = self.sampler.sample(&logits[row * v..(row + 1) * v], &seq.request.params, &mut seq.rng);
+            let (token, logprob) =
+                self.sampler.sample(&logits[row * v..(row + 1) * v], &seq.request.params, &mut seq.rng);
             seq.out.tokens.push(token);
             seq.out.logprobs.push(logprob);
             let fed = seq.request.prompt.len() + seq.out.tokens.len() - 1;

@@ -124,7 +124,5 @@ pub fn generate_with_prefixes(
             store.entries.insert(fed, (snap, store.calls));
         }
     }
-    ids.iter()
-        .map(|&id| engine.take(id).ok_or_else(|| ModelError::Input("a sequence did not finish".into())))
-        .collect()
+    ids.iter().map(|&id| engine.take(id).ok_or_else(|| ModelError::Input("a sequence did not finish".into()))).collect()
 }

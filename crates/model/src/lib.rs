@@ -35,8 +35,8 @@ pub mod train_pass;
 
 pub use checkpoint::{load_checkpoint, save_checkpoint, Checkpoint};
 pub use config::{ModelConfig, ModelShape};
-pub use error::ModelError;
 pub use engine::{DecodeEngine, SeqId, TokenEvent};
+pub use error::ModelError;
 pub use generate::{generate, generate_with_prefixes, FinishReason, GenOutput, GenRequest, PrefixStore};
 pub use infer::{KvCache, KvSnapshot, StepToken};
 pub use model::Model;

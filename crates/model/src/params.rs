@@ -158,4 +158,3 @@ impl ModelConfig {
         Layout::new(self).total()
     }
 }
-

@@ -46,5 +46,4 @@ impl Model {
         std::mem::swap(&mut cache.lens, &mut cache.scratch.next_lens);
         Ok(&cache.scratch.logits)
     }
-
 }

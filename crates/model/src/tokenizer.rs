@@ -122,7 +122,8 @@ impl ChatTokenizer {
             .token_to_id(eos_token)
             .ok_or_else(|| ModelError::Tokenizer(format!("eos token `{eos_token}` is not in the vocabulary")))?;
         let unk = inner.token_to_id(UNK);
-        let mut tok = ChatTokenizer { inner, template, eos, unk, eos_token: eos_token.to_string(), prefill: Default::default() };
+        let mut tok =
+            ChatTokenizer { inner, template, eos, unk, eos_token: eos_token.to_string(), prefill: Default::default() };
         tok.prefill = [tok.find_prefill(false), tok.find_prefill(true)];
         Ok(tok)
     }
@@ -285,7 +286,12 @@ mod tests {
         let t = ChatTokenizer::char_level().unwrap();
         assert_eq!(t.generation_prefill(true), "<think>\n");
         assert_eq!(t.generation_prefill(false), "<think>\n\n</think>\n\n");
-        let plain = ChatTokenizer::from_parts(t.inner.clone(), "{% for m in messages %}{{ m['content'] }}{% endfor %}".into(), END).unwrap();
+        let plain = ChatTokenizer::from_parts(
+            t.inner.clone(),
+            "{% for m in messages %}{{ m['content'] }}{% endfor %}".into(),
+            END,
+        )
+        .unwrap();
         assert_eq!(plain.generation_prefill(true), "");
     }
 

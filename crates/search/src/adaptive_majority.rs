@@ -110,11 +110,7 @@ impl Strategy for AdaptiveMajority {
                 cands[i].len() < n && leader_confidence(v1, v2) < self.confidence
             });
         }
-        Ok(cands
-            .iter()
-            .zip(&spend)
-            .map(|(c, s)| shown(gen, s, vote_winner(c), c))
-            .collect())
+        Ok(cands.iter().zip(&spend).map(|(c, s)| shown(gen, s, vote_winner(c), c)).collect())
     }
 }
 

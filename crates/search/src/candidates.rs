@@ -124,8 +124,5 @@ pub fn sample_and_choose(
     let refs: Vec<&Problem> = problems.iter().collect();
     let q: Vec<&str> = qs.iter().map(String::as_str).collect();
     let groups = sample_candidates(task, &refs, &q, &requests, &vec![n; problems.len()], gen, scorer)?;
-    Ok(groups
-        .iter()
-        .map(|(cands, spend)| shown(gen, spend, choose(cands), cands))
-        .collect())
+    Ok(groups.iter().map(|(cands, spend)| shown(gen, spend, choose(cands), cands)).collect())
 }

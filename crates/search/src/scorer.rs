@@ -91,11 +91,19 @@ impl Scorer for OracleScorer {
         let one = |good: bool| if good { 1.0 } else { 0.0 };
         let own = TaskChecker(task);
         let verifier: &dyn Verifier = self.verifier.as_deref().unwrap_or(&own);
-        let finished: Vec<Attempt> =
-            items.iter().filter(|it| it.complete).map(|it| Attempt { problem: it.problem, completion: it.completion }).collect();
+        let finished: Vec<Attempt> = items
+            .iter()
+            .filter(|it| it.complete)
+            .map(|it| Attempt { problem: it.problem, completion: it.completion })
+            .collect();
         let verdicts = verifier.check(&finished).map_err(|e| SearchError::Verifier(e.to_string()))?;
         if verdicts.len() != finished.len() {
-            return Err(SearchError::Verifier(format!("`{}` returned {} verdicts for {}", verifier.name(), verdicts.len(), finished.len())));
+            return Err(SearchError::Verifier(format!(
+                "`{}` returned {} verdicts for {}",
+                verifier.name(),
+                verdicts.len(),
+                finished.len()
+            )));
         }
         let mut outcomes = verdicts.iter().map(|c| one(c.verdict == Verdict::Correct));
         items

@@ -29,7 +29,11 @@ pub fn load_scorer(spec: &str) -> Result<Box<dyn Scorer>, SearchError> {
 
 /// Which verifier a strategy uses: the outcome verifier for whole-solution choices (best-of-n,
 /// weighted-majority) if one was given, the process verifier otherwise.
-pub fn scorer_for<'a>(strategy: &str, prm: Option<&'a dyn Scorer>, orm: Option<&'a dyn Scorer>) -> Option<&'a dyn Scorer> {
+pub fn scorer_for<'a>(
+    strategy: &str,
+    prm: Option<&'a dyn Scorer>,
+    orm: Option<&'a dyn Scorer>,
+) -> Option<&'a dyn Scorer> {
     match strategy {
         "best-of-n" | "weighted-majority" => orm.or(prm),
         _ => prm.or(orm),

@@ -54,7 +54,8 @@ pub fn extend(
     max_new_tokens: usize,
     spend: &mut [Spend],
 ) -> Result<Vec<Path>, SearchError> {
-    let mut out: Vec<Path> = reqs.iter().map(|r| Path { prefill: gen.prefill().to_string(), ..r.path.clone() }).collect();
+    let mut out: Vec<Path> =
+        reqs.iter().map(|r| Path { prefill: gen.prefill().to_string(), ..r.path.clone() }).collect();
     let mut first = Vec::new();
     let mut index = Vec::new();
     for (k, r) in reqs.iter().enumerate() {

@@ -14,9 +14,9 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use crate::entry::{GymFormat, GymLine};
 use crate::error::TaskError;
 use crate::problem::Problem;
-use crate::entry::{GymFormat, GymLine};
 use crate::registry::entries;
 
 /// Reads every problem of a JSONL file.

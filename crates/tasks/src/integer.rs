@@ -32,7 +32,6 @@ pub fn answer_key(answer: &str) -> Option<String> {
     plain_integer(unsigned)
 }
 
-
 /// `Correct` iff the single-line answer after `</think>` is a plain integer (optional `-`,
 /// leading zeros allowed) equal to `expected`; non-integers and malformed turns are `NoAnswer`.
 pub fn check_integer_answer(completion: &str, expected: u128) -> Checked {

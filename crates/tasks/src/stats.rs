@@ -3,9 +3,9 @@
 
 use crate::seeded::SplitMix64;
 use crate::style::Split;
-use crate::trace_style::TraceStyle;
 use crate::task::Task;
 use crate::text::{think_block, think_lines};
+use crate::trace_style::TraceStyle;
 
 /// Mean, median and max of one measure.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -57,7 +57,8 @@ mod tests {
             Attempt { problem: &q, completion: "<think>\n</think>\n\n48" },
             Attempt { problem: &q, completion: "<think>\n49" },
         ];
-        let verdicts: Vec<Verdict> = TaskChecker(task.as_ref()).check(&attempts).unwrap().iter().map(|c| c.verdict).collect();
+        let verdicts: Vec<Verdict> =
+            TaskChecker(task.as_ref()).check(&attempts).unwrap().iter().map(|c| c.verdict).collect();
         assert_eq!(verdicts, vec![Verdict::Correct, Verdict::Wrong, Verdict::NoAnswer]);
     }
 }

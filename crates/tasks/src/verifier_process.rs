@@ -109,7 +109,8 @@ impl ProcessVerifier {
                     return Err(self.error(format!("exited before scoring line {id} ({question:?})")));
                 }
             };
-            let score = read_score(&line, id).map_err(|why| self.error(format!("{why} for line {id} ({question:?})")))?;
+            let score =
+                read_score(&line, id).map_err(|why| self.error(format!("{why} for line {id} ({question:?})")))?;
             let verdict = if score >= 0.5 { Verdict::Correct } else { Verdict::Wrong };
             let answer = raw_answer(a.completion).map(str::to_string);
             out.push(Checked { verdict, answer, score: Some(score as f32) });
@@ -131,7 +132,10 @@ fn read_score(line: &str, want: usize) -> Result<f64, String> {
             return Err(format!("answered id {id} out of order"));
         }
     }
-    let score = v.get("score").and_then(Value::as_f64).ok_or_else(|| format!("wrote {:?}, with no numeric `score`", clip(line)))?;
+    let score = v
+        .get("score")
+        .and_then(Value::as_f64)
+        .ok_or_else(|| format!("wrote {:?}, with no numeric `score`", clip(line)))?;
     if !(0.0..=1.0).contains(&score) {
         return Err(format!("wrote score {score}, outside 0..1"));
     }

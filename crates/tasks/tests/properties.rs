@@ -1,6 +1,7 @@
 //! Property tests: reference completions always verify, step labels of reference traces are
 //! Good where they should be, and no input ever panics a verifier or parser.
 
+use deepthink_tasks::countdown::SEARCH;
 use deepthink_tasks::external::read_problems_str;
 use deepthink_tasks::prompt::in_vocabulary;
 use deepthink_tasks::seeded::SplitMix64;
@@ -8,7 +9,6 @@ use deepthink_tasks::text::{render_completion, think_lines};
 use deepthink_tasks::{
     all_task_names, task_by_name, CountdownProblem, Problem, PromptStyle, Split, StepLabel, Task, TaskConfig, Verdict,
 };
-use deepthink_tasks::countdown::SEARCH;
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

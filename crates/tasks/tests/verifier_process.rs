@@ -26,8 +26,11 @@ fn attempts<'a>(ps: &'a [Problem], completions: &'a [String]) -> Vec<Attempt<'a>
 fn a_large_batch_is_scored_in_order_by_one_process() {
     let ps = problems(500);
     // Every third answer is wrong; the batch (~60 kB) is larger than a pipe's buffer.
-    let cs: Vec<String> =
-        ps.iter().enumerate().map(|(i, p)| render_completion(&["x".repeat(100)], &if i % 3 == 0 { "0".into() } else { p.answer() })).collect();
+    let cs: Vec<String> = ps
+        .iter()
+        .enumerate()
+        .map(|(i, p)| render_completion(&["x".repeat(100)], &if i % 3 == 0 { "0".into() } else { p.answer() }))
+        .collect();
     let v = ProcessVerifier::new(&script("exact"), Duration::from_secs(30));
     for _ in 0..2 {
         let checked = v.check(&attempts(&ps, &cs)).unwrap();

@@ -48,7 +48,10 @@ mod tests {
     fn bad_files_name_the_key() {
         let e = from_toml::<SftConfig>("steps = \"many\"").unwrap_err();
         assert!(e.contains("steps"), "{e}");
-        let e = from_toml::<SftConfig>("[data]\nsource = \"task\"\ntask = \"add\"\ntrace = \"fancy\"\nprompt = \"plain\"\n").unwrap_err();
+        let e = from_toml::<SftConfig>(
+            "[data]\nsource = \"task\"\ntask = \"add\"\ntrace = \"fancy\"\nprompt = \"plain\"\n",
+        )
+        .unwrap_err();
         assert!(e.contains("fancy"), "{e}");
     }
 }

@@ -50,7 +50,8 @@ fn messages(v: &Value, field: &str) -> Result<Vec<Message>, String> {
 fn open_question(line: &str) -> Result<Record, String> {
     let p = deepthink_tasks::qa::parse_qa_line(line, None)?;
     let qa = p.downcast_ref::<deepthink_tasks::qa::QaProblem>().ok_or("not an open question")?;
-    let lines: Vec<String> = qa.reasoning.as_deref().map(|r| r.lines().map(str::to_string).collect()).unwrap_or_default();
+    let lines: Vec<String> =
+        qa.reasoning.as_deref().map(|r| r.lines().map(str::to_string).collect()).unwrap_or_default();
     let reply = deepthink_tasks::text::render_completion(&lines, &qa.answer);
     Ok(Record { prompt: vec![Message::user(qa.question.clone())], reply, line: 0 })
 }

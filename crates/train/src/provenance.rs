@@ -53,7 +53,8 @@ mod tests {
 
     #[test]
     fn a_file_run_uses_its_eval_task_and_a_foreign_checkpoint_says_nothing() {
-        let prov = serde_json::json!({"config": {"data": {"source": "file", "eval_task": "countdown", "task_config": {}}}});
+        let prov =
+            serde_json::json!({"config": {"data": {"source": "file", "eval_task": "countdown", "task_config": {}}}});
         assert_eq!(TrainedOn::from_provenance(Some(&prov)).unwrap().task, "countdown");
         assert_eq!(TrainedOn::from_provenance(None), None);
         assert_eq!(TrainedOn::from_provenance(Some(&serde_json::json!({"trainer": "trl"}))), None);

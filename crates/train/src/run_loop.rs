@@ -18,8 +18,10 @@ impl RunLoop {
     pub fn new(total: u64, at: u64, eval_every: u64, save_every: u64) -> RunLoop {
         let bar = ProgressBar::new(total);
         bar.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise} < {eta_precise}] {bar:30} {pos}/{len} steps  {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise} < {eta_precise}] {bar:30} {pos}/{len} steps  {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar.set_position(at);
         RunLoop { bar, total, eval_every: eval_every.max(1), save_every: save_every.max(1) }

@@ -14,8 +14,8 @@ use deepthink_eval::{evaluate_greedy, EvalOptions, EvalReport};
 use deepthink_model::ops::cross_entropy_in_place;
 use deepthink_model::train_pass::Tape;
 use deepthink_model::{load_checkpoint, ChatTokenizer, Message, Model, ModelConfig, ModelShape};
-use deepthink_tasks::mult::COMPACT;
 use deepthink_tasks::held_out_problems;
+use deepthink_tasks::mult::COMPACT;
 use deepthink_tasks::split::is_held_out_text;
 use deepthink_tasks::{task_by_name, PromptStyle, Split, Task, TaskConfig, TraceStyle};
 use rand::seq::SliceRandom;
@@ -223,9 +223,15 @@ fn resolve_source(cfg: &SftConfig, tok: &ChatTokenizer) -> Result<Source, TrainE
             if *split {
                 let total = records.len();
                 records.retain(|r| !is_held_out_text(question_of(r)));
-                eprintln!("training on {} of {total} lines (the held-out 5% left out; --no-split keeps them)", records.len());
+                eprintln!(
+                    "training on {} of {total} lines (the held-out 5% left out; --no-split keeps them)",
+                    records.len()
+                );
                 if records.is_empty() {
-                    return Err(TrainError::Config(format!("{}: every line is held out; pass --no-split", path.display())));
+                    return Err(TrainError::Config(format!(
+                        "{}: every line is held out; pass --no-split",
+                        path.display()
+                    )));
                 }
             }
             let mut examples = Vec::with_capacity(records.len());

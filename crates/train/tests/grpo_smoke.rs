@@ -107,9 +107,8 @@ fn groups_with_zero_advantage_can_skip_the_update() {
 
 #[test]
 fn a_verifier_process_scores_the_accuracy_reward_and_a_broken_one_does_not_stop_the_run() {
-    let script = |name: &str| {
-        format!("python3 -u {}/../tasks/tests/data/verifiers/{name}.py", env!("CARGO_MANIFEST_DIR"))
-    };
+    let script =
+        |name: &str| format!("python3 -u {}/../tasks/tests/data/verifiers/{name}.py", env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let good = GrpoConfig { verifier_cmd: Some(script("exact")), ..config(false) };
     let out = train_grpo(&good, &dir.path().join("good"), false).unwrap();

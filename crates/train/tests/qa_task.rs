@@ -13,14 +13,26 @@ use deepthink_train::{train_sft, SftConfig, SftData};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tasks/tests/data/qa-sample.jsonl");
 
-
 #[test]
 fn sft_on_a_question_answer_file_learns_and_evaluates_on_its_held_out_lines() {
     let dir = tempfile::tempdir().unwrap();
     let task_config = TaskConfig::default().with("qa_file", SAMPLE);
     let cfg = SftConfig {
-        data: SftData::File { path: SAMPLE.into(), eval_task: Some("qa".into()), task_config: task_config.clone(), split: true },
-        shape: ModelShape { d_model: 32, n_layers: 2, n_heads: 4, n_kv_heads: 2, ffn_dim: 64, max_seq_len: 128, ..ModelShape::default() },
+        data: SftData::File {
+            path: SAMPLE.into(),
+            eval_task: Some("qa".into()),
+            task_config: task_config.clone(),
+            split: true,
+        },
+        shape: ModelShape {
+            d_model: 32,
+            n_layers: 2,
+            n_heads: 4,
+            n_kv_heads: 2,
+            ffn_dim: 64,
+            max_seq_len: 128,
+            ..ModelShape::default()
+        },
         steps: 60,
         batch_size: 16,
         lr: 3e-3,
@@ -40,7 +52,8 @@ fn sft_on_a_question_answer_file_learns_and_evaluates_on_its_held_out_lines() {
     assert_eq!(eval.overall.n, 8);
     // Every evaluated question is one of the file's held-out lines, which training never saw.
     let task = task_by_name("qa", &task_config).unwrap();
-    let trained: Vec<String> = read_records(std::path::Path::new(SAMPLE)).unwrap().iter().map(|r| question_of(r).to_string()).collect();
+    let trained: Vec<String> =
+        read_records(std::path::Path::new(SAMPLE)).unwrap().iter().map(|r| question_of(r).to_string()).collect();
     for p in held_out_problems(task.as_ref(), 8, cfg.seed) {
         assert!(p.is_held_out() && trained.contains(&p.question()));
         assert_eq!(task.prompt(&p, PromptStyle::Plain), p.question());
@@ -56,7 +69,12 @@ fn open_text_trains_with_a_learnt_bpe_tokenizer() {
         .cycle()
         .take(64)
         .enumerate()
-        .map(|(i, w)| format!("{{\"question\": \"Spell \\\"{w}\\\" backward (#{i})!\", \"answer\": \"{}\"}}\n", w.chars().rev().collect::<String>()))
+        .map(|(i, w)| {
+            format!(
+                "{{\"question\": \"Spell \\\"{w}\\\" backward (#{i})!\", \"answer\": \"{}\"}}\n",
+                w.chars().rev().collect::<String>()
+            )
+        })
         .collect();
     let data = dir.path().join("words.jsonl");
     std::fs::write(&data, lines).unwrap();
@@ -67,9 +85,22 @@ fn open_text_trains_with_a_learnt_bpe_tokenizer() {
     std::fs::create_dir_all(&tok_dir).unwrap();
     tok.save(&tok_dir).unwrap();
     let cfg = SftConfig {
-        data: SftData::File { path: data.clone(), eval_task: Some("qa".into()), task_config: TaskConfig::default().with("qa_file", data.display().to_string()), split: true },
+        data: SftData::File {
+            path: data.clone(),
+            eval_task: Some("qa".into()),
+            task_config: TaskConfig::default().with("qa_file", data.display().to_string()),
+            split: true,
+        },
         tokenizer: Some(tok_dir),
-        shape: ModelShape { d_model: 32, n_layers: 1, n_heads: 2, n_kv_heads: 1, ffn_dim: 32, max_seq_len: 64, ..ModelShape::default() },
+        shape: ModelShape {
+            d_model: 32,
+            n_layers: 1,
+            n_heads: 2,
+            n_kv_heads: 1,
+            ffn_dim: 32,
+            max_seq_len: 64,
+            ..ModelShape::default()
+        },
         steps: 30,
         batch_size: 8,
         lr: 3e-3,

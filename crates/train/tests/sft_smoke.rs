@@ -40,7 +40,6 @@ fn tiny_config(steps: u64) -> SftConfig {
     }
 }
 
-
 #[test]
 fn loss_falls_and_parameters_move() {
     let dir = tempfile::tempdir().unwrap();

@@ -69,7 +69,8 @@ pub fn step_labels(p: &AddProblem, completion: &str) -> Vec<StepLabel> {
 
 /// Reads `457+68` (spaces anywhere, a trailing `=` or `=?` allowed).
 pub fn parse_question(text: &str) -> Result<AddProblem, TaskError> {
-    let err = |reason: &str| TaskError::BadQuestion { task: super::NAME, input: text.to_string(), reason: reason.into() };
+    let err =
+        |reason: &str| TaskError::BadQuestion { task: super::NAME, input: text.to_string(), reason: reason.into() };
     let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let body = squeezed.trim_end_matches('?').trim_end_matches('=');
     let (a, b) = body.split_once('+').ok_or_else(|| err("expected two integers joined by `+`, like 457+68"))?;

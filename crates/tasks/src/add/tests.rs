@@ -10,7 +10,10 @@ const P: AddProblem = AddProblem { a: 457, b: 68 };
 fn carry_trace_writes_each_column() {
     assert_eq!(lines(&P), vec!["7+8=15, write 5 carry 1", "5+6+1=12, write 2 carry 1", "4+0+1=5, write 5 carry 0"]);
     assert_eq!(lines(&AddProblem { a: 1, b: 1 }), vec!["1+1=2, write 2 carry 0"]);
-    assert_eq!(lines(&AddProblem { a: 95, b: 7 }), vec!["5+7=12, write 2 carry 1", "9+0+1=10, write 0 carry 1", "carry 1, write 1"]);
+    assert_eq!(
+        lines(&AddProblem { a: 95, b: 7 }),
+        vec!["5+7=12, write 2 carry 1", "9+0+1=10, write 0 carry 1", "carry 1, write 1"]
+    );
 }
 
 #[test]

@@ -2,9 +2,8 @@
 //! `metadata.target`. reasoning-gym's scorer lets an answer use a subset of the numbers; ours
 //! requires all of them, which its generated problems always allow.
 
-
-use crate::problem::Problem;
 use crate::entry::GymLine;
+use crate::problem::Problem;
 
 use super::CountdownProblem;
 

@@ -23,10 +23,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::config::{config_keys, invalid, TaskConfig, TypedConfig};
+use crate::entry::{GymFormat, TaskEntry};
 use crate::error::TaskError;
 use crate::problem::{fields_of, typed_from_json, Problem, TaskProblem};
 use crate::prompt::{self, PromptParts};
-use crate::entry::{GymFormat, TaskEntry};
 use crate::seeded::SplitMix64;
 use crate::style::{PromptStyle, Split};
 use crate::task::{few_shot_examples, Task};

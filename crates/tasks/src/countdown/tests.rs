@@ -116,13 +116,21 @@ fn generation_is_solvable_in_range_and_split() {
 
 #[test]
 fn tiny_and_impossible_configs() {
-    let tiny =
-        CountdownConfig { countdown_numbers: 2, countdown_max_value: 3, countdown_min_target: 1, countdown_max_target: 10 };
+    let tiny = CountdownConfig {
+        countdown_numbers: 2,
+        countdown_max_value: 3,
+        countdown_min_target: 1,
+        countdown_max_target: 10,
+    };
     let task = CountdownTask::new(&tiny).unwrap();
     let mut rng = SplitMix64::new(2);
     let _ = task.generate(&mut rng, Split::Test); // terminates whatever the partition
-    let impossible =
-        CountdownConfig { countdown_numbers: 2, countdown_max_value: 1, countdown_min_target: 50, countdown_max_target: 60 };
+    let impossible = CountdownConfig {
+        countdown_numbers: 2,
+        countdown_max_value: 1,
+        countdown_min_target: 50,
+        countdown_max_target: 60,
+    };
     let err = CountdownTask::new(&impossible).err().unwrap().to_string();
     assert!(err.contains("`countdown_max_target`") && err.contains("60"), "{err}");
 }

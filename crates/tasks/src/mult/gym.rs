@@ -2,8 +2,8 @@
 //! `metadata.expression` (`"123 * 456"`) or, without it, from the two integers around the
 //! question's `*`; a line whose `answer` disagrees with the product is rejected.
 
-use crate::problem::Problem;
 use crate::entry::GymLine;
+use crate::problem::Problem;
 use serde_json::Value;
 
 use super::MultProblem;

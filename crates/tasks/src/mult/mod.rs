@@ -16,11 +16,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::config::{config_keys, invalid, TaskConfig, TypedConfig};
+use crate::entry::{GymFormat, TaskEntry};
 use crate::error::TaskError;
 use crate::integer::{draw_operand, probe_pair_space};
 use crate::problem::{fields_of, typed_from_json, Problem, TaskProblem};
 use crate::prompt::{self, PromptParts};
-use crate::entry::{GymFormat, TaskEntry};
 use crate::split::{is_held_out_text, rejection_sample, Partition};
 use crate::style::{PromptStyle, Split};
 use crate::task::{few_shot_examples, Explanation, Task};

@@ -1,4 +1,3 @@
-use rand::Rng;
 use super::check::{answer_key, parse_question, step_labels, verify};
 use super::trace::{compact_lines, cot_lines};
 use super::*;
@@ -6,6 +5,7 @@ use crate::seeded::SplitMix64;
 use crate::stats::trace_length_stats;
 use crate::text::render_completion;
 use crate::verdict::Verdict;
+use rand::Rng;
 
 const P: MultProblem = MultProblem { a: 123, b: 456 };
 

@@ -85,13 +85,13 @@ mod tests {
     #[test]
     fn reward_hacks_are_no_answer() {
         for hack in [
-            "<think>\nthe answer is 42\n",         // no </think>: the answer only inside the think block
-            "<think>\n42\n</think>\n\n",           // nothing after </think>
-            "</think>\\boxed{}",                   // an empty box
-            "</think>\\boxed{41} or \\boxed{42}",   // two different answers
-            "</think>\\boxed{42",                  // an unclosed box
-            "<think>a</think>b</think>42",         // two </think>
-            "</think><think>42",                   // <think> after </think>
+            "<think>\nthe answer is 42\n",        // no </think>: the answer only inside the think block
+            "<think>\n42\n</think>\n\n",          // nothing after </think>
+            "</think>\\boxed{}",                  // an empty box
+            "</think>\\boxed{41} or \\boxed{42}", // two different answers
+            "</think>\\boxed{42",                 // an unclosed box
+            "<think>a</think>b</think>42",        // two </think>
+            "</think><think>42",                  // <think> after </think>
         ] {
             assert_eq!(read_answer(hack), None, "{hack:?}");
         }

@@ -74,7 +74,13 @@ pub struct QaProblem {
 
 impl QaProblem {
     /// A problem; `mode` defaults to what the reference looks like.
-    pub fn new(question: String, answer: String, reasoning: Option<String>, metadata: Value, mode: Option<AnswerMode>) -> Self {
+    pub fn new(
+        question: String,
+        answer: String,
+        reasoning: Option<String>,
+        metadata: Value,
+        mode: Option<AnswerMode>,
+    ) -> Self {
         let mode = mode.unwrap_or_else(|| AnswerMode::guess(&answer));
         QaProblem { question: question.trim().to_string(), answer, reasoning, metadata, mode }
     }
@@ -152,7 +158,9 @@ impl QaTask {
         }
         let mode = match cfg.answer_mode.trim() {
             "" | "auto" => None,
-            m => Some(m.parse::<AnswerMode>().map_err(|_| invalid("answer_mode", m, "must be numeric, exact or text"))?),
+            m => {
+                Some(m.parse::<AnswerMode>().map_err(|_| invalid("answer_mode", m, "must be numeric, exact or text"))?)
+            }
         };
         let problems = read_file(Path::new(&cfg.qa_file), mode)?;
         QaTask::new(problems)
@@ -179,11 +187,14 @@ impl QaTask {
 /// are skipped; a malformed one is an error naming its line and field.
 pub fn read_file(path: &Path, mode: Option<AnswerMode>) -> Result<Vec<Problem>, TaskError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| TaskError::Io { path: name.clone(), message: e.to_string() })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| TaskError::Io { path: name.clone(), message: e.to_string() })?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| parse_qa_line(l, mode).map_err(|message| TaskError::BadLine { file: name.clone(), line: i + 1, message }))
+        .map(|(i, l)| {
+            parse_qa_line(l, mode).map_err(|message| TaskError::BadLine { file: name.clone(), line: i + 1, message })
+        })
         .collect()
 }
 
@@ -218,7 +229,8 @@ impl Task for QaTask {
             Split::Train => &self.train,
             Split::Test => &self.test,
         };
-        let i = if side.is_empty() { rng.gen_range(0..self.problems.len()) } else { side[rng.gen_range(0..side.len())] };
+        let i =
+            if side.is_empty() { rng.gen_range(0..self.problems.len()) } else { side[rng.gen_range(0..side.len())] };
         self.problems[i].clone()
     }
 

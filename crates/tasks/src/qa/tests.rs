@@ -36,7 +36,11 @@ mod tempfile_path {
 fn numeric_text_and_exact_answers_are_checked_by_their_mode() {
     let p = problem("What is 1/2 + 2?", "2.5");
     for right in ["\\boxed{5/2}", "2.50", "+2.5", "The answer is\n2.5"] {
-        assert_eq!(TaskProblem::verify(p.downcast_ref::<QaProblem>().unwrap(), &render_completion(&[], right)).verdict, Verdict::Correct, "{right}");
+        assert_eq!(
+            TaskProblem::verify(p.downcast_ref::<QaProblem>().unwrap(), &render_completion(&[], right)).verdict,
+            Verdict::Correct,
+            "{right}"
+        );
     }
     let task = QaTask::new(vec![p.clone()]).unwrap();
     assert_eq!(task.verify(&p, &render_completion(&[], "3")).verdict, Verdict::Wrong);
@@ -51,11 +55,15 @@ fn numeric_text_and_exact_answers_are_checked_by_their_mode() {
 #[test]
 fn every_format_reads_and_malformed_lines_name_line_and_field() {
     let f = write(concat!(
-        r#"{"question": "How many legs have 2 cats?", "answer": "8"}"#, "\n",
-        r#"{"question": "Natalia sold 48 clips in April and half as many in May. How many in all?", "answer": "In May she sold 48/2 = <<48/2=24>>24 clips.\nIn all 48+24 = <<48+24=72>>72.\n#### 72"}"#, "\n",
+        r#"{"question": "How many legs have 2 cats?", "answer": "8"}"#,
         "\n",
-        r#"{"prompt": [{"role": "user", "content": "Reverse 'ab'"}], "completion": [{"role": "assistant", "content": "<think>\nb then a\n</think>\n\nba"}]}"#, "\n",
-        r#"{"question": "What is 2 * 3 + 1?", "answer": "7", "metadata": {"source_dataset": "basic_arithmetic"}}"#, "\n",
+        r#"{"question": "Natalia sold 48 clips in April and half as many in May. How many in all?", "answer": "In May she sold 48/2 = <<48/2=24>>24 clips.\nIn all 48+24 = <<48+24=72>>72.\n#### 72"}"#,
+        "\n",
+        "\n",
+        r#"{"prompt": [{"role": "user", "content": "Reverse 'ab'"}], "completion": [{"role": "assistant", "content": "<think>\nb then a\n</think>\n\nba"}]}"#,
+        "\n",
+        r#"{"question": "What is 2 * 3 + 1?", "answer": "7", "metadata": {"source_dataset": "basic_arithmetic"}}"#,
+        "\n",
     ));
     let ps = read_file(&f.0, None).unwrap();
     let qa: Vec<&QaProblem> = ps.iter().map(|p| p.downcast_ref::<QaProblem>().unwrap()).collect();
@@ -63,7 +71,10 @@ fn every_format_reads_and_malformed_lines_name_line_and_field() {
     assert_eq!((qa[0].answer.as_str(), qa[0].mode), ("8", AnswerMode::Numeric));
     assert_eq!(qa[1].answer, "72");
     assert_eq!(qa[1].reasoning.as_deref(), Some("In May she sold 48/2 = 24 clips.\nIn all 48+24 = 72."));
-    assert_eq!((qa[2].question.as_str(), qa[2].answer.as_str(), qa[2].reasoning.as_deref()), ("Reverse 'ab'", "ba", Some("b then a")));
+    assert_eq!(
+        (qa[2].question.as_str(), qa[2].answer.as_str(), qa[2].reasoning.as_deref()),
+        ("Reverse 'ab'", "ba", Some("b then a"))
+    );
     assert_eq!(qa[2].mode, AnswerMode::Text);
     assert_eq!(qa[3].metadata["source_dataset"], "basic_arithmetic", "a `*` in a question does not make it a product");
     let task = QaTask::new(ps.clone()).unwrap();
@@ -84,7 +95,12 @@ fn every_format_reads_and_malformed_lines_name_line_and_field() {
     }
     let e = QaTask::from_config(&TaskConfig::default()).err().unwrap().to_string();
     assert!(e.contains("`qa_file`"), "{e}");
-    let e = QaTask::from_config(&TaskConfig::default().with("qa_file", f.0.display().to_string()).with("answer_mode", "fuzzy")).err().unwrap().to_string();
+    let e = QaTask::from_config(
+        &TaskConfig::default().with("qa_file", f.0.display().to_string()).with("answer_mode", "fuzzy"),
+    )
+    .err()
+    .unwrap()
+    .to_string();
     assert!(e.contains("`answer_mode`") && e.contains("fuzzy"), "{e}");
 }
 

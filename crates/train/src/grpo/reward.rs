@@ -93,8 +93,10 @@ pub fn reward_by_name(name: &str, weight: f32, max_new_tokens: usize) -> Result<
 pub fn accuracy() -> Weighted {
     Weighted::batched("accuracy", |verifier, items| {
         let open: Vec<usize> = (0..items.len()).filter(|&k| !items[k].sampled.truncated).collect();
-        let attempts: Vec<Attempt> =
-            open.iter().map(|&k| Attempt { problem: items[k].problem, completion: items[k].sampled.completion }).collect();
+        let attempts: Vec<Attempt> = open
+            .iter()
+            .map(|&k| Attempt { problem: items[k].problem, completion: items[k].sampled.completion })
+            .collect();
         let checked = verifier.check(&attempts).map_err(|e| e.to_string())?;
         if checked.len() != attempts.len() {
             return Err(format!("`{}` returned {} verdicts for {}", verifier.name(), checked.len(), attempts.len()));
@@ -159,7 +161,9 @@ fn values_of(r: &Weighted, verifier: &dyn Verifier, items: &[RewardItem], issues
     let raw: Vec<Result<f32, String>> = match &r.scoring {
         Scoring::PerItem(f) => items
             .iter()
-            .map(|it| catch_unwind(AssertUnwindSafe(|| f(it))).map_err(|e| format!("panicked: {}", panic_text(e.as_ref()))))
+            .map(|it| {
+                catch_unwind(AssertUnwindSafe(|| f(it))).map_err(|e| format!("panicked: {}", panic_text(e.as_ref())))
+            })
             .collect(),
         Scoring::Batched(f) => match catch_unwind(AssertUnwindSafe(|| f(verifier, items))) {
             Ok(Ok(v)) if v.len() == items.len() => v.into_iter().map(Ok).collect(),
@@ -220,7 +224,13 @@ mod tests {
     use super::*;
     use deepthink_tasks::{task_by_name, Checked, TaskChecker, TaskConfig, TaskError, Verdict};
 
-    fn item<'a>(p: &'a Problem, prompt: &'a str, completion: &'a str, tokens: usize, truncated: bool) -> RewardItem<'a> {
+    fn item<'a>(
+        p: &'a Problem,
+        prompt: &'a str,
+        completion: &'a str,
+        tokens: usize,
+        truncated: bool,
+    ) -> RewardItem<'a> {
         RewardItem { problem: p, prompt, sampled: Sampled { completion, tokens, truncated } }
     }
 

@@ -13,8 +13,8 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::error::TrainError;
 use crate::grpo::advantage::group_advantages;
-use crate::grpo::reward::{total_rewards, RewardItem, Sampled, Weighted};
 use crate::grpo::config::{GrpoConfig, StepMetrics};
+use crate::grpo::reward::{total_rewards, RewardItem, Sampled, Weighted};
 
 /// One step's sampled groups: `prompts × group` completions, group-major.
 pub struct Rollout {
@@ -91,7 +91,8 @@ impl Rollout {
             .enumerate()
             .map(|(k, o)| {
                 let i = k / cfg.group;
-                let sampled = Sampled { completion: &self.texts[k], tokens: o.tokens.len(), truncated: self.is_truncated(k) };
+                let sampled =
+                    Sampled { completion: &self.texts[k], tokens: o.tokens.len(), truncated: self.is_truncated(k) };
                 RewardItem { problem: &self.problems[i], prompt: self.questions[i].as_str(), sampled }
             })
             .collect();

@@ -38,7 +38,6 @@ struct GrpoState {
     config: GrpoConfig,
 }
 
-
 fn reward_fns(cfg: &GrpoConfig) -> Result<Vec<Weighted>, TrainError> {
     cfg.rewards
         .iter()

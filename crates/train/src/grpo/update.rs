@@ -14,10 +14,10 @@ use deepthink_model::train_pass::Tape;
 use deepthink_model::Model;
 
 use crate::error::TrainError;
+use crate::grpo::config::{GrpoConfig, StepMetrics};
 use crate::grpo::loss::{grpo_loss_part, Completion};
 use crate::grpo::policy::{backward_logps, completion_logps, CompletionSpan};
 use crate::grpo::rollout::Rollout;
-use crate::grpo::config::{GrpoConfig, StepMetrics};
 use crate::optim::{clip_grad_norm, AdamW};
 
 /// One sampled completion, ready for the update.
