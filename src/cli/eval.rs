@@ -12,6 +12,7 @@ use deepthink_search::registry::needs_verifier;
 use deepthink_search::{by_name, load_scorer, scorer_for, Budget, LocalGenerator, StrategyOptions, STRATEGY_NAMES};
 use deepthink_tasks::external::read_problems;
 use deepthink_tasks::held_out_problems;
+use deepthink_tasks::qa::{self, QaTask};
 use deepthink_tasks::verifier_process::ProcessVerifier;
 use deepthink_tasks::{task_by_name, Problem, PromptStyle, Task};
 use deepthink_train::data_file::write_lines_atomic;
@@ -173,19 +174,24 @@ impl EvalArgs {
 /// the hash-held-out 5%), else `-n` generated held-out problems. With `--task qa` the file is read
 /// as open questions and is the task's `qa_file` unless `--qa-file` names another.
 pub fn task_and_problems(a: &EvalArgs) -> anyhow::Result<(Box<dyn Task>, Vec<Problem>)> {
-    let open = a.task.task.trim() == deepthink_tasks::qa::NAME;
-    let mut cfg = a.task.config();
-    if let (true, None, Some(p)) = (open, &a.task.qa_file, &a.problems) {
-        cfg = cfg.with("qa_file", p.display().to_string());
-    }
-    let task = task_by_name(&a.task.task, &cfg)?;
-    let mut problems = match &a.problems {
-        Some(p) if open => {
-            let mode = a.task.answer_mode.as_deref().map(str::parse).transpose()?;
-            deepthink_tasks::qa::read_file(p, mode)?
+    let open = a.task.task.trim() == qa::NAME;
+    let (task, mut problems): (Box<dyn Task>, Vec<Problem>) = match (&a.problems, &a.task.qa_file) {
+        // The file is the task's own: read it once, as the task.
+        (Some(p), None) if open => {
+            let task = QaTask::from_config(&a.task.config().with("qa_file", p.display().to_string()))?;
+            let problems = task.problems().to_vec();
+            (Box::new(task), problems)
         }
-        Some(p) => read_problems(p)?,
-        None => held_out_problems(task.as_ref(), a.n, a.seed),
+        (Some(p), _) if open => {
+            let mode = a.task.answer_mode.as_deref().map(str::parse).transpose()?;
+            (task_by_name(&a.task.task, &a.task.config())?, qa::read_file(p, mode)?)
+        }
+        (Some(p), _) => (task_by_name(&a.task.task, &a.task.config())?, read_problems(p)?),
+        (None, _) => {
+            let task = task_by_name(&a.task.task, &a.task.config())?;
+            let problems = held_out_problems(task.as_ref(), a.n, a.seed);
+            (task, problems)
+        }
     };
     if a.held_out {
         problems.retain(|p| p.is_held_out());

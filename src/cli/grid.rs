@@ -22,12 +22,16 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     }
     let (model_name, ck) = super::load_model(&a.model)?;
     let (task, problems) = super::eval::task_and_problems(&a)?;
-    let settings = serde_json::json!({
+    let mut settings = serde_json::json!({
         "model": model_name, "task": a.task.task, "task_config": a.task.config(), "problems": problems.len(),
         "problem_file": a.problems, "seed": a.seed, "prompt": a.prompt.to_string(), "temperature": a.temperature,
         "max_new_tokens": a.max_new_tokens, "verifier": a.verifier, "orm": a.orm, "width": a.width,
         "max_steps": a.max_steps, "exploration": a.exploration, "round": a.round, "confidence": a.confidence,
     });
+    // Only when given, so grids made before the flag existed still match their settings.
+    if let Some(cmd) = &a.verifier_cmd {
+        settings["verifier_cmd"] = cmd.as_str().into();
+    }
     let prm = a.verifier.as_deref().map(|v| a.scorer(v)).transpose()?;
     let orm = a.orm.as_deref().map(|v| a.scorer(v)).transpose()?;
     let spec = GridSpec {
@@ -59,6 +63,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
             ck.model.n_params() / 1000
         )
     });
+    let checker = a.process_verifier();
     let run = GridRun {
         out: a.out.clone(),
         settings,
@@ -71,6 +76,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         orm: orm.as_deref(),
         compare,
         title,
+        verifier: checker.as_ref().map(|v| v as &dyn deepthink_tasks::Verifier),
     };
     let table = run.run(&mut |line| eprintln!("{line}"))?;
     println!("{table}");

@@ -4,7 +4,7 @@
 //! outcomes (correct, wrong, no answer) with the reasoning length in tokens, real truncation, and
 //! the compute each strategy spent. Greedy decoding is the `Single` strategy at temperature 0
 //! over the local generator ([`evaluate_greedy`]); training-time evaluation, `deepthink eval` and
-//! every grid cell go through [`evaluate`].
+//! every grid cell go through [`Evaluation::run`].
 
 use std::time::Instant;
 
@@ -12,7 +12,7 @@ use deepthink_model::{ChatTokenizer, Model};
 use deepthink_search::single::Single;
 use deepthink_search::vote::majority;
 use deepthink_search::{Budget, Generator, LocalGenerator, SearchError, Strategy};
-use deepthink_tasks::{Attempt, Checked, Problem, PromptStyle, Task, TaskChecker, Verdict, Verifier};
+use deepthink_tasks::{check_batch, Attempt, Checked, Problem, PromptStyle, Task, TaskChecker, Verdict, Verifier};
 
 use crate::prediction::{Prediction, SampleVotes};
 use crate::report::EvalReport;
@@ -67,27 +67,30 @@ impl Evaluation<'_> {
         let mut preds = Vec::with_capacity(problems.len());
         for part in problems.chunks(self.chunk.max(1)) {
             let solutions = self.strategy.solve(self.task, part, self.gen, self.budget)?;
-            // One verifier call for the chunk: the shown completions, then every sample.
-            let shown = part.iter().zip(&solutions).map(|(p, s)| Attempt { problem: p, completion: &s.completion });
-            let sampled = part
+            // One verifier call for the chunk: every sample, then each shown completion that is
+            // not one of its own samples (greedy's and majority's always is: checked once).
+            let mut attempts: Vec<Attempt> = part
                 .iter()
                 .zip(&solutions)
-                .flat_map(|(p, s)| s.samples.iter().map(move |c| Attempt { problem: p, completion: c }));
-            let attempts: Vec<Attempt> = shown.chain(sampled).collect();
-            let mut checked = verifier.check(&attempts).map_err(|e| SearchError::Verifier(e.to_string()))?;
-            if checked.len() != attempts.len() {
-                let why = format!(
-                    "`{}` returned {} verdicts for {} completions",
-                    verifier.name(),
-                    checked.len(),
-                    attempts.len()
-                );
-                return Err(SearchError::Verifier(why));
+                .flat_map(|(p, s)| s.samples.iter().map(move |c| Attempt { problem: p, completion: c }))
+                .collect();
+            let mut shown_at = Vec::with_capacity(part.len());
+            let mut start = 0;
+            for (p, s) in part.iter().zip(&solutions) {
+                let at = match s.samples.iter().position(|c| *c == s.completion) {
+                    Some(j) => start + j,
+                    None => {
+                        attempts.push(Attempt { problem: p, completion: &s.completion });
+                        attempts.len() - 1
+                    }
+                };
+                shown_at.push(at);
+                start += s.samples.len();
             }
-            let sample_checks = checked.split_off(part.len());
-            let votes = sample_votes(self.task, part, &solutions, &sample_checks);
-            for (((p, s), c), v) in part.iter().zip(solutions).zip(checked).zip(votes) {
-                preds.push(Prediction::new(p, s, c, v));
+            let checked = check_batch(verifier, &attempts).map_err(|e| SearchError::Verifier(e.to_string()))?;
+            let votes = sample_votes(self.task, part, &solutions, &checked);
+            for (((p, s), v), at) in part.iter().zip(solutions).zip(votes).zip(shown_at) {
+                preds.push(Prediction::new(p, s, checked[at].clone(), v));
             }
             progress(preds.len(), problems.len());
         }
@@ -95,8 +98,8 @@ impl Evaluation<'_> {
     }
 }
 
-/// How many of each solution's samples were right (`checked`: every sample's verdict, in order),
-/// and whether the majority answer (the task's answer key; ties to the first) was.
+/// How many of each solution's samples were right (`checked` starts with every sample's verdict,
+/// in order), and whether the majority answer (the task's answer key; ties to the first) was.
 fn sample_votes(
     task: &dyn Task,
     problems: &[Problem],

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use deepthink_model::fsutil::write_atomic;
 use deepthink_search::{scorer_for, Generator, Scorer};
-use deepthink_tasks::{Problem, Task};
+use deepthink_tasks::{Problem, Task, Verifier};
 
 use crate::grid::{append_cell, read_cells, run_cell, summarize, uses_budget, Cell, CellInputs, GridSpec, Point};
 use crate::plot::{plot_grid, Reference, XAxis};
@@ -38,6 +38,8 @@ pub struct GridRun<'a> {
     pub orm: Option<&'a dyn Scorer>,
     pub compare: Option<Comparison<'a>>,
     pub title: String,
+    /// Checks every cell's answers; `None` for the task's own checker.
+    pub verifier: Option<&'a dyn Verifier>,
 }
 
 /// Why a grid could not run or be written.
@@ -70,7 +72,8 @@ impl GridRun<'_> {
                 continue;
             }
             let scorer = scorer_for(&strategy, self.prm, self.orm);
-            let inputs = CellInputs { task: self.task, problems: self.problems, gen: self.gen, scorer, verifier: None };
+            let inputs =
+                CellInputs { task: self.task, problems: self.problems, gen: self.gen, scorer, verifier: self.verifier };
             let cell = run_cell(inputs, &self.spec, &strategy, budget, seed)?;
             log(&format!(
                 "[{}/{total}] {strategy:>17} N={budget:<3} seed {seed}: {:5.1}%  {:7.0} tokens + {:6.0} verifier tokens · {:.2e} FLOPs per problem · {:.0} s",
@@ -94,7 +97,7 @@ impl GridRun<'_> {
                         problems: self.problems,
                         gen: c.gen,
                         scorer: None,
-                        verifier: None,
+                        verifier: self.verifier,
                     };
                     let mut x = run_cell(inputs, &self.spec, "greedy", 1, 0)?;
                     x.strategy = c.name.clone();

@@ -12,4 +12,4 @@ pub mod report;
 
 pub use evaluate::{evaluate_greedy, EvalOptions, Evaluation};
 pub use prediction::Prediction;
-pub use report::{group_of, EvalReport, GroupStats, SampledStats};
+pub use report::{EvalReport, GroupStats, SampledStats};

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use deepthink_tasks::{Problem, Verdict};
+use deepthink_tasks::Verdict;
 use serde::Serialize;
 
 use crate::prediction::Prediction;
@@ -123,10 +123,4 @@ impl EvalReport {
             None => line,
         }
     }
-}
-
-/// The difficulty group of a problem (the task's own: `3x3` for a 3-digit × 3-digit product,
-/// `3 numbers` for countdown).
-pub fn group_of(p: &Problem) -> String {
-    p.difficulty()
 }

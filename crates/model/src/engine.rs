@@ -16,6 +16,7 @@
 //! last token (a cross-call prefix cache), feeding only that token. [`crate::generate`] is this
 //! engine with every request added before the first step.
 
+use std::collections::HashMap;
 use std::ops::Deref;
 
 use rand::SeedableRng;
@@ -27,7 +28,7 @@ use crate::model::Model;
 use crate::sampling::Sampler;
 use crate::sequence::{FinishReason, GenOutput, GenRequest};
 
-/// A sequence's handle, unique within its engine.
+/// A sequence's handle, unique within its engine: 0, 1, 2, … in the order sequences are added.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SeqId(pub u64);
 
@@ -68,6 +69,9 @@ pub struct DecodeEngine<M: Deref<Target = Model>> {
     stop_tokens: Vec<u32>,
     sampler: Sampler,
     next_id: u64,
+    /// Prompts waiting for their first step, to the slot that will prefill them (the leader
+    /// an identical prompt added before that step follows).
+    waiting: HashMap<Vec<u32>, usize>,
     /// Scratch: the logits row of each slot in the current step (`usize::MAX` for none).
     row_of: Vec<usize>,
     steps: Vec<StepToken>,
@@ -86,14 +90,10 @@ impl<M: Deref<Target = Model>> DecodeEngine<M> {
             stop_tokens: stop_tokens.to_vec(),
             sampler: Sampler::default(),
             next_id: 0,
+            waiting: HashMap::new(),
             row_of: vec![usize::MAX; slots],
             steps: Vec::new(),
         }
-    }
-
-    /// The model it decodes with.
-    pub fn model(&self) -> &Model {
-        &self.model
     }
 
     /// Positions per slot.
@@ -125,7 +125,7 @@ impl<M: Deref<Target = Model>> DecodeEngine<M> {
         if n == 0 {
             return Err(ModelError::Input("the prompt is empty".into()));
         }
-        if n >= self.model.cfg.max_seq_len || n >= self.capacity() {
+        if n >= self.capacity() {
             let room = self.capacity();
             return Err(ModelError::Input(format!("the prompt has {n} tokens; this engine holds {room} per sequence")));
         }
@@ -134,9 +134,10 @@ impl<M: Deref<Target = Model>> DecodeEngine<M> {
             .iter()
             .position(Option::is_none)
             .ok_or_else(|| ModelError::Input(format!("all {} sequence slots are in use", self.slots.len())))?;
-        let leader = self.slots.iter().position(|s| {
-            s.as_ref().is_some_and(|s| matches!(s.state, State::Prefill { .. }) && s.request.prompt == request.prompt)
-        });
+        let leader = self.waiting.get(&request.prompt).copied();
+        if leader.is_none() {
+            self.waiting.insert(request.prompt.clone(), slot);
+        }
         self.cache.reset(slot);
         let (state, prefilled) = match (leader, prefix) {
             (Some(leader), _) => (State::Follows { leader }, 0),
@@ -181,6 +182,8 @@ impl<M: Deref<Target = Model>> DecodeEngine<M> {
         if self.steps.is_empty() {
             return Ok(Vec::new());
         }
+        // Every waiting prompt is prefilled by this step.
+        self.waiting.clear();
         let capacity = self.cache.capacity();
         let logits = self.model.forward_step(&mut self.cache, &self.steps)?;
         let v = self.model.cfg.vocab_size;
@@ -243,6 +246,9 @@ impl<M: Deref<Target = Model>> DecodeEngine<M> {
     pub fn cancel(&mut self, id: SeqId) -> Option<GenOutput> {
         let slot = self.slot_of(id)?;
         let gone = self.slots[slot].take()?;
+        if self.waiting.get(&gone.request.prompt) == Some(&slot) {
+            self.waiting.remove(&gone.request.prompt);
+        }
         let mut heir: Option<usize> = None;
         for (i, seq) in self.slots.iter_mut().enumerate() {
             let Some(seq) = seq else { continue };
@@ -251,6 +257,7 @@ impl<M: Deref<Target = Model>> DecodeEngine<M> {
                     Some(h) => State::Follows { leader: h },
                     None => {
                         heir = Some(i);
+                        self.waiting.insert(seq.request.prompt.clone(), i);
                         seq.out.prefilled = seq.request.prompt.len();
                         State::Prefill { from: 0 }
                     }

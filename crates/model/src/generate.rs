@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 
-use crate::engine::{DecodeEngine, SeqId};
+use crate::engine::DecodeEngine;
 use crate::error::ModelError;
 use crate::infer::KvSnapshot;
 use crate::model::Model;
@@ -94,10 +94,10 @@ pub fn generate_with_prefixes(
         let cached = store.as_ref().and_then(|s| s.entries.get(&r.prompt[..last])).map(|(snap, _)| snap);
         ids.push(engine.add_from(r.clone(), cached)?);
     }
-    let index: HashMap<SeqId, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+    // A fresh engine numbers its sequences 0, 1, 2, … in the order they were added: request order.
     while engine.running() > 0 {
         for event in engine.step()? {
-            on_token(index[&event.id], event.token);
+            on_token(event.id.0 as usize, event.token);
         }
     }
     if let Some(store) = store {

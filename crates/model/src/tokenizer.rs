@@ -65,9 +65,6 @@ impl Message {
     pub fn assistant(content: impl Into<String>) -> Self {
         Message { role: "assistant".into(), content: content.into() }
     }
-    pub fn system(content: impl Into<String>) -> Self {
-        Message { role: "system".into(), content: content.into() }
-    }
 }
 
 /// A tokenizer together with its chat template and the ids deepthink needs.
@@ -109,15 +106,12 @@ impl ChatTokenizer {
                 "vocab": vocab, "merges": []}
         });
         let inner = Tokenizer::from_bytes(json.to_string().as_bytes()).map_err(tok_err)?;
-        Self::from_parts(inner, CHAT_TEMPLATE.to_string(), END)
+        Self::from_tokenizer(inner, CHAT_TEMPLATE.to_string(), END)
     }
 
-    /// A tokenizer built elsewhere (e.g. `bpe::train_bpe`) with this chat template.
+    /// A tokenizer with this chat template and end-of-sequence token (the char-level one, one
+    /// loaded from disk, or one built elsewhere, e.g. by `bpe::train_bpe`).
     pub fn from_tokenizer(inner: Tokenizer, template: String, eos_token: &str) -> Result<Self, ModelError> {
-        Self::from_parts(inner, template, eos_token)
-    }
-
-    fn from_parts(inner: Tokenizer, template: String, eos_token: &str) -> Result<Self, ModelError> {
         let eos = inner
             .token_to_id(eos_token)
             .ok_or_else(|| ModelError::Tokenizer(format!("eos token `{eos_token}` is not in the vocabulary")))?;
@@ -181,7 +175,7 @@ impl ChatTokenizer {
             Some(v) => v.get("content").and_then(|c| c.as_str()).unwrap_or(END).to_string(),
             None => END.to_string(),
         };
-        Self::from_parts(inner, template.to_string(), &eos)
+        Self::from_tokenizer(inner, template.to_string(), &eos)
     }
 
     /// Write `tokenizer.json` and `tokenizer_config.json` into `dir` (each atomically).
@@ -286,7 +280,7 @@ mod tests {
         let t = ChatTokenizer::char_level().unwrap();
         assert_eq!(t.generation_prefill(true), "<think>\n");
         assert_eq!(t.generation_prefill(false), "<think>\n\n</think>\n\n");
-        let plain = ChatTokenizer::from_parts(
+        let plain = ChatTokenizer::from_tokenizer(
             t.inner.clone(),
             "{% for m in messages %}{{ m['content'] }}{% endfor %}".into(),
             END,

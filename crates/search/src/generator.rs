@@ -41,11 +41,6 @@ impl Request {
             logprobs: false,
         }
     }
-
-    /// The user turn being answered (the last user message).
-    pub fn question(&self) -> &str {
-        self.messages.iter().rev().find(|m| m.role == "user").map_or("", |m| m.content.as_str())
-    }
 }
 
 /// What a generator wrote for one request.

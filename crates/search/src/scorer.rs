@@ -7,7 +7,7 @@
 //! below every finite score wherever strategies compare scores ([`rank`]), so a broken verifier
 //! degrades search to arbitrary choice instead of stopping it.
 
-use deepthink_tasks::{Attempt, Problem, StepLabel, Task, TaskChecker, Verdict, Verifier};
+use deepthink_tasks::{check_batch, Attempt, Problem, StepLabel, Task, TaskChecker, Verdict, Verifier};
 
 use crate::error::SearchError;
 
@@ -96,15 +96,7 @@ impl Scorer for OracleScorer {
             .filter(|it| it.complete)
             .map(|it| Attempt { problem: it.problem, completion: it.completion })
             .collect();
-        let verdicts = verifier.check(&finished).map_err(|e| SearchError::Verifier(e.to_string()))?;
-        if verdicts.len() != finished.len() {
-            return Err(SearchError::Verifier(format!(
-                "`{}` returned {} verdicts for {}",
-                verifier.name(),
-                verdicts.len(),
-                finished.len()
-            )));
-        }
+        let verdicts = check_batch(verifier, &finished).map_err(|e| SearchError::Verifier(e.to_string()))?;
         let mut outcomes = verdicts.iter().map(|c| one(c.verdict == Verdict::Correct));
         items
             .iter()

@@ -46,4 +46,4 @@ pub use style::{PromptStyle, Split};
 pub use task::{Explanation, Task};
 pub use trace_style::TraceStyle;
 pub use verdict::{Checked, StepLabel, Verdict};
-pub use verifier::{Attempt, TaskChecker, Verifier};
+pub use verifier::{check_batch, Attempt, TaskChecker, Verifier};

@@ -28,6 +28,18 @@ pub trait Verifier: Send + Sync {
     fn check(&self, attempts: &[Attempt<'_>]) -> Result<Vec<Checked>, TaskError>;
 }
 
+/// `verifier.check(attempts)`, holding it to the contract: one verdict per attempt, or an error
+/// naming the verifier. Every caller goes through this, so a verifier that answers short fails the
+/// same way everywhere.
+pub fn check_batch(verifier: &dyn Verifier, attempts: &[Attempt<'_>]) -> Result<Vec<Checked>, TaskError> {
+    let checked = verifier.check(attempts)?;
+    if checked.len() != attempts.len() {
+        let message = format!("returned {} verdicts for {} completions", checked.len(), attempts.len());
+        return Err(TaskError::Verifier { name: verifier.name(), message });
+    }
+    Ok(checked)
+}
+
 /// The task's own exact checker.
 #[derive(Clone, Copy)]
 pub struct TaskChecker<'t>(pub &'t dyn Task);

@@ -129,11 +129,6 @@ impl MultTask {
         MultTask::new(&cfg.read()?)
     }
 
-    /// The digit range, for callers that check a typed-in question against it.
-    pub fn digit_range(&self) -> (u32, u32) {
-        (self.min_digits, self.max_digits)
-    }
-
     fn draw(&self, rng: &mut dyn RngCore) -> MultProblem {
         let a = draw_operand(rng, self.min_digits, self.max_digits);
         let b = draw_operand(rng, self.min_digits, self.max_digits);

@@ -17,7 +17,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use deepthink_tasks::{text, Attempt, Problem, Verifier};
+use deepthink_tasks::{check_batch, text, Attempt, Problem, Verifier};
 
 /// A completion to reward.
 #[derive(Clone, Copy, Debug)]
@@ -97,10 +97,7 @@ pub fn accuracy() -> Weighted {
             .iter()
             .map(|&k| Attempt { problem: items[k].problem, completion: items[k].sampled.completion })
             .collect();
-        let checked = verifier.check(&attempts).map_err(|e| e.to_string())?;
-        if checked.len() != attempts.len() {
-            return Err(format!("`{}` returned {} verdicts for {}", verifier.name(), checked.len(), attempts.len()));
-        }
+        let checked = check_batch(verifier, &attempts).map_err(|e| e.to_string())?;
         let mut values = vec![0.0; items.len()];
         for (&k, c) in open.iter().zip(&checked) {
             values[k] = c.reward();
