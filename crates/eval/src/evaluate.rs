@@ -148,8 +148,8 @@ mod tests {
     use super::*;
     use deepthink_tasks::{task_by_name, TaskConfig, TaskError};
 
-    #[test]
-    fn truncation_and_reasoning_tokens_come_from_the_generation() {
+    /// A tiny random model with the character-level tokenizer.
+    fn random_model(seed: u64) -> (Model, ChatTokenizer) {
         let tok = ChatTokenizer::char_level().unwrap();
         let shape = deepthink_model::ModelShape {
             d_model: 16,
@@ -161,7 +161,12 @@ mod tests {
             ..Default::default()
         };
         let cfg = deepthink_model::ModelConfig::from_shape(&shape, tok.vocab_size()).unwrap();
-        let model = Model::new_random(cfg, 1);
+        (Model::new_random(cfg, seed), tok)
+    }
+
+    #[test]
+    fn truncation_and_reasoning_tokens_come_from_the_generation() {
+        let (model, tok) = random_model(1);
         let task = task_by_name("mult", &TaskConfig::default()).unwrap();
         let problems: Vec<Problem> = ["12*34", "5*6"].iter().map(|q| task.parse_question(q).unwrap()).collect();
         let opts = EvalOptions { max_new_tokens: 7, ..EvalOptions::default() };
@@ -196,18 +201,7 @@ mod tests {
 
     #[test]
     fn another_verifier_is_called_once_per_chunk() {
-        let tok = ChatTokenizer::char_level().unwrap();
-        let shape = deepthink_model::ModelShape {
-            d_model: 16,
-            n_layers: 1,
-            n_heads: 2,
-            n_kv_heads: 1,
-            ffn_dim: 16,
-            max_seq_len: 64,
-            ..Default::default()
-        };
-        let cfg = deepthink_model::ModelConfig::from_shape(&shape, tok.vocab_size()).unwrap();
-        let model = Model::new_random(cfg, 2);
+        let (model, tok) = random_model(2);
         let task = task_by_name("mult", &TaskConfig::default()).unwrap();
         let problems = deepthink_tasks::held_out_problems(task.as_ref(), 5, 1);
         let gen = LocalGenerator::new(&model, &tok);
