@@ -18,31 +18,29 @@ fn fails_with(out: &Output, needle: &str) {
     assert!(lines[0].starts_with("error: ") && lines[0].contains(needle), "expected {needle:?} in {err}");
 }
 
+/// Two steps of a one-layer, 16-wide model: the smallest training run.
+const TINY_RUN: &[&str] = &[
+    "--steps",
+    "2",
+    "--batch-size",
+    "2",
+    "--d-model",
+    "16",
+    "--layers",
+    "1",
+    "--heads",
+    "2",
+    "--kv-heads",
+    "1",
+    "--ffn",
+    "16",
+];
+
 fn tiny_checkpoint(dir: &Path) {
-    let out = deepthink(&[
-        "train",
-        "sft",
-        "--run",
-        dir.to_str().unwrap(),
-        "--steps",
-        "2",
-        "--batch-size",
-        "2",
-        "--d-model",
-        "16",
-        "--layers",
-        "1",
-        "--heads",
-        "2",
-        "--kv-heads",
-        "1",
-        "--ffn",
-        "16",
-        "--eval-problems",
-        "2",
-        "--eval-every",
-        "2",
-    ]);
+    let mut args = vec!["train", "sft", "--run", dir.to_str().unwrap()];
+    args.extend_from_slice(TINY_RUN);
+    args.extend_from_slice(&["--eval-problems", "2", "--eval-every", "2"]);
+    let out = deepthink(&args);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -166,7 +164,7 @@ fn plotting_a_run_without_metrics_names_the_file() {
 #[test]
 fn a_config_file_runs_as_its_flags_would_and_refuses_extra_flags() {
     let dir = tempfile::tempdir().unwrap();
-    let flags = [
+    let mut flags: Vec<&str> = vec![
         "--task",
         "add",
         "--trace",
@@ -175,20 +173,6 @@ fn a_config_file_runs_as_its_flags_would_and_refuses_extra_flags() {
         "1",
         "--max-digits",
         "1",
-        "--steps",
-        "2",
-        "--batch-size",
-        "2",
-        "--d-model",
-        "16",
-        "--layers",
-        "1",
-        "--heads",
-        "2",
-        "--kv-heads",
-        "1",
-        "--ffn",
-        "16",
         "--max-seq-len",
         "64",
         "--max-len",
@@ -196,6 +180,7 @@ fn a_config_file_runs_as_its_flags_would_and_refuses_extra_flags() {
         "--eval-problems",
         "2",
     ];
+    flags.extend_from_slice(TINY_RUN);
     let mut args = vec!["train", "sft", "--print-config"];
     args.extend_from_slice(&flags);
     let printed = deepthink(&args);
