@@ -254,7 +254,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
 
 /// `--verifier-quality`: step and outcome accuracy of a verifier against the oracle.
 fn verifier_quality(a: &EvalArgs) -> anyhow::Result<()> {
-    use deepthink_train::verifier::label::{label_solutions, LabelConfig, LabelMethod};
+    use deepthink_train::verifier::label::{has_step_labels, label_solutions, LabelConfig, LabelMethod};
     use deepthink_train::verifier::quality::verifier_quality as quality;
     let Some(v) = a.verifier.as_deref() else { bail!("--verifier-quality needs --verifier") };
     let (_, ck) = super::load_model(&a.model)?;
@@ -270,9 +270,15 @@ fn verifier_quality(a: &EvalArgs) -> anyhow::Result<()> {
         method: LabelMethod::Oracle,
         seed: a.seed,
     };
-    let cfg = training.heldout(a.n);
+    let cfg = training.heldout(a.n, has_step_labels(task.as_ref()));
+    let own = deepthink_tasks::TaskChecker(task.as_ref());
+    let external = a.process_verifier();
+    let verifier: &dyn deepthink_tasks::Verifier = match &external {
+        Some(v) => v,
+        None => &own,
+    };
     let (records, problems) =
-        label_solutions(&ck.model, &ck.tokenizer, task.as_ref(), deepthink_tasks::Split::Test, &cfg)?;
+        label_solutions(&ck.model, &ck.tokenizer, task.as_ref(), verifier, deepthink_tasks::Split::Test, &cfg)?;
     let q = quality(scorer.as_ref(), task.as_ref(), &problems, &records)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&q)?);

@@ -26,10 +26,19 @@ pub struct VerifierArgs {
     /// `prm`: process reward model (one label per reasoning line).
     #[arg(long, default_value = "prm")]
     pub kind: VerifierKind,
-    /// Step labels: `oracle` (the task's ground-truth step checker) or `rollouts`
-    /// (Math-Shepherd: a step is good if one of --rollouts continuations from it is right).
-    #[arg(long, default_value = "oracle", value_parser = ["oracle", "rollouts"])]
+    /// Step labels: `oracle` (the task's ground-truth step checker), `rollouts` (Math-Shepherd: a
+    /// step is good if one of --rollouts continuations from it is right) or `outcome` (every step
+    /// carries its solution's outcome; for tasks with no step checker, such as `qa`).
+    #[arg(long, default_value = "oracle", value_parser = ["oracle", "rollouts", "outcome"])]
     pub labels: String,
+    /// Judge each sampled solution's outcome with this long-lived program instead of the task's
+    /// checker (JSON lines in, {"score": 0..1} lines out; see `eval --verifier-cmd`): the labeller
+    /// for an open task, e.g. "python3 scripts/reasoning_gym_verifier.py".
+    #[arg(long)]
+    pub verifier_cmd: Option<String>,
+    /// Seconds a --verifier-cmd may take to score a batch.
+    #[arg(long, default_value_t = 120)]
+    pub verifier_timeout: u64,
     /// Continuations per step for `--labels rollouts`.
     #[arg(long, default_value_t = 4)]
     pub rollouts: usize,
@@ -44,7 +53,7 @@ pub struct VerifierArgs {
     pub temperature: f32,
     #[arg(long, default_value_t = 256)]
     pub max_new_tokens: usize,
-    /// Held-out problems for the quality report (oracle labels).
+    /// Held-out problems for the quality report (oracle labels; outcome labels for `qa`).
     #[arg(long, default_value_t = 300)]
     pub heldout_problems: usize,
     /// Run directory (labels.jsonl, metrics.jsonl, checkpoint/, quality.json).
@@ -77,6 +86,7 @@ fn config(a: &VerifierArgs) -> anyhow::Result<VerifierConfig> {
     };
     let method = match a.labels.as_str() {
         "rollouts" => LabelMethod::Rollouts { rollouts: a.rollouts },
+        "outcome" => LabelMethod::Outcome,
         _ => LabelMethod::Oracle,
     };
     Ok(VerifierConfig {
@@ -94,6 +104,8 @@ fn config(a: &VerifierArgs) -> anyhow::Result<VerifierConfig> {
             seed: a.seed,
         },
         heldout_problems: a.heldout_problems,
+        verifier_cmd: a.verifier_cmd.clone(),
+        verifier_timeout_s: a.verifier_timeout,
         train: SftConfig {
             steps: a.steps,
             batch_size: a.batch_size,

@@ -9,7 +9,8 @@
 //! verdict (`Checked::score`), so GRPO's accuracy reward is the graded score.
 //! Faults — the process exits, hangs past the timeout, writes something that is not a score, or
 //! answers out of order — fail the batch with a one-line error naming the problem, and the process
-//! is started afresh for the next batch. `scripts/reasoning_gym_verifier.py` is one such verifier.
+//! is started afresh for the next batch. A process kept from an earlier batch that fails gets one
+//! fresh start on the same batch first (it may simply have exited since). `scripts/reasoning_gym_verifier.py` is one such verifier.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -157,13 +158,27 @@ impl Verifier for ProcessVerifier {
             return Ok(Vec::new());
         }
         let mut guard = self.running.lock().map_err(|_| self.error("a previous batch panicked".into()))?;
+        let reused = guard.is_some();
+        let result = self.exchange_started(&mut guard, attempts);
+        if result.is_err() && reused {
+            // The process may have died after its last batch (a verifier that exits when done,
+            // or crashed on a line it already answered): one fresh start before failing the batch.
+            return self.exchange_started(&mut guard, attempts);
+        }
+        result
+    }
+}
+
+impl ProcessVerifier {
+    /// One batch through the running process, started first if there is none; a faulty process
+    /// is not trusted with the next batch, so it is dropped (and restarted then).
+    fn exchange_started(&self, guard: &mut Option<Running>, attempts: &[Attempt<'_>]) -> Result<Vec<Checked>, TaskError> {
         if guard.is_none() {
             *guard = Some(self.start()?);
         }
         let Some(run) = guard.as_mut() else { return Err(self.error("not running".into())) };
         let result = self.exchange(run, attempts);
         if result.is_err() {
-            // A faulty process is not trusted with the next batch: start it afresh then.
             *guard = None;
         }
         result

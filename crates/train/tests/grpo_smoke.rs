@@ -113,8 +113,14 @@ fn a_verifier_process_scores_the_accuracy_reward_and_a_broken_one_does_not_stop_
     let good = GrpoConfig { verifier_cmd: Some(script("exact")), ..config(false) };
     let out = train_grpo(&good, &dir.path().join("good"), false).unwrap();
     assert_eq!(out.last.accuracy, 1.0, "the process agrees with the task's checker on the default model");
-    let broken = GrpoConfig { verifier_cmd: Some(script("crash")), ..config(false) };
-    let out = train_grpo(&broken, &dir.path().join("broken"), false).unwrap();
+    // Dies after its first line: the batch fails, and each completion asked again on its own
+    // (a fresh process each time) is scored, so no completion loses its reward.
+    let crashing = GrpoConfig { verifier_cmd: Some(script("crash")), ..config(false) };
+    let out = train_grpo(&crashing, &dir.path().join("crashing"), false).unwrap();
     assert_eq!(out.steps, 2, "the run goes on");
-    assert_eq!(out.last.accuracy, 0.0, "a failed batch scores 0");
+    assert_eq!(out.last.accuracy, 1.0, "every completion rescored alone");
+    let garbage = GrpoConfig { verifier_cmd: Some(script("garbage")), ..config(false) };
+    let out = train_grpo(&garbage, &dir.path().join("garbage"), false).unwrap();
+    assert_eq!(out.steps, 2, "the run goes on");
+    assert_eq!(out.last.accuracy, 0.0, "a completion the verifier cannot score gets 0");
 }

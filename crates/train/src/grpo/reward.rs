@@ -11,13 +11,17 @@
 //! which makes the last `buffer` tokens before the cap cost progressively more (DAPO's soft
 //! overlong punishment, Yu et al. 2025), so the gradient points away from the cap before it hits.
 //!
-//! A reward that panics or returns a non-finite value scores 0 for that completion (a batched
-//! reward that panics or fails scores 0 for the whole batch), and the trainer logs which reward,
-//! which prompt and what happened — a long run does not die on one bad completion.
+//! A reward that panics or returns a non-finite value scores 0 for that completion, and the
+//! trainer logs which reward, which prompt and what happened — a long run does not die on one bad
+//! completion. When the verifier fails a whole batch (an external process that crashed, hung or
+//! wrote garbage), the accuracy reward asks it again one completion at a time, so only the
+//! completions it cannot score get 0, each reported with its prompt; after [`RETRY_FAILURES`]
+//! failures in a row the rest of the batch is not retried (a verifier that is simply broken costs
+//! a few restarts a step, not one per completion).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use deepthink_tasks::{check_batch, text, Attempt, Problem, Verifier};
+use deepthink_tasks::{check_batch, text, Attempt, Checked, Problem, Verifier};
 
 /// A completion to reward.
 #[derive(Clone, Copy, Debug)]
@@ -39,7 +43,9 @@ pub struct RewardItem<'a> {
 }
 
 type PerItem = Box<dyn Fn(&RewardItem) -> f32 + Send + Sync>;
-type Batched = Box<dyn Fn(&dyn Verifier, &[RewardItem]) -> Result<Vec<f32>, String> + Send + Sync>;
+/// One value (or why there is none) per item, or a failure of the whole batch.
+type BatchValues = Result<Vec<Result<f32, String>>, String>;
+type Batched = Box<dyn Fn(&dyn Verifier, &[RewardItem]) -> BatchValues + Send + Sync>;
 
 enum Scoring {
     PerItem(PerItem),
@@ -59,10 +65,11 @@ impl Weighted {
         Weighted { name: name.into(), weight: 1.0, scoring: Scoring::PerItem(Box::new(f)) }
     }
 
-    /// A reward computed for the whole batch in one call (one value per item, in order).
+    /// A reward computed for the whole batch in one call (one value, or why there is none, per
+    /// item, in order).
     pub fn batched(
         name: &str,
-        f: impl Fn(&dyn Verifier, &[RewardItem]) -> Result<Vec<f32>, String> + Send + Sync + 'static,
+        f: impl Fn(&dyn Verifier, &[RewardItem]) -> BatchValues + Send + Sync + 'static,
     ) -> Weighted {
         Weighted { name: name.into(), weight: 1.0, scoring: Scoring::Batched(Box::new(f)) }
     }
@@ -87,9 +94,12 @@ pub fn reward_by_name(name: &str, weight: f32, max_new_tokens: usize) -> Result<
     Ok(reward.weighted(weight))
 }
 
+/// Single-completion retries after a failed batch stop after this many failures in a row.
+pub const RETRY_FAILURES: usize = 3;
+
 /// 1 for a right final answer, else 0 — or the verifier's graded score when it gives one (an
 /// external verifier's `{"score": 0..1}`); truncated completions are not checked: 0. One verifier
-/// call for the batch.
+/// call for the batch; if that call fails, one call per completion (see the module doc).
 pub fn accuracy() -> Weighted {
     Weighted::batched("accuracy", |verifier, items| {
         let open: Vec<usize> = (0..items.len()).filter(|&k| !items[k].sampled.truncated).collect();
@@ -97,13 +107,41 @@ pub fn accuracy() -> Weighted {
             .iter()
             .map(|&k| Attempt { problem: items[k].problem, completion: items[k].sampled.completion })
             .collect();
-        let checked = check_batch(verifier, &attempts).map_err(|e| e.to_string())?;
-        let mut values = vec![0.0; items.len()];
-        for (&k, c) in open.iter().zip(&checked) {
-            values[k] = c.reward();
+        let checked: Vec<Result<f32, String>> = match check_batch(verifier, &attempts) {
+            Ok(checked) => checked.iter().map(|c| Ok(c.reward())).collect(),
+            Err(batch) => one_by_one(verifier, &attempts, &batch.to_string()),
+        };
+        let mut values = vec![Ok(0.0); items.len()];
+        for (&k, c) in open.iter().zip(checked) {
+            values[k] = c;
         }
         Ok(values)
     })
+}
+
+/// Each attempt checked on its own, after the batch of them failed with `batch`.
+fn one_by_one(verifier: &dyn Verifier, attempts: &[Attempt], batch: &str) -> Vec<Result<f32, String>> {
+    let mut failures_in_a_row = 0;
+    let mut last = batch.to_string();
+    attempts
+        .iter()
+        .map(|a| {
+            if failures_in_a_row >= RETRY_FAILURES {
+                return Err(format!("not retried ({RETRY_FAILURES} failures in a row): {last}"));
+            }
+            match check_batch(verifier, std::slice::from_ref(a)) {
+                Ok(c) => {
+                    failures_in_a_row = 0;
+                    Ok(c.first().map_or(0.0, Checked::reward))
+                }
+                Err(e) => {
+                    failures_in_a_row += 1;
+                    last = e.to_string();
+                    Err(last.clone())
+                }
+            }
+        })
+        .collect()
 }
 
 /// Exactly one well-formed think block (`<think>` … `</think>`) followed by a one-line answer,
@@ -163,7 +201,7 @@ fn values_of(r: &Weighted, verifier: &dyn Verifier, items: &[RewardItem], issues
             })
             .collect(),
         Scoring::Batched(f) => match catch_unwind(AssertUnwindSafe(|| f(verifier, items))) {
-            Ok(Ok(v)) if v.len() == items.len() => v.into_iter().map(Ok).collect(),
+            Ok(Ok(v)) if v.len() == items.len() => v,
             Ok(Ok(v)) => {
                 let what = format!("returned {} values for {} completions", v.len(), items.len());
                 issues.push(issue(items.first().map_or("", |it| it.prompt), what));
@@ -219,7 +257,7 @@ pub fn total_rewards(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use deepthink_tasks::{task_by_name, Checked, TaskChecker, TaskConfig, TaskError, Verdict};
+    use deepthink_tasks::{task_by_name, TaskChecker, TaskConfig, TaskError, Verdict};
 
     fn item<'a>(
         p: &'a Problem,
@@ -318,5 +356,49 @@ mod tests {
         let items = [item(&p, "12*3", "x", 1, false), item(&p, "12*3", "x", 1, true)];
         let (total, _, _) = total_rewards(&[accuracy()], &Graded, &items);
         assert_eq!(total, vec![0.25, 0.0], "graded, and a truncated completion still scores 0");
+    }
+
+    /// Fails any batch holding a completion that contains "bad" (as a process that crashes on
+    /// one line loses the whole batch); scores every other completion 1.
+    struct FailsOnBad(std::sync::Mutex<usize>);
+
+    impl Verifier for FailsOnBad {
+        fn name(&self) -> String {
+            "fails-on-bad".into()
+        }
+        fn check(&self, attempts: &[Attempt<'_>]) -> Result<Vec<Checked>, TaskError> {
+            *self.0.lock().unwrap() += 1;
+            if attempts.iter().any(|a| a.completion.contains("bad")) {
+                return Err(TaskError::Verifier { name: self.name(), message: "exited".into() });
+            }
+            Ok(attempts.iter().map(|_| Checked::new(Verdict::Correct, None)).collect())
+        }
+    }
+
+    #[test]
+    fn a_failed_batch_is_rescored_item_by_item_and_only_the_faulty_item_scores_zero() {
+        let task = task_by_name("mult", &TaskConfig::default()).unwrap();
+        let p = task.parse_question("12*3").unwrap();
+        let items =
+            [item(&p, "a", "good", 1, false), item(&p, "b", "bad", 1, false), item(&p, "c", "good", 1, false)];
+        let verifier = FailsOnBad(Default::default());
+        let (total, _, issues) = total_rewards(&[accuracy()], &verifier, &items);
+        assert_eq!(total, vec![1.0, 0.0, 1.0]);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert!(issues[0].prompt == "b" && issues[0].what.contains("exited"), "{:?}", issues[0]);
+        assert_eq!(*verifier.0.lock().unwrap(), 4, "the batch, then each of the three");
+    }
+
+    #[test]
+    fn a_verifier_that_fails_everything_is_retried_only_a_few_times() {
+        let task = task_by_name("mult", &TaskConfig::default()).unwrap();
+        let p = task.parse_question("12*3").unwrap();
+        let items: Vec<RewardItem> = (0..50).map(|_| item(&p, "q", "bad", 1, false)).collect();
+        let verifier = FailsOnBad(Default::default());
+        let (total, _, issues) = total_rewards(&[accuracy()], &verifier, &items);
+        assert!(total.iter().all(|&t| t == 0.0));
+        assert_eq!(issues.len(), 50, "every completion reported");
+        assert_eq!(*verifier.0.lock().unwrap(), 1 + RETRY_FAILURES);
+        assert!(issues[49].what.starts_with("not retried"), "{:?}", issues[49]);
     }
 }

@@ -1,9 +1,13 @@
 //! Labelled solutions for verifier training, sampled from the policy the verifier will judge
 //! (the lecture's recipe: sample answers, compare them with the reference).
 //!
-//! Step labels come from one of two sources:
+//! Outcomes come from a [`Verifier`] — the task's own checker, or an external verifier process
+//! (`--verifier-cmd`), so an open task is labelled by the scorer its user trusts; a batch of
+//! solutions is one verifier call. Step labels come from one of three sources:
 //! - `oracle`: the task's ground-truth `step_labels` (exact, but only tasks with a step checker
 //!   have one);
+//! - `outcome`: every step carries its solution's outcome — an outcome reward model's labels, and
+//!   all a task without a step checker (an open question file) has for its held-out check;
 //! - `rollouts`: Math-Shepherd's Monte-Carlo *hard estimate* (Wang et al. 2024): a step is good if
 //!   at least one of K rollouts continued from it reaches the right answer. Needs nothing but the
 //!   final-answer checker, so it generalises to any task. Shortcut: every step of a solution that
@@ -14,7 +18,7 @@
 use deepthink_model::{FinishReason, Model};
 use deepthink_search::{Generator, LocalGenerator, Request};
 use deepthink_tasks::text::think_lines;
-use deepthink_tasks::{Problem, PromptStyle, Split, StepLabel, Task, Verdict};
+use deepthink_tasks::{check_batch, Attempt, Problem, PromptStyle, Split, StepLabel, Task, Verdict, Verifier};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -28,6 +32,7 @@ use crate::step_records::StepRecord;
 #[serde(tag = "method", rename_all = "lowercase")]
 pub enum LabelMethod {
     Oracle,
+    Outcome,
     Rollouts { rollouts: usize },
 }
 
@@ -45,21 +50,30 @@ pub struct LabelConfig {
 
 impl LabelConfig {
     /// The held-out set verifiers are measured on: `problems` test-split problems sampled like
-    /// this config, oracle-labelled, under a seed of their own.
-    pub fn heldout(&self, problems: usize) -> LabelConfig {
-        LabelConfig { problems, method: LabelMethod::Oracle, seed: self.seed ^ 0xface, ..self.clone() }
+    /// this config under a seed of their own, oracle-labelled when the task has a step checker
+    /// (`steps`), else outcome-labelled.
+    pub fn heldout(&self, problems: usize, steps: bool) -> LabelConfig {
+        let method = if steps { LabelMethod::Oracle } else { LabelMethod::Outcome };
+        LabelConfig { problems, method, seed: self.seed ^ 0xface, ..self.clone() }
     }
 }
 
 /// Requests generated per call (bounds the KV cache).
 const CHUNK: usize = 1024;
 
-/// Sample `cfg.samples` solutions to each of `cfg.problems` problems from `split` and label them.
-/// Returns each record with the problem it solves.
+/// Whether `task` labels steps itself (`oracle` labels), probed on one of its problems.
+pub fn has_step_labels(task: &dyn Task) -> bool {
+    let p = task.generate(&mut ChaCha8Rng::seed_from_u64(0), Split::Test);
+    task.step_labels(&p, "").is_some()
+}
+
+/// Sample `cfg.samples` solutions to each of `cfg.problems` problems from `split` and label them,
+/// judging outcomes with `verifier`. Returns each record with the problem it solves.
 pub fn label_solutions(
     model: &Model,
     tok: &deepthink_model::ChatTokenizer,
     task: &dyn Task,
+    verifier: &dyn Verifier,
     split: Split,
     cfg: &LabelConfig,
 ) -> Result<(Vec<StepRecord>, Vec<Problem>), TrainError> {
@@ -77,13 +91,13 @@ pub fn label_solutions(
         }
     }
     let outs = generate_chunked(&gen, &requests, "sampling solutions")?;
+    let completions: Vec<String> = outs.iter().map(|c| format!("{}{}", gen.prefill(), c.text)).collect();
+    let outcomes = right_answers(verifier, &problems, &owner, &completions)?;
     let mut records = Vec::with_capacity(outs.len());
     let mut sources = Vec::with_capacity(outs.len());
-    for (c, &i) in outs.iter().zip(&owner) {
-        let completion = format!("{}{}", gen.prefill(), c.text);
+    for (((c, &i), completion), outcome) in outs.iter().zip(&owner).zip(completions).zip(outcomes) {
         let finished = c.finish == FinishReason::Stop && completion.contains("</think>");
         let mut steps: Vec<String> = think_lines(&completion).into_iter().map(str::to_string).collect();
-        let outcome = task.verify(&problems[i], &completion).verdict == Verdict::Correct;
         if finished {
             let at = completion.find("</think>").unwrap_or(completion.len());
             steps.push(completion[at..].to_string());
@@ -94,7 +108,7 @@ pub fn label_solutions(
         let mut labels = vec![outcome; steps.len()];
         if cfg.method == LabelMethod::Oracle {
             let Some(truth) = task.step_labels(&problems[i], &completion) else {
-                let why = format!("task `{}` has no step labels; label with --labels rollouts", task.name());
+                let why = format!("task `{}` has no step labels; label with --labels rollouts or outcome", task.name());
                 return Err(TrainError::Config(why));
             };
             for (l, s) in labels.iter_mut().zip(truth) {
@@ -105,7 +119,7 @@ pub fn label_solutions(
         sources.push(i);
     }
     if let LabelMethod::Rollouts { rollouts } = cfg.method {
-        label_by_rollouts(&gen, task, &problems, &sources, &mut records, rollouts, cfg)?;
+        label_by_rollouts(&gen, verifier, &problems, &sources, &mut records, rollouts, cfg)?;
     }
     Ok((records, sources.into_iter().map(|i| problems[i].clone()).collect()))
 }
@@ -113,7 +127,7 @@ pub fn label_solutions(
 /// Math-Shepherd hard estimates for the reasoning steps of every wrong solution.
 fn label_by_rollouts(
     gen: &LocalGenerator,
-    task: &dyn Task,
+    verifier: &dyn Verifier,
     problems: &[Problem],
     sources: &[usize],
     records: &mut [StepRecord],
@@ -146,13 +160,33 @@ fn label_by_rollouts(
         let steps = rec.completions.iter().filter(|s| !s.starts_with("</think>")).count();
         rec.labels[..steps].iter_mut().for_each(|l| *l = false);
     }
-    for ((c, &(r, s)), req) in outs.iter().zip(&jobs).zip(&requests) {
-        let completion = format!("{}{}{}", gen.prefill(), req.prefix, c.text);
-        if task.verify(&problems[sources[r]], &completion).verdict == Verdict::Correct {
+    let completions: Vec<String> =
+        outs.iter().zip(&requests).map(|(c, req)| format!("{}{}{}", gen.prefill(), req.prefix, c.text)).collect();
+    let owners: Vec<usize> = jobs.iter().map(|&(r, _)| sources[r]).collect();
+    let right = right_answers(verifier, problems, &owners, &completions)?;
+    for (&(r, s), right) in jobs.iter().zip(right) {
+        if right {
             records[r].labels[s] = true;
         }
     }
     Ok(())
+}
+
+/// Whether each completion (of problem `owner[k]`) is right, by `verifier`, in chunks of calls.
+fn right_answers(
+    verifier: &dyn Verifier,
+    problems: &[Problem],
+    owner: &[usize],
+    completions: &[String],
+) -> Result<Vec<bool>, TrainError> {
+    let attempts: Vec<Attempt> =
+        owner.iter().zip(completions).map(|(&i, c)| Attempt { problem: &problems[i], completion: c }).collect();
+    let mut right = Vec::with_capacity(attempts.len());
+    for chunk in attempts.chunks(CHUNK) {
+        let checked = check_batch(verifier, chunk)?;
+        right.extend(checked.iter().map(|c| c.verdict == Verdict::Correct));
+    }
+    Ok(right)
 }
 
 fn request(question: &str, prefix: String, cfg: &LabelConfig, seed: u64) -> Request {

@@ -17,13 +17,15 @@ use std::path::{Path, PathBuf};
 use deepthink_model::checkpoint::readable_dir;
 use deepthink_model::load_checkpoint;
 use deepthink_search::ModelScorer;
-use deepthink_tasks::{task_by_name, Split, TaskConfig};
+use deepthink_tasks::verifier_process::ProcessVerifier;
+use deepthink_tasks::{task_by_name, Split, TaskChecker, TaskConfig, Verifier};
+use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::error::TrainError;
 use crate::sft::{train_sft, SftConfig, SftData, SftOutcome};
 use crate::step_records::{read_step_records, write_step_records, VerifierKind};
-use label::{label_solutions, LabelConfig};
+use label::{has_step_labels, label_solutions, LabelConfig};
 use quality::{verifier_quality, VerifierQuality};
 
 /// Everything that defines a verifier run.
@@ -35,10 +37,22 @@ pub struct VerifierConfig {
     pub task_config: TaskConfig,
     pub kind: VerifierKind,
     pub labels: LabelConfig,
-    /// Held-out problems for the quality check (oracle labels).
+    /// Held-out problems for the quality check (oracle labels; outcome labels for a task with no
+    /// step checker).
     pub heldout_problems: usize,
+    /// Judge outcomes with this external verifier process (`--verifier-cmd`) instead of the
+    /// task's checker.
+    #[serde(default)]
+    pub verifier_cmd: Option<String>,
+    /// Seconds the verifier process may take per batch.
+    #[serde(default = "default_verifier_timeout")]
+    pub verifier_timeout_s: u64,
     /// The training run (its `data` is set to the labels file).
     pub train: SftConfig,
+}
+
+fn default_verifier_timeout() -> u64 {
+    120
 }
 
 #[derive(Debug, Serialize)]
@@ -57,6 +71,8 @@ struct LabelMeta {
     task: String,
     task_config: TaskConfig,
     labels: LabelConfig,
+    #[serde(default)]
+    verifier_cmd: Option<String>,
 }
 
 pub fn train_verifier(cfg: &VerifierConfig, run_dir: &Path, restart: bool) -> Result<VerifierOutcome, TrainError> {
@@ -70,6 +86,12 @@ pub fn train_verifier(cfg: &VerifierConfig, run_dir: &Path, restart: bool) -> Re
         task: cfg.task.clone(),
         task_config: cfg.task_config.clone(),
         labels: cfg.labels.clone(),
+        verifier_cmd: cfg.verifier_cmd.clone(),
+    };
+    let own = TaskChecker(task.as_ref());
+    let verifier: Box<dyn Verifier + '_> = match &cfg.verifier_cmd {
+        Some(cmd) => Box::new(ProcessVerifier::new(cmd, Duration::from_secs(cfg.verifier_timeout_s.max(1)))),
+        None => Box::new(own),
     };
     let cached = std::fs::read_to_string(&meta_path)
         .ok()
@@ -80,7 +102,7 @@ pub fn train_verifier(cfg: &VerifierConfig, run_dir: &Path, restart: bool) -> Re
         eprintln!("reusing {}", labels_path.display());
         read_step_records(&labels_path)?
     } else {
-        let (records, _) = label_solutions(&policy.model, &policy.tokenizer, task.as_ref(), Split::Train, &cfg.labels)?;
+        let (records, _) = label_solutions(&policy.model, &policy.tokenizer, task.as_ref(), verifier.as_ref(), Split::Train, &cfg.labels)?;
         write_step_records(&labels_path, &records)?;
         let text = serde_json::to_vec_pretty(&meta).map_err(|e| TrainError::Config(e.to_string()))?;
         deepthink_model::fsutil::write_atomic(&meta_path, &text)?;
@@ -101,11 +123,12 @@ pub fn train_verifier(cfg: &VerifierConfig, run_dir: &Path, restart: bool) -> Re
         train_cfg.init_from = Some(cfg.policy.clone());
     }
     let outcome = train_sft(&train_cfg, run_dir, restart)?;
-    // Held-out quality against oracle labels.
+    // Held-out quality against oracle labels (outcome labels when the task has no step checker).
     let ck = load_checkpoint(&outcome.checkpoint)?;
     let scorer = ModelScorer { model: ck.model, tokenizer: ck.tokenizer, label: run_dir.display().to_string() };
-    let heldout_cfg = cfg.labels.heldout(cfg.heldout_problems);
-    let (held, problems) = label_solutions(&policy.model, &policy.tokenizer, task.as_ref(), Split::Test, &heldout_cfg)?;
+    let heldout_cfg = cfg.labels.heldout(cfg.heldout_problems, has_step_labels(task.as_ref()));
+    let (held, problems) =
+        label_solutions(&policy.model, &policy.tokenizer, task.as_ref(), verifier.as_ref(), Split::Test, &heldout_cfg)?;
     let quality = verifier_quality(&scorer, task.as_ref(), &problems, &held)?;
     let qpath = run_dir.join("quality.json");
     let text = serde_json::to_vec_pretty(&quality).map_err(|e| TrainError::Config(e.to_string()))?;
