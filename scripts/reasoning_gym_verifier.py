@@ -10,6 +10,7 @@ deepthink's `qa` task); no such answer scores 0.
     pip install reasoning-gym
     deepthink eval --task qa --problems gym.jsonl --verifier-cmd "python3 scripts/reasoning_gym_verifier.py"
 """
+import functools
 import json
 import re
 import sys
@@ -29,6 +30,12 @@ def read_answer(completion):
     return lines[-1] if lines else None
 
 
+@functools.lru_cache(maxsize=None)
+def scorer(name):
+    # get_score_answer_fn builds the dataset (spell_backward reads its word list): once per name
+    return reasoning_gym.get_score_answer_fn(name)
+
+
 def score(req):
     answer = read_answer(req.get("completion", ""))
     if answer is None:
@@ -38,7 +45,7 @@ def score(req):
     entry = {"question": req.get("question", ""), "answer": req.get("answer", ""), "metadata": meta}
     if not name:
         return 1.0 if answer == str(entry["answer"]).strip() else 0.0
-    return float(reasoning_gym.get_score_answer_fn(name)(answer, entry))
+    return float(scorer(name)(answer, entry))
 
 
 for line in sys.stdin:

@@ -14,9 +14,41 @@ fn an_exported_task_trains_identically_as_an_open_task() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("add.jsonl");
     let data = data.to_str().unwrap();
-    deepthink(&["data", "--task", "add", "--trace", "carry", "--min-digits", "1", "--max-digits", "2", "-n", "200", "-o", data]);
-    let tiny = ["--steps", "12", "--batch-size", "8", "--d-model", "16", "--layers", "1", "--heads", "2", "--kv-heads", "1",
-        "--ffn", "16", "--eval-every", "12", "--eval-problems", "4"];
+    deepthink(&[
+        "data",
+        "--task",
+        "add",
+        "--trace",
+        "carry",
+        "--min-digits",
+        "1",
+        "--max-digits",
+        "2",
+        "-n",
+        "200",
+        "-o",
+        data,
+    ]);
+    let tiny = [
+        "--steps",
+        "12",
+        "--batch-size",
+        "8",
+        "--d-model",
+        "16",
+        "--layers",
+        "1",
+        "--heads",
+        "2",
+        "--kv-heads",
+        "1",
+        "--ffn",
+        "16",
+        "--eval-every",
+        "12",
+        "--eval-problems",
+        "4",
+    ];
     let run = |task: &str| {
         let run = dir.path().join(task);
         let mut args = vec!["train", "sft", "--task", task, "--data", data, "--run", run.to_str().unwrap()];

@@ -283,11 +283,7 @@ fn verifier_quality(a: &EvalArgs) -> anyhow::Result<()> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&q)?);
     } else {
-        println!(
-            "{v} on {} held-out solutions: step accuracy {:.1}% ({} steps; good {:.1}%, bad {:.1}%, balanced {:.1}%), outcome accuracy {:.1}% ({} answers); AUC steps {:.3}, outcomes {:.3}",
-            q.solutions, 100.0 * q.step_accuracy, q.steps, 100.0 * q.good_step_accuracy, 100.0 * q.bad_step_accuracy,
-            100.0 * q.balanced_step_accuracy, 100.0 * q.outcome_accuracy, q.outcomes, q.step_auc, q.outcome_auc
-        );
+        println!("{v} on {}", q.summary());
     }
     Ok(())
 }

@@ -259,11 +259,25 @@ fn sft_config(a: &SftArgs) -> SftConfig {
     }
 }
 
+/// "final loss X", or what a resumed run that had nothing left to train says instead.
+pub fn final_loss(loss: f64) -> String {
+    if loss.is_finite() {
+        format!("final loss {loss:.4}")
+    } else {
+        "already trained (no step run now)".into()
+    }
+}
+
 fn report_sft(out: &deepthink_train::SftOutcome, a: &SftArgs) -> anyhow::Result<()> {
     let tok_s = out.train_tokens as f64 / out.seconds.max(1e-9);
     eprintln!(
-        "trained {} steps, {} token positions ({} real tokens) in {:.0} s ({:.0} tok/s); final loss {:.4}",
-        out.steps, out.train_tokens, out.real_tokens, out.seconds, tok_s, out.final_loss
+        "trained {} steps, {} token positions ({} real tokens) in {:.0} s ({:.0} tok/s); {}",
+        out.steps,
+        out.train_tokens,
+        out.real_tokens,
+        out.seconds,
+        tok_s,
+        final_loss(out.final_loss)
     );
     if let Some(r) = &out.final_eval {
         eprintln!("held-out: {}", r.summary());
@@ -280,8 +294,11 @@ fn pretrain(a: PretrainArgs, matches: Option<&ArgMatches>) -> anyhow::Result<()>
     let Some(cfg) = resolve(&a.config, matches, || Ok(pretrain_config(&a)))? else { return Ok(()) };
     let out = train_sft(&cfg, &a.run, a.restart)?;
     eprintln!(
-        "pretrained {} steps, {} real tokens in {:.0} s; final loss {:.4}",
-        out.steps, out.real_tokens, out.seconds, out.final_loss
+        "pretrained {} steps, {} real tokens in {:.0} s; {}",
+        out.steps,
+        out.real_tokens,
+        out.seconds,
+        final_loss(out.final_loss)
     );
     if let Some(r) = &out.final_eval {
         eprintln!("held-out (greedy, thinking prompt): {}", r.summary());

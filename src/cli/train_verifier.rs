@@ -126,11 +126,7 @@ fn config(a: &VerifierArgs) -> anyhow::Result<VerifierConfig> {
 fn report(a: &VerifierArgs, cfg: &VerifierConfig) -> anyhow::Result<()> {
     let out = train_verifier(cfg, &a.run, a.restart)?;
     let q = &out.quality;
-    let loss = if out.train.final_loss.is_finite() {
-        format!("final loss {:.4}", out.train.final_loss)
-    } else {
-        "already trained".to_string()
-    };
+    let loss = super::train::final_loss(out.train.final_loss);
     eprintln!(
         "labels: {} solutions, {} right, {:.1}% of steps good; {} steps in {:.0} s, {loss}",
         out.labelled_solutions,
@@ -139,19 +135,7 @@ fn report(a: &VerifierArgs, cfg: &VerifierConfig) -> anyhow::Result<()> {
         out.train.steps,
         out.train.seconds,
     );
-    println!(
-        "held-out quality on {} solutions: step accuracy {:.1}% ({} steps; good {:.1}%, bad {:.1}%, balanced {:.1}%), outcome accuracy {:.1}% ({} answers); AUC steps {:.3}, outcomes {:.3}",
-        q.solutions,
-        100.0 * q.step_accuracy,
-        q.steps,
-        100.0 * q.good_step_accuracy,
-        100.0 * q.bad_step_accuracy,
-        100.0 * q.balanced_step_accuracy,
-        100.0 * q.outcome_accuracy,
-        q.outcomes,
-        q.step_auc,
-        q.outcome_auc
-    );
+    println!("held-out quality on {}", q.summary());
     eprintln!("checkpoint: {}", out.train.checkpoint.display());
     Ok(())
 }

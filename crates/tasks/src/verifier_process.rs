@@ -172,7 +172,11 @@ impl Verifier for ProcessVerifier {
 impl ProcessVerifier {
     /// One batch through the running process, started first if there is none; a faulty process
     /// is not trusted with the next batch, so it is dropped (and restarted then).
-    fn exchange_started(&self, guard: &mut Option<Running>, attempts: &[Attempt<'_>]) -> Result<Vec<Checked>, TaskError> {
+    fn exchange_started(
+        &self,
+        guard: &mut Option<Running>,
+        attempts: &[Attempt<'_>],
+    ) -> Result<Vec<Checked>, TaskError> {
         if guard.is_none() {
             *guard = Some(self.start()?);
         }

@@ -57,7 +57,8 @@ fn outcomes_and_outcome_labels_come_from_the_verifier_given() {
     let (external, _) = label(&process).unwrap();
     assert_eq!(own.len(), 12);
     assert!(own.iter().any(|r| r.outcome), "the default model gets some right");
-    let outcomes = |rs: &[deepthink_train::verifier::data::StepRecord]| rs.iter().map(|r| r.outcome).collect::<Vec<_>>();
+    let outcomes =
+        |rs: &[deepthink_train::verifier::data::StepRecord]| rs.iter().map(|r| r.outcome).collect::<Vec<_>>();
     assert_eq!(outcomes(&own), outcomes(&external), "the process agrees with the task's checker");
     for r in &own {
         assert!(r.labels.iter().all(|&l| l == r.outcome), "outcome labels: every step carries the outcome");
@@ -78,7 +79,14 @@ fn train_verifier_labels_with_a_verifier_process_and_names_a_broken_one() {
         heldout_problems: 4,
         verifier_cmd: Some(script(cmd)),
         verifier_timeout_s: 60,
-        train: SftConfig { steps: 3, batch_size: 4, warmup_steps: 1, eval_every: 3, save_every: 3, ..SftConfig::default() },
+        train: SftConfig {
+            steps: 3,
+            batch_size: 4,
+            warmup_steps: 1,
+            eval_every: 3,
+            save_every: 3,
+            ..SftConfig::default()
+        },
     };
     let out = train_verifier(&cfg("exact"), &dir.path().join("orm"), false).unwrap();
     assert_eq!(out.labelled_solutions, 12);

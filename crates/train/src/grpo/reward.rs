@@ -379,8 +379,7 @@ mod tests {
     fn a_failed_batch_is_rescored_item_by_item_and_only_the_faulty_item_scores_zero() {
         let task = task_by_name("mult", &TaskConfig::default()).unwrap();
         let p = task.parse_question("12*3").unwrap();
-        let items =
-            [item(&p, "a", "good", 1, false), item(&p, "b", "bad", 1, false), item(&p, "c", "good", 1, false)];
+        let items = [item(&p, "a", "good", 1, false), item(&p, "b", "bad", 1, false), item(&p, "c", "good", 1, false)];
         let verifier = FailsOnBad(Default::default());
         let (total, _, issues) = total_rewards(&[accuracy()], &verifier, &items);
         assert_eq!(total, vec![1.0, 0.0, 1.0]);

@@ -19,8 +19,8 @@ use deepthink_model::load_checkpoint;
 use deepthink_search::ModelScorer;
 use deepthink_tasks::verifier_process::ProcessVerifier;
 use deepthink_tasks::{task_by_name, Split, TaskChecker, TaskConfig, Verifier};
-use std::time::Duration;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
 use crate::error::TrainError;
 use crate::sft::{train_sft, SftConfig, SftData, SftOutcome};
@@ -102,7 +102,14 @@ pub fn train_verifier(cfg: &VerifierConfig, run_dir: &Path, restart: bool) -> Re
         eprintln!("reusing {}", labels_path.display());
         read_step_records(&labels_path)?
     } else {
-        let (records, _) = label_solutions(&policy.model, &policy.tokenizer, task.as_ref(), verifier.as_ref(), Split::Train, &cfg.labels)?;
+        let (records, _) = label_solutions(
+            &policy.model,
+            &policy.tokenizer,
+            task.as_ref(),
+            verifier.as_ref(),
+            Split::Train,
+            &cfg.labels,
+        )?;
         write_step_records(&labels_path, &records)?;
         let text = serde_json::to_vec_pretty(&meta).map_err(|e| TrainError::Config(e.to_string()))?;
         deepthink_model::fsutil::write_atomic(&meta_path, &text)?;

@@ -30,6 +30,38 @@ pub struct VerifierQuality {
     pub step_auc: f64,
     /// The same for finished solutions: right above wrong.
     pub outcome_auc: f64,
+    /// Outcome AUC over pairs of solutions to the *same* problem only — what best-of-N needs
+    /// (it ranks one problem's candidates). A verifier can score high on `outcome_auc` by knowing
+    /// which problems are hard and still rank a problem's own candidates by chance.
+    pub outcome_auc_within_problem: f64,
+}
+
+impl VerifierQuality {
+    /// One line: "N held-out solutions: step …, outcome …" (the step part only when there were
+    /// reasoning steps to judge).
+    pub fn summary(&self) -> String {
+        let steps = if self.steps == 0 {
+            String::new()
+        } else {
+            format!(
+                "step accuracy {:.1}% ({} steps; good {:.1}%, bad {:.1}%, balanced {:.1}%; AUC {:.3}), ",
+                100.0 * self.step_accuracy,
+                self.steps,
+                100.0 * self.good_step_accuracy,
+                100.0 * self.bad_step_accuracy,
+                100.0 * self.balanced_step_accuracy,
+                self.step_auc
+            )
+        };
+        format!(
+            "{} held-out solutions: {steps}outcome accuracy {:.1}% ({} answers; AUC {:.3}, within a problem {:.3})",
+            self.solutions,
+            100.0 * self.outcome_accuracy,
+            self.outcomes,
+            self.outcome_auc,
+            self.outcome_auc_within_problem
+        )
+    }
 }
 
 /// ROC AUC of `(score, positive)` pairs (ties count half); NaN without both classes.
@@ -76,6 +108,7 @@ pub fn verifier_quality(
     let (mut hit, mut good, mut good_hit, mut bad_hit, mut steps) = (0usize, 0usize, 0usize, 0usize, 0usize);
     let (mut outcomes, mut outcome_hit) = (0usize, 0usize);
     let (mut step_pairs, mut outcome_pairs) = (Vec::new(), Vec::new());
+    let mut by_problem: std::collections::HashMap<&str, Vec<(f32, bool)>> = std::collections::HashMap::new();
     for (r, s) in records.iter().zip(&scores) {
         let reasoning = if r.complete() { r.labels.len() - 1 } else { r.labels.len() };
         for (&label, &score) in r.labels[..reasoning].iter().zip(&s.steps) {
@@ -94,6 +127,7 @@ pub fn verifier_quality(
             outcomes += 1;
             outcome_hit += usize::from((s.last() > 0.5) == r.outcome);
             outcome_pairs.push((s.last(), r.outcome));
+            by_problem.entry(r.prompt.as_str()).or_default().push((s.last(), r.outcome));
         }
     }
     let ratio = |a: usize, b: usize| if b == 0 { f64::NAN } else { a as f64 / b as f64 };
@@ -110,12 +144,49 @@ pub fn verifier_quality(
         outcome_accuracy: ratio(outcome_hit, outcomes),
         step_auc: auc(&mut step_pairs),
         outcome_auc: auc(&mut outcome_pairs),
+        outcome_auc_within_problem: auc_within(by_problem.values()),
     })
+}
+
+/// ROC AUC over pairs drawn from the same group only (ties count half); NaN when no group has
+/// both classes.
+pub fn auc_within<'a>(groups: impl Iterator<Item = &'a Vec<(f32, bool)>>) -> f64 {
+    let (mut wins, mut pairs) = (0.0f64, 0usize);
+    for g in groups {
+        for &(p, _) in g.iter().filter(|x| x.1) {
+            for &(n, _) in g.iter().filter(|x| !x.1) {
+                pairs += 1;
+                wins += if p > n {
+                    1.0
+                } else if p == n {
+                    0.5
+                } else {
+                    0.0
+                };
+            }
+        }
+    }
+    if pairs == 0 {
+        f64::NAN
+    } else {
+        wins / pairs as f64
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::auc;
+    use super::{auc, auc_within};
+
+    #[test]
+    fn auc_within_ignores_pairs_across_groups() {
+        // A verifier that knows which problem is easy but not which answer is right: pooled, it
+        // ranks 3/4 of right–wrong pairs correctly; within each problem, half.
+        let easy = vec![(0.9, true), (0.9, true), (0.9, true), (0.91, false)];
+        let hard = vec![(0.1, false), (0.1, false), (0.1, false), (0.11, true)];
+        assert_eq!(auc(&mut [easy.clone(), hard.clone()].concat()), 0.75);
+        assert_eq!(auc_within([easy, hard].iter()), 0.5);
+        assert!(auc_within([vec![(0.5, true)]].iter()).is_nan());
+    }
 
     #[test]
     fn auc_counts_ordered_pairs_and_half_ties() {
