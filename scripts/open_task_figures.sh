@@ -39,12 +39,23 @@ for task in ${TASKS:-basic_arithmetic spell_backward}; do
     echo "### baseline, best-of-8 with the ORM (labels from reasoning-gym's scorer)"
     $B eval --model "$run-sft/checkpoint" "${held[@]}" --strategy best-of-n --samples 8 --temperature 1.0 \
       --verifier "$run-orm/checkpoint" 2>&1 | tail -1
+    echo "### baseline, best-of-8 with reasoning-gym's scorer as the oracle (an upper bound)"
+    $B eval --model "$run-sft/checkpoint" "${held[@]}" --strategy best-of-n --samples 8 --temperature 1.0 \
+      --verifier oracle 2>&1 | tail -1
+    echo "### the ORM's quality (outcome AUC pooled and within a problem)"
+    $B eval --model "$run-sft/checkpoint" --task qa --qa-file "$data" --verifier-quality \
+      --verifier "$run-orm/checkpoint" -n 300 --max-new-tokens 32 2>&1 | tail -1
+    echo "### exact match (deepthink's own comparison), greedy and majority@8"
+    $B eval --model "$run-sft/checkpoint" --task qa --problems "$data" --held-out --max-new-tokens 32 2>&1 | tail -1
+    $B eval --model "$run-sft/checkpoint" --task qa --problems "$data" --held-out --max-new-tokens 32 \
+      --strategy majority --samples 8 --temperature 1.0 2>&1 | tail -1
   } | tee "$run-orm.md"
   $B train grpo --init-from "$run-sft/checkpoint" --task qa --data "$data" --verifier-cmd "$V" \
     --max-new-tokens 24 --steps ${GRPO_STEPS:-600} --lr ${GRPO_LR:-2e-5} --eval-every 100 --eval-problems 200 --seed 1 --run "$run-grpo"
   {
-    echo "### GRPO from the baseline (reasoning-gym's scorer as the accuracy reward), greedy"
+    echo "### GRPO from the baseline (reasoning-gym's scorer as the accuracy reward), greedy; then exact match"
     $B eval --model "$run-grpo/checkpoint" "${held[@]}" 2>&1 | tail -1
+    $B eval --model "$run-grpo/checkpoint" --task qa --problems "$data" --held-out --max-new-tokens 32 2>&1 | tail -1
   } | tee "$run-grpo.md"
 done
 
