@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ModelError;
+use crate::rope_scaling::RopeScaling;
 
 /// The architectures deepthink reads and writes. Both are the same decoder; Qwen2 adds a
 /// bias to the q/k/v projections.
@@ -44,6 +45,8 @@ pub struct ModelConfig {
     pub ffn_dim: usize,
     pub max_seq_len: usize,
     pub rope_theta: f32,
+    /// Llama 3's RoPE frequency scaling, when the checkpoint has it.
+    pub rope_scaling: Option<RopeScaling>,
     pub rms_eps: f32,
     pub tie_embeddings: bool,
     pub qkv_bias: bool,
@@ -85,7 +88,7 @@ impl ModelConfig {
     /// A from-scratch config for a vocabulary of `vocab_size` tokens.
     pub fn from_shape(shape: &ModelShape, vocab_size: usize) -> Result<Self, ModelError> {
         let wire = HfConfig {
-            architectures: vec![if shape.qkv_bias { Architecture::Qwen2 } else { Architecture::Llama }],
+            architectures: vec![if shape.qkv_bias { "Qwen2ForCausalLM" } else { "LlamaForCausalLM" }.into()],
             model_type: None,
             vocab_size,
             hidden_size: shape.d_model,
@@ -101,8 +104,10 @@ impl ModelConfig {
             attention_bias: Some(false),
             hidden_act: None,
             rope_scaling: None,
+            rope_parameters: None,
             bos_token_id: None,
             eos_token_id: None,
+            unsupported: Default::default(),
         };
         ModelConfig::try_from(wire)
     }
@@ -127,6 +132,7 @@ impl ModelConfig {
             "intermediate_size": self.ffn_dim,
             "max_position_embeddings": self.max_seq_len,
             "rope_theta": self.rope_theta,
+            "rope_scaling": self.rope_scaling.as_ref().map(RopeScaling::to_json),
             "rms_norm_eps": self.rms_eps,
             "tie_word_embeddings": self.tie_embeddings,
             "attention_bias": self.arch == Architecture::Llama && self.qkv_bias,
@@ -143,7 +149,7 @@ impl ModelConfig {
 /// `config.json` as Hugging Face writes it (only the fields deepthink reads).
 #[derive(Debug, Deserialize)]
 pub struct HfConfig {
-    pub architectures: Vec<Architecture>,
+    pub architectures: Vec<String>,
     pub model_type: Option<String>,
     pub vocab_size: usize,
     pub hidden_size: usize,
@@ -159,8 +165,31 @@ pub struct HfConfig {
     pub attention_bias: Option<bool>,
     pub hidden_act: Option<String>,
     pub rope_scaling: Option<serde_json::Value>,
+    /// transformers ≥ 5 writes `rope_theta` and the scaling together here instead.
+    pub rope_parameters: Option<serde_json::Value>,
     pub bos_token_id: Option<serde_json::Value>,
     pub eos_token_id: Option<serde_json::Value>,
+    /// Every other field, checked for features deepthink does not implement.
+    #[serde(flatten)]
+    pub unsupported: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Fields whose presence (with a value that turns the feature on) means an architecture
+/// deepthink does not run: sliding-window attention and mixtures of experts.
+fn refuse_unsupported(extra: &serde_json::Map<String, serde_json::Value>) -> Result<(), ModelError> {
+    let on = |k: &str| extra.get(k).filter(|v| !v.is_null() && **v != serde_json::json!(false) && **v != serde_json::json!(0));
+    let sliding = match extra.get("use_sliding_window") {
+        // Qwen2 configs carry a `sliding_window` size that only `use_sliding_window: true` turns on.
+        Some(flag) => (*flag == serde_json::json!(true)).then_some(("use_sliding_window", flag)),
+        None => on("sliding_window").map(|v| ("sliding_window", v)),
+    };
+    let moe = ["num_experts", "num_local_experts", "n_routed_experts", "moe_intermediate_size"]
+        .into_iter()
+        .find_map(|k| on(k).map(|v| (k, v)));
+    if let Some((field, value)) = sliding.or(moe) {
+        return Err(bad(field, format!("not supported: {field} = {value}")));
+    }
+    Ok(())
 }
 
 fn bad(field: &str, msg: String) -> ModelError {
@@ -179,7 +208,16 @@ impl TryFrom<HfConfig> for ModelConfig {
     type Error = ModelError;
 
     fn try_from(c: HfConfig) -> Result<Self, ModelError> {
-        let arch = *c.architectures.first().ok_or_else(|| bad("architectures", "is empty".into()))?;
+        let name = c.architectures.first().ok_or_else(|| bad("architectures", "is empty".into()))?;
+        let arch = match name.as_str() {
+            "LlamaForCausalLM" => Architecture::Llama,
+            "Qwen2ForCausalLM" => Architecture::Qwen2,
+            other => {
+                let msg = format!("not supported: architectures = {other:?} (supported: LlamaForCausalLM, Qwen2ForCausalLM)");
+                return Err(bad("architectures", msg));
+            }
+        };
+        refuse_unsupported(&c.unsupported)?;
         let positive = |field: &str, v: usize| {
             if v == 0 {
                 Err(bad(field, "must be positive, got 0".into()))
@@ -214,11 +252,13 @@ impl TryFrom<HfConfig> for ModelConfig {
                 return Err(bad("hidden_act", format!("only `silu` is supported, got `{act}`")));
             }
         }
-        if let Some(s) = &c.rope_scaling {
-            if !s.is_null() {
-                return Err(bad("rope_scaling", format!("is not supported, got {s}")));
+        let (rope_theta, rope_scaling) = match &c.rope_parameters {
+            Some(p) if !p.is_null() => {
+                let theta = p.get("rope_theta").and_then(serde_json::Value::as_f64).map(|t| t as f32);
+                (theta.or(c.rope_theta), RopeScaling::from_json(Some(p))?)
             }
-        }
+            _ => (c.rope_theta, RopeScaling::from_json(c.rope_scaling.as_ref())?),
+        };
         let qkv_bias = match arch {
             Architecture::Qwen2 => true,
             Architecture::Llama => c.attention_bias.unwrap_or(false),
@@ -233,7 +273,8 @@ impl TryFrom<HfConfig> for ModelConfig {
             head_dim,
             ffn_dim: positive("intermediate_size", c.intermediate_size)?,
             max_seq_len: positive("max_position_embeddings", c.max_position_embeddings)?,
-            rope_theta: c.rope_theta.unwrap_or(10_000.0),
+            rope_theta: rope_theta.unwrap_or(10_000.0),
+            rope_scaling,
             rms_eps: c.rms_norm_eps.unwrap_or(1e-6),
             tie_embeddings: c.tie_word_embeddings.unwrap_or(false),
             qkv_bias,
@@ -248,5 +289,60 @@ impl ModelConfig {
     pub fn from_json_str(text: &str) -> Result<Self, ModelError> {
         let wire: HfConfig = serde_json::from_str(text).map_err(|e| bad("config.json", e.to_string()))?;
         ModelConfig::try_from(wire)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Llama-3.2-1B's `config.json` as the hub ships it (transformers 4 format), shrunk in size.
+    const LLAMA32: &str = r#"{"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": 128,
+        "hidden_size": 64, "intermediate_size": 96, "num_hidden_layers": 2, "num_attention_heads": 4,
+        "num_key_value_heads": 2, "head_dim": 16, "max_position_embeddings": 131072, "rms_norm_eps": 1e-05,
+        "rope_theta": 500000.0, "rope_scaling": {"factor": 32.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0,
+        "original_max_position_embeddings": 8192, "rope_type": "llama3"}, "tie_word_embeddings": true,
+        "bos_token_id": 128000, "eos_token_id": [128001, 128008, 128009], "hidden_act": "silu",
+        "attention_bias": false, "mlp_bias": false, "pretraining_tp": 1, "torch_dtype": "bfloat16"}"#;
+
+    fn with(base: &str, key: &str, value: serde_json::Value) -> String {
+        let mut v: serde_json::Value = serde_json::from_str(base).unwrap();
+        v[key] = value;
+        v.to_string()
+    }
+
+    #[test]
+    fn llama3_configs_in_either_transformers_format_read_the_same() {
+        let a = ModelConfig::from_json_str(LLAMA32).unwrap();
+        assert_eq!(a.rope_theta, 500_000.0);
+        assert!(matches!(a.rope_scaling, Some(RopeScaling::Llama3 { factor, .. }) if factor == 32.0));
+        let mut v: serde_json::Value = serde_json::from_str(LLAMA32).unwrap();
+        let mut params = v["rope_scaling"].take();
+        params["rope_theta"] = serde_json::json!(500000.0);
+        v["rope_parameters"] = params;
+        v.as_object_mut().unwrap().remove("rope_theta");
+        let b = ModelConfig::from_json_str(&v.to_string()).unwrap();
+        assert_eq!(a, b);
+        let saved = ModelConfig::from_json_str(&a.to_hf_json().to_string()).unwrap();
+        assert_eq!(saved.rope_scaling, a.rope_scaling, "the scaling survives a save");
+    }
+
+    #[test]
+    fn unsupported_features_are_named_with_their_value() {
+        let err = |text: String| ModelConfig::from_json_str(&text).unwrap_err().to_string();
+        let e = err(with(LLAMA32, "architectures", serde_json::json!(["MixtralForCausalLM"])));
+        assert!(e.contains("not supported: architectures = \"MixtralForCausalLM\""), "{e}");
+        let e = err(with(LLAMA32, "num_local_experts", serde_json::json!(8)));
+        assert!(e.contains("not supported: num_local_experts = 8"), "{e}");
+        let e = err(with(LLAMA32, "sliding_window", serde_json::json!(4096)));
+        assert!(e.contains("not supported: sliding_window = 4096"), "{e}");
+        let e = err(with(LLAMA32, "rope_scaling", serde_json::json!({"rope_type": "yarn", "factor": 4.0})));
+        assert!(e.contains("not supported: rope_scaling.rope_type = \"yarn\""), "{e}");
+        // Qwen2 configs name a window size that only `use_sliding_window: true` turns on.
+        let qwen = with(&with(LLAMA32, "sliding_window", serde_json::json!(32768)), "use_sliding_window", false.into());
+        assert!(ModelConfig::from_json_str(&qwen).is_ok());
+        let e = err(with(&qwen, "use_sliding_window", true.into()));
+        assert!(e.contains("not supported: use_sliding_window = true"), "{e}");
+        assert!(ModelConfig::from_json_str(&with(LLAMA32, "sliding_window", serde_json::Value::Null)).is_ok());
     }
 }

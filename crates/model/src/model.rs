@@ -30,7 +30,7 @@ impl Model {
     }
 
     pub fn from_parts(cfg: ModelConfig, layout: Layout, params: Vec<f32>) -> Self {
-        let rope = Rope::new(cfg.head_dim, cfg.max_seq_len, cfg.rope_theta);
+        let rope = Rope::scaled(cfg.head_dim, cfg.max_seq_len, cfg.rope_theta, cfg.rope_scaling.as_ref());
         Model { cfg, layout, params, rope }
     }
 

@@ -8,6 +8,8 @@
 
 use rayon::prelude::*;
 
+use crate::rope_scaling::RopeScaling;
+
 /// `Σ a[i]·b[i]` with eight independent accumulators, so the compiler can keep them in one
 /// vector register (a plain `zip().sum()` is a serial chain: f32 addition is not reassociated).
 #[inline]
@@ -107,6 +109,11 @@ pub struct Rope {
 
 impl Rope {
     pub fn new(head_dim: usize, max_pos: usize, theta: f32) -> Self {
+        Rope::scaled(head_dim, max_pos, theta, None)
+    }
+
+    /// The tables with `scaling` applied to each frequency (Llama 3's `rope_scaling`).
+    pub fn scaled(head_dim: usize, max_pos: usize, theta: f32, scaling: Option<&RopeScaling>) -> Self {
         let half = head_dim / 2;
         let mut cos = Vec::with_capacity(max_pos * half);
         let mut sin = Vec::with_capacity(max_pos * half);
@@ -114,7 +121,7 @@ impl Rope {
             for i in 0..half {
                 // Computed in f64 then rounded, as transformers does in float32 from inv_freq.
                 let inv_freq = 1.0 / (theta as f64).powf(2.0 * i as f64 / head_dim as f64);
-                let inv_freq = inv_freq as f32;
+                let inv_freq = scaling.map_or(inv_freq, |s| s.scale(inv_freq)) as f32;
                 let angle = p as f32 * inv_freq;
                 cos.push(angle.cos());
                 sin.push(angle.sin());

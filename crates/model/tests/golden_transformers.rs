@@ -14,6 +14,8 @@ use deepthink_model::{load_checkpoint, save_checkpoint, ChatTokenizer, Message};
 use safetensors::SafeTensors;
 
 const CASES: [(&str, bool, bool); 2] = [("tiny-llama", false, false), ("tiny-qwen2-tied", true, true)];
+/// Checkpoints made by transformers itself (`golden/make_llama3.py`), not by deepthink.
+const MADE_BY_TRANSFORMERS: [&str; 1] = ["tiny-llama3"];
 
 fn dir(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name)
@@ -37,7 +39,7 @@ fn f32s(st: &SafeTensors, name: &str) -> Vec<f32> {
 
 #[test]
 fn logits_and_gradients_match_transformers() {
-    for (name, _, _) in CASES {
+    for name in CASES.iter().map(|c| c.0).chain(MADE_BY_TRANSFORMERS) {
         let ck = load_checkpoint(&dir(name)).unwrap();
         let m = ck.model;
         let bytes = std::fs::read(dir(name).join("golden.safetensors")).unwrap();
@@ -93,4 +95,19 @@ fn tokenizer_and_chat_template_match_transformers() {
         assert_eq!(tok.encode(&ours).unwrap(), ids);
         assert_eq!(tok.decode(&ids), case["decoded_skip_special"].as_str().unwrap());
     }
+}
+
+#[test]
+fn llama3_rope_scaling_is_read_and_changes_the_logits() {
+    let ck = load_checkpoint(&dir("tiny-llama3")).unwrap();
+    assert!(ck.model.cfg.rope_scaling.is_some(), "rope_parameters.rope_type = llama3 is read");
+    assert_eq!(ck.model.cfg.rope_theta, 500_000.0);
+    let ids: Vec<u32> = (0..9).map(|i| (i * 7 + 3) % 11).collect();
+    let (scaled, _) = ck.model.forward_train(&ids, 1, 9).unwrap();
+    let mut cfg = ck.model.cfg.clone();
+    cfg.rope_scaling = None;
+    let plain = deepthink_model::Model::from_params(cfg, ck.model.params.clone()).unwrap();
+    let (unscaled, _) = plain.forward_train(&ids, 1, 9).unwrap();
+    let diff = scaled.iter().zip(&unscaled).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    assert!(diff > 1e-2, "without the scaling the logits must differ (the golden test could not fail otherwise): {diff}");
 }

@@ -5,10 +5,11 @@ run a fixed batch, and save logits, the mean cross-entropy loss over labelled po
 gradient of that loss for every parameter (golden.safetensors); plus chat-template renderings and
 token ids from AutoTokenizer (golden.json). Run from this folder:
 
-    python make_golden.py        # needs torch, transformers, safetensors
+    python make_golden.py [NAME ...]     # needs torch, transformers, safetensors; default: every case
 """
 import json
 import pathlib
+import sys
 
 import torch
 from safetensors.torch import save_file
@@ -17,7 +18,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 HERE = pathlib.Path(__file__).parent
 torch.manual_seed(0)
 
-for name in ["tiny-llama", "tiny-qwen2-tied"]:
+for name in sys.argv[1:] or ["tiny-llama", "tiny-qwen2-tied", "tiny-llama3"]:
     d = HERE / name
     model = AutoModelForCausalLM.from_pretrained(d, torch_dtype=torch.float32, attn_implementation="eager")
     model.train()  # no dropout in these configs; train() only enables grads bookkeeping
