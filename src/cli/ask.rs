@@ -84,8 +84,8 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
     let mut ids = Vec::new();
     let stream = !a.json;
     let mut stdout = std::io::stdout();
-    let outs = generate(&ck.model, &[GenRequest::new(prompt, params)], &[tok.eos_id()], &mut |_, t| {
-        if !stream || t == tok.eos_id() {
+    let outs = generate(&ck.model, &[GenRequest::new(prompt, params)], tok.stop_ids(), &mut |_, t| {
+        if !stream || tok.stop_ids().contains(&t) {
             return;
         }
         ids.push(t);

@@ -16,6 +16,7 @@ pub fn load() -> anyhow::Result<Checkpoint> {
         weights: include_bytes!("../../models/default/model.safetensors"),
         tokenizer: include_bytes!("../../models/default/tokenizer.json"),
         tokenizer_config: include_str!("../../models/default/tokenizer_config.json"),
+        generation_config: Some(include_str!("../../models/default/generation_config.json")),
         provenance: Some(include_str!("../../models/default/deepthink.json")),
     };
     Ok(Checkpoint::from_files(&files, Path::new(NAME))?)

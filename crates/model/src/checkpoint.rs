@@ -84,7 +84,11 @@ pub fn save_checkpoint(
     let json = |v: &serde_json::Value| serde_json::to_vec_pretty(v).map_err(|e| ck(dir, e.to_string()));
     write_atomic(&partial.join("config.json"), &json(&model.cfg.to_hf_json())?)?;
     write_atomic(&partial.join("model.safetensors"), &model_safetensors(model)?)?;
-    let gen = serde_json::json!({"eos_token_id": tok.eos_id(), "pad_token_id": tok.eos_id(), "do_sample": false});
+    let eos = match tok.stop_ids() {
+        [one] => serde_json::json!(one),
+        many => serde_json::json!(many),
+    };
+    let gen = serde_json::json!({"eos_token_id": eos, "pad_token_id": tok.eos_id(), "do_sample": false});
     write_atomic(&partial.join("generation_config.json"), &json(&gen)?)?;
     write_atomic(&partial.join("deepthink.json"), &json(provenance)?)?;
     tok.save(&partial)?;
@@ -129,11 +133,13 @@ pub fn load_checkpoint(dir: &Path) -> Result<Checkpoint, ModelError> {
     let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| ModelError::io(dir.join(name), e));
     let text = |name: &str| String::from_utf8(read(name)?).map_err(|e| ck(&dir.join(name), e.to_string()));
     let provenance = std::fs::read_to_string(dir.join("deepthink.json")).ok();
+    let generation_config = std::fs::read_to_string(dir.join("generation_config.json")).ok();
     let files = CheckpointFiles {
         config: &text("config.json")?,
         weights: &read("model.safetensors")?,
         tokenizer: &read("tokenizer.json")?,
         tokenizer_config: &crate::tokenizer::tokenizer_config_text(dir)?,
+        generation_config: generation_config.as_deref(),
         provenance: provenance.as_deref(),
     };
     Checkpoint::from_files(&files, dir)
@@ -146,7 +152,20 @@ pub struct CheckpointFiles<'a> {
     pub weights: &'a [u8],
     pub tokenizer: &'a [u8],
     pub tokenizer_config: &'a str,
+    /// `generation_config.json`, when there is one: its `eos_token_id` (one id or a list) adds
+    /// stop tokens.
+    pub generation_config: Option<&'a str>,
     pub provenance: Option<&'a str>,
+}
+
+/// Every id of an `eos_token_id` field (a number or a list of numbers) in a JSON text.
+fn eos_ids(text: &str) -> Vec<u32> {
+    let v: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    match &v["eos_token_id"] {
+        serde_json::Value::Number(n) => n.as_u64().map(|x| vec![x as u32]).unwrap_or_default(),
+        serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_u64()).map(|x| x as u32).collect(),
+        _ => Vec::new(),
+    }
 }
 
 impl Checkpoint {
@@ -155,7 +174,15 @@ impl Checkpoint {
         let cfg_path = dir.join("config.json");
         let cfg = ModelConfig::from_json_str(files.config).map_err(|e| ck(&cfg_path, e.to_string()))?;
         let model = weights_from_bytes(files.weights, &dir.join("model.safetensors"), cfg)?;
-        let tokenizer = ChatTokenizer::from_bytes(files.tokenizer, files.tokenizer_config, dir)?;
+        let tokenizer = ChatTokenizer::from_bytes(files.tokenizer, files.tokenizer_config, dir)?
+            .with_stop_ids(&eos_ids(files.config), &cfg_path.display().to_string())?;
+        let tokenizer = match files.generation_config {
+            Some(text) => {
+                let path = dir.join("generation_config.json");
+                tokenizer.with_stop_ids(&eos_ids(text), &path.display().to_string())?
+            }
+            None => tokenizer,
+        };
         if tokenizer.vocab_size() > model.cfg.vocab_size {
             return Err(ck(
                 dir,

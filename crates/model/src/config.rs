@@ -177,7 +177,9 @@ pub struct HfConfig {
 /// Fields whose presence (with a value that turns the feature on) means an architecture
 /// deepthink does not run: sliding-window attention and mixtures of experts.
 fn refuse_unsupported(extra: &serde_json::Map<String, serde_json::Value>) -> Result<(), ModelError> {
-    let on = |k: &str| extra.get(k).filter(|v| !v.is_null() && **v != serde_json::json!(false) && **v != serde_json::json!(0));
+    let on = |k: &str| {
+        extra.get(k).filter(|v| !v.is_null() && **v != serde_json::json!(false) && **v != serde_json::json!(0))
+    };
     let sliding = match extra.get("use_sliding_window") {
         // Qwen2 configs carry a `sliding_window` size that only `use_sliding_window: true` turns on.
         Some(flag) => (*flag == serde_json::json!(true)).then_some(("use_sliding_window", flag)),
@@ -213,7 +215,8 @@ impl TryFrom<HfConfig> for ModelConfig {
             "LlamaForCausalLM" => Architecture::Llama,
             "Qwen2ForCausalLM" => Architecture::Qwen2,
             other => {
-                let msg = format!("not supported: architectures = {other:?} (supported: LlamaForCausalLM, Qwen2ForCausalLM)");
+                let msg =
+                    format!("not supported: architectures = {other:?} (supported: LlamaForCausalLM, Qwen2ForCausalLM)");
                 return Err(bad("architectures", msg));
             }
         };

@@ -67,7 +67,12 @@ impl RopeScaling {
     /// The scaled inverse frequency of one unscaled `inv_freq`.
     pub fn scale(&self, inv_freq: f64) -> f64 {
         match *self {
-            RopeScaling::Llama3 { factor, low_freq_factor, high_freq_factor, original_max_position_embeddings: old } => {
+            RopeScaling::Llama3 {
+                factor,
+                low_freq_factor,
+                high_freq_factor,
+                original_max_position_embeddings: old,
+            } => {
                 let wavelen = 2.0 * std::f64::consts::PI / inv_freq;
                 if wavelen > old / low_freq_factor {
                     inv_freq / factor

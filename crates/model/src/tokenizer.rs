@@ -75,6 +75,9 @@ pub struct ChatTokenizer {
     eos: u32,
     unk: Option<u32>,
     eos_token: String,
+    /// Every token that ends generation: `eos` first, then the checkpoint's other end-of-turn ids
+    /// (`generation_config.json` may list several, as Llama 3's `[128001, 128008, 128009]`).
+    stops: Vec<u32>,
     /// What the generation prompt pre-fills of the assistant turn: `[thinking off, thinking on]`.
     prefill: [String; 2],
 }
@@ -116,8 +119,15 @@ impl ChatTokenizer {
             .token_to_id(eos_token)
             .ok_or_else(|| ModelError::Tokenizer(format!("eos token `{eos_token}` is not in the vocabulary")))?;
         let unk = inner.token_to_id(UNK);
-        let mut tok =
-            ChatTokenizer { inner, template, eos, unk, eos_token: eos_token.to_string(), prefill: Default::default() };
+        let mut tok = ChatTokenizer {
+            inner,
+            template,
+            eos,
+            unk,
+            eos_token: eos_token.to_string(),
+            stops: vec![eos],
+            prefill: Default::default(),
+        };
         tok.prefill = [tok.find_prefill(false), tok.find_prefill(true)];
         Ok(tok)
     }
@@ -211,6 +221,27 @@ impl ChatTokenizer {
 
     pub fn eos_id(&self) -> u32 {
         self.eos
+    }
+
+    /// Every token id that ends generation, `eos_id` first.
+    pub fn stop_ids(&self) -> &[u32] {
+        &self.stops
+    }
+
+    /// Also stop on `ids` (each must be in the vocabulary; `field` names where they came from).
+    pub fn with_stop_ids(mut self, ids: &[u32], field: &str) -> Result<Self, ModelError> {
+        let n = self.vocab_size();
+        for &id in ids {
+            if id as usize >= n {
+                return Err(ModelError::Tokenizer(format!(
+                    "{field}: end-of-sequence id {id} is outside the vocabulary ({n} tokens)"
+                )));
+            }
+            if !self.stops.contains(&id) {
+                self.stops.push(id);
+            }
+        }
+        Ok(self)
     }
 
     pub fn token_id(&self, token: &str) -> Option<u32> {

@@ -109,5 +109,8 @@ fn llama3_rope_scaling_is_read_and_changes_the_logits() {
     let plain = deepthink_model::Model::from_params(cfg, ck.model.params.clone()).unwrap();
     let (unscaled, _) = plain.forward_train(&ids, 1, 9).unwrap();
     let diff = scaled.iter().zip(&unscaled).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
-    assert!(diff > 1e-2, "without the scaling the logits must differ (the golden test could not fail otherwise): {diff}");
+    assert!(
+        diff > 1e-2,
+        "without the scaling the logits must differ (the golden test could not fail otherwise): {diff}"
+    );
 }

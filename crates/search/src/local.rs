@@ -59,21 +59,21 @@ impl Generator for LocalGenerator<'_> {
                 r.stop.iter().filter(|s| !s.is_empty()).map(|s| self.tokenizer.encode(s)).collect::<Result<_, _>>()?;
             gen.push(GenRequest { prompt: p.clone(), params: r.params.clone(), stop_sequences });
         }
-        let eos = self.tokenizer.eos_id();
+        let stops = self.tokenizer.stop_ids();
         let outs = match &self.prefixes {
             Some(store) => {
                 let mut store =
                     store.lock().map_err(|_| SearchError::Config("the prefix cache was poisoned".into()))?;
-                generate_with_prefixes(self.model, &gen, &[eos], &mut |_, _| {}, Some(&mut store))?
+                generate_with_prefixes(self.model, &gen, stops, &mut |_, _| {}, Some(&mut store))?
             }
-            None => generate_with_prefixes(self.model, &gen, &[eos], &mut |_, _| {}, None)?,
+            None => generate_with_prefixes(self.model, &gen, stops, &mut |_, _| {}, None)?,
         };
         Ok(outs
             .into_iter()
             .zip(requests)
             .zip(&prompts)
             .map(|((out, r), p)| {
-                let body: Vec<u32> = out.tokens.iter().copied().filter(|&t| t != eos).collect();
+                let body: Vec<u32> = out.tokens.iter().copied().filter(|t| !stops.contains(t)).collect();
                 let mut text = self.tokenizer.decode(&body);
                 let mut finish = out.finish;
                 if let Some(end) = cut_at_stop(&text, &r.stop) {

@@ -53,11 +53,11 @@ pub fn sample_groups(
             reqs.push(GenRequest::new(ids.clone(), params));
         }
     }
-    let outputs = generate(model, &reqs, &[tok.eos_id()], &mut |_, _| {})?;
+    let outputs = generate(model, &reqs, tok.stop_ids(), &mut |_, _| {})?;
     let texts = outputs
         .iter()
         .map(|o| {
-            let body: Vec<u32> = o.tokens.iter().copied().filter(|&t| t != tok.eos_id()).collect();
+            let body: Vec<u32> = o.tokens.iter().copied().filter(|t| !tok.stop_ids().contains(t)).collect();
             format!("{}{}", tok.generation_prefill(true), tok.decode(&body))
         })
         .collect();
