@@ -7,14 +7,17 @@ use serde::{Deserialize, Serialize};
 use crate::error::ModelError;
 use crate::rope_scaling::RopeScaling;
 
-/// The architectures deepthink reads and writes. Both are the same decoder; Qwen2 adds a
-/// bias to the q/k/v projections.
+/// The architectures deepthink reads and writes. All are the same decoder; Qwen2 adds a bias to
+/// the q/k/v projections, Qwen3 an RMSNorm of every q and k head (`qk_norm`) and usually a
+/// `head_dim` other than `hidden_size / num_attention_heads`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Architecture {
     #[serde(rename = "LlamaForCausalLM")]
     Llama,
     #[serde(rename = "Qwen2ForCausalLM")]
     Qwen2,
+    #[serde(rename = "Qwen3ForCausalLM")]
+    Qwen3,
 }
 
 impl Architecture {
@@ -22,12 +25,14 @@ impl Architecture {
         match self {
             Architecture::Llama => "LlamaForCausalLM",
             Architecture::Qwen2 => "Qwen2ForCausalLM",
+            Architecture::Qwen3 => "Qwen3ForCausalLM",
         }
     }
     fn model_type(self) -> &'static str {
         match self {
             Architecture::Llama => "llama",
             Architecture::Qwen2 => "qwen2",
+            Architecture::Qwen3 => "qwen3",
         }
     }
 }
@@ -50,6 +55,8 @@ pub struct ModelConfig {
     pub rms_eps: f32,
     pub tie_embeddings: bool,
     pub qkv_bias: bool,
+    /// Qwen3's per-head RMSNorm of q and k (`self_attn.q_norm` / `k_norm`).
+    pub qk_norm: bool,
     pub bos_token_id: Option<u32>,
     pub eos_token_id: Option<u32>,
 }
@@ -135,7 +142,7 @@ impl ModelConfig {
             "rope_scaling": self.rope_scaling.as_ref().map(RopeScaling::to_json),
             "rms_norm_eps": self.rms_eps,
             "tie_word_embeddings": self.tie_embeddings,
-            "attention_bias": self.arch == Architecture::Llama && self.qkv_bias,
+            "attention_bias": self.arch != Architecture::Qwen2 && self.qkv_bias,
             "mlp_bias": false,
             "hidden_act": "silu",
             "torch_dtype": "float32",
@@ -188,7 +195,13 @@ fn refuse_unsupported(extra: &serde_json::Map<String, serde_json::Value>) -> Res
     let moe = ["num_experts", "num_local_experts", "n_routed_experts", "moe_intermediate_size"]
         .into_iter()
         .find_map(|k| on(k).map(|v| (k, v)));
-    if let Some((field, value)) = sliding.or(moe) {
+    // transformers ≥ 4.5x lists each layer's attention; only full attention is implemented.
+    let layer_types = extra
+        .get("layer_types")
+        .and_then(serde_json::Value::as_array)
+        .and_then(|a| a.iter().find(|t| t.as_str() != Some("full_attention")))
+        .map(|t| ("layer_types", t));
+    if let Some((field, value)) = sliding.or(moe).or(layer_types) {
         return Err(bad(field, format!("not supported: {field} = {value}")));
     }
     Ok(())
@@ -214,9 +227,11 @@ impl TryFrom<HfConfig> for ModelConfig {
         let arch = match name.as_str() {
             "LlamaForCausalLM" => Architecture::Llama,
             "Qwen2ForCausalLM" => Architecture::Qwen2,
+            "Qwen3ForCausalLM" => Architecture::Qwen3,
             other => {
-                let msg =
-                    format!("not supported: architectures = {other:?} (supported: LlamaForCausalLM, Qwen2ForCausalLM)");
+                let msg = format!(
+                    "not supported: architectures = {other:?} (supported: LlamaForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM)"
+                );
                 return Err(bad("architectures", msg));
             }
         };
@@ -264,7 +279,7 @@ impl TryFrom<HfConfig> for ModelConfig {
         };
         let qkv_bias = match arch {
             Architecture::Qwen2 => true,
-            Architecture::Llama => c.attention_bias.unwrap_or(false),
+            Architecture::Llama | Architecture::Qwen3 => c.attention_bias.unwrap_or(false),
         };
         Ok(ModelConfig {
             arch,
@@ -281,6 +296,7 @@ impl TryFrom<HfConfig> for ModelConfig {
             rms_eps: c.rms_norm_eps.unwrap_or(1e-6),
             tie_embeddings: c.tie_word_embeddings.unwrap_or(false),
             qkv_bias,
+            qk_norm: arch == Architecture::Qwen3,
             bos_token_id: first_id(&c.bos_token_id),
             eos_token_id: first_id(&c.eos_token_id),
         })
@@ -347,5 +363,7 @@ mod tests {
         let e = err(with(&qwen, "use_sliding_window", true.into()));
         assert!(e.contains("not supported: use_sliding_window = true"), "{e}");
         assert!(ModelConfig::from_json_str(&with(LLAMA32, "sliding_window", serde_json::Value::Null)).is_ok());
+        let e = err(with(LLAMA32, "layer_types", serde_json::json!(["full_attention", "sliding_attention"])));
+        assert!(e.contains("not supported: layer_types = \"sliding_attention\""), "{e}");
     }
 }

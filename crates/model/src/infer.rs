@@ -227,9 +227,13 @@ impl Model {
             norm(&mut s.h, &mut s.r, &s.x, &p[lr.input_norm.clone()]);
             lin(&mut s.qkv, &s.h, &p[lr.qkv.clone()], (n, d, w), Write::Set);
             let bias = &p[lr.qkv_bias.clone()];
+            let qk_norm = c.qk_norm.then(|| self.qk_norm(lr));
             for (i, row) in s.qkv.chunks_mut(w).enumerate() {
                 for (x, b) in row.iter_mut().zip(bias) {
                     *x += b;
+                }
+                if let Some(norm) = &qk_norm {
+                    norm.forward(row, w);
                 }
                 for head in row[..(c.n_heads + c.n_kv_heads) * c.head_dim].chunks_mut(c.head_dim) {
                     self.rope.rotate(head, pos[i], false);

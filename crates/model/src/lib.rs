@@ -27,6 +27,7 @@ pub mod matmul;
 pub mod model;
 pub mod ops;
 pub mod params;
+pub mod qk_norm;
 pub mod rope_scaling;
 pub mod sampling;
 pub mod sequence;

@@ -21,6 +21,9 @@ pub struct LayerRanges {
     pub qkv: Range<usize>,
     /// q, k, v biases stacked (empty without bias).
     pub qkv_bias: Range<usize>,
+    /// Qwen3's q and k head-norm gains, `[head_dim]` each (empty without `qk_norm`).
+    pub q_norm: Range<usize>,
+    pub k_norm: Range<usize>,
     pub o: Range<usize>,
     pub post_norm: Range<usize>,
     /// gate and up weights stacked: `[2·F, D]`.
@@ -83,6 +86,12 @@ impl Layout {
             } else {
                 b.next..b.next
             };
+            let (q_norm, k_norm) = if c.qk_norm {
+                let q = b.push(format!("{p}.self_attn.q_norm.weight"), vec![hd]);
+                (q, b.push(format!("{p}.self_attn.k_norm.weight"), vec![hd]))
+            } else {
+                (b.next..b.next, b.next..b.next)
+            };
             let o = b.push(format!("{p}.self_attn.o_proj.weight"), vec![d, q_out]);
             let post_norm = b.push(format!("{p}.post_attention_layernorm.weight"), vec![d]);
             let gate = b.push(format!("{p}.mlp.gate_proj.weight"), vec![f, d]);
@@ -92,6 +101,8 @@ impl Layout {
                 input_norm,
                 qkv: q.start..v.end,
                 qkv_bias,
+                q_norm,
+                k_norm,
                 o,
                 post_norm,
                 gate_up: gate.start..up.end,

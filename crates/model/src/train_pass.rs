@@ -19,6 +19,9 @@ struct LayerTape {
     x: Vec<f32>,
     r1: Vec<f32>,
     h1: Vec<f32>,
+    /// q/k heads before Qwen3's head norm, and each head's `1/rms` (empty without it).
+    qk_raw: Vec<f32>,
+    qk_inv_rms: Vec<f32>,
     qkv: Vec<f32>,
     probs: Vec<f32>,
     att: Vec<f32>,
@@ -115,6 +118,9 @@ impl Model {
             if c.qkv_bias {
                 add_bias(qkv, &p[lr.qkv_bias.clone()]);
             }
+            if c.qk_norm {
+                self.qk_norm(lr).forward_keep(qkv, w, &mut t.qk_raw, &mut t.qk_inv_rms);
+            }
             self.rope_qk(qkv, seq, false);
             let probs = buf(&mut t.probs, batch * c.n_heads * seq * seq);
             attention_forward(buf(&mut t.att, n * a), probs, &t.qkv, self.attn_shape(batch, seq));
@@ -143,6 +149,18 @@ impl Model {
         let mut logits = vec![0.0; n * c.vocab_size];
         linear(&mut logits, &tape.hf, &p[self.layout.lm_head.clone()], (n, d, c.vocab_size), Write::Set);
         Ok(logits)
+    }
+
+    /// Layer `lr`'s q/k head norm (Qwen3).
+    pub(crate) fn qk_norm(&self, lr: &crate::params::LayerRanges) -> crate::qk_norm::QkNorm<'_> {
+        crate::qk_norm::QkNorm {
+            n_heads: self.cfg.n_heads,
+            n_kv_heads: self.cfg.n_kv_heads,
+            head_dim: self.cfg.head_dim,
+            q_gain: &self.params[lr.q_norm.clone()],
+            k_gain: &self.params[lr.k_norm.clone()],
+            eps: self.cfg.rms_eps,
+        }
     }
 
     /// Rotate the q and k heads of every row of a `(batch·seq, W)` qkv buffer in place.
@@ -196,6 +214,12 @@ impl Model {
             linear_weight_grad(&mut grads[lr.o.clone()], dx, &t.att, (n, a, d));
             attention_backward(dqkv, datt, &t.qkv, &t.probs, self.attn_shape(tape.batch, tape.seq));
             self.rope_qk(dqkv, tape.seq, true);
+            if c.qk_norm {
+                let (mut dq, mut dk) = (vec![0.0; c.head_dim], vec![0.0; c.head_dim]);
+                self.qk_norm(lr).backward(dqkv, w, &t.qk_raw, &t.qk_inv_rms, &mut dq, &mut dk);
+                add_into(&mut grads[lr.q_norm.clone()], &dq);
+                add_into(&mut grads[lr.k_norm.clone()], &dk);
+            }
             if c.qkv_bias {
                 bias_grad(&mut grads[lr.qkv_bias.clone()], dqkv);
             }
@@ -210,6 +234,12 @@ impl Model {
                 *g += v;
             }
         }
+    }
+}
+
+fn add_into(acc: &mut [f32], v: &[f32]) {
+    for (a, x) in acc.iter_mut().zip(v) {
+        *a += x;
     }
 }
 

@@ -94,3 +94,27 @@ fn a_prompt_that_extends_a_stored_sequence_continues_from_its_cache() {
         assert!((x - y).abs() < 1e-4, "{x} vs {y}");
     }
 }
+
+/// The same for checkpoints transformers built (Qwen3's q/k norm and head_dim ≠ d/heads, Llama 3's
+/// scaled RoPE): the decoder's inference path applies what its training path does.
+#[test]
+fn transformers_built_checkpoints_decode_as_they_train() {
+    for name in ["tiny-qwen3", "tiny-llama3"] {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+        let m = deepthink_model::load_checkpoint(&dir).unwrap().model;
+        let t = 9;
+        let a: Vec<u32> = (0..t as u32).map(|i| (i * 7 + 3) % 11).collect();
+        let (full, _) = m.forward_train(&a, 1, t).unwrap();
+        let v = m.cfg.vocab_size;
+        let mut cache = KvCache::new(&m, 1, 16);
+        let steps: Vec<StepToken> = (0..4).map(|i| StepToken { slot: 0, token: a[i], want_logits: true }).collect();
+        let mut got = m.forward_step(&mut cache, &steps).unwrap().to_vec();
+        for &tok in &a[4..] {
+            got.extend_from_slice(
+                m.forward_step(&mut cache, &[StepToken { slot: 0, token: tok, want_logits: true }]).unwrap(),
+            );
+        }
+        let diff = got.iter().zip(&full).map(|(p, q)| (p - q).abs()).fold(0.0, f32::max);
+        assert!(diff < 1e-4, "{name}: decode differs from the training forward by {diff}");
+    }
+}

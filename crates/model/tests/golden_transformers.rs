@@ -14,8 +14,8 @@ use deepthink_model::{load_checkpoint, save_checkpoint, ChatTokenizer, Message};
 use safetensors::SafeTensors;
 
 const CASES: [(&str, bool, bool); 2] = [("tiny-llama", false, false), ("tiny-qwen2-tied", true, true)];
-/// Checkpoints made by transformers itself (`golden/make_llama3.py`), not by deepthink.
-const MADE_BY_TRANSFORMERS: [&str; 1] = ["tiny-llama3"];
+/// Checkpoints made by transformers itself (`golden/make_hf_models.py`), not by deepthink.
+const MADE_BY_TRANSFORMERS: [&str; 2] = ["tiny-llama3", "tiny-qwen3"];
 
 fn dir(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name)
@@ -113,4 +113,17 @@ fn llama3_rope_scaling_is_read_and_changes_the_logits() {
         diff > 1e-2,
         "without the scaling the logits must differ (the golden test could not fail otherwise): {diff}"
     );
+}
+
+#[test]
+fn transformers_built_checkpoints_save_and_load_back_unchanged() {
+    for name in MADE_BY_TRANSFORMERS {
+        let ck = load_checkpoint(&dir(name)).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let saved = out.path().join(name);
+        save_checkpoint(&saved, &ck.model, &ck.tokenizer, &serde_json::json!({}), &[]).unwrap();
+        let back = load_checkpoint(&saved).unwrap();
+        assert_eq!(back.model.cfg, ck.model.cfg, "{name}: config");
+        assert!(back.model.params == ck.model.params, "{name}: weights");
+    }
 }
