@@ -105,7 +105,6 @@ fn transformers_built_checkpoints_decode_as_they_train() {
         let t = 9;
         let a: Vec<u32> = (0..t as u32).map(|i| (i * 7 + 3) % 11).collect();
         let (full, _) = m.forward_train(&a, 1, t).unwrap();
-        let v = m.cfg.vocab_size;
         let mut cache = KvCache::new(&m, 1, 16);
         let steps: Vec<StepToken> = (0..4).map(|i| StepToken { slot: 0, token: a[i], want_logits: true }).collect();
         let mut got = m.forward_step(&mut cache, &steps).unwrap().to_vec();
