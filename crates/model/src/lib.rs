@@ -12,6 +12,7 @@
 pub mod attention;
 pub mod bench;
 pub mod bpe;
+pub mod chat_template;
 pub mod checkpoint;
 pub mod config;
 pub mod decode_attention;

@@ -13,6 +13,7 @@ use std::path::Path;
 use serde::Serialize;
 use tokenizers::Tokenizer;
 
+use crate::chat_template::{render_chat_template, SpecialTokens};
 use crate::error::ModelError;
 use crate::fsutil::write_atomic;
 
@@ -78,6 +79,8 @@ pub struct ChatTokenizer {
     /// Every token that ends generation: `eos` first, then the checkpoint's other end-of-turn ids
     /// (`generation_config.json` may list several, as Llama 3's `[128001, 128008, 128009]`).
     stops: Vec<u32>,
+    /// `tokenizer_config.json`'s `bos_token`, which templates such as Llama 3's and DeepSeek's print.
+    bos_token: Option<String>,
     /// What the generation prompt pre-fills of the assistant turn: `[thinking off, thinking on]`.
     prefill: [String; 2],
 }
@@ -126,6 +129,7 @@ impl ChatTokenizer {
             unk,
             eos_token: eos_token.to_string(),
             stops: vec![eos],
+            bos_token: None,
             prefill: Default::default(),
         };
         tok.prefill = [tok.find_prefill(false), tok.find_prefill(true)];
@@ -180,12 +184,16 @@ impl ChatTokenizer {
             path: cfg_path.clone(),
             msg: "field `chat_template` missing".into(),
         })?;
-        let eos = match cfg.get("eos_token") {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(v) => v.get("content").and_then(|c| c.as_str()).unwrap_or(END).to_string(),
-            None => END.to_string(),
+        let token = |key: &str| match cfg.get(key) {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(v) => v.get("content").and_then(|c| c.as_str()).map(str::to_string),
+            None => None,
         };
-        Self::from_tokenizer(inner, template.to_string(), &eos)
+        let eos = token("eos_token").unwrap_or_else(|| END.to_string());
+        let mut tok = Self::from_tokenizer(inner, template.to_string(), &eos)?;
+        tok.bos_token = token("bos_token");
+        tok.prefill = [tok.find_prefill(false), tok.find_prefill(true)];
+        Ok(tok)
     }
 
     /// Write `tokenizer.json` and `tokenizer_config.json` into `dir` (each atomically).
@@ -206,7 +214,7 @@ impl ChatTokenizer {
             "eos_token": self.eos_token,
             "pad_token": self.eos_token,
             "unk_token": self.unk.map(|_| UNK),
-            "bos_token": null,
+            "bos_token": self.bos_token,
             "clean_up_tokenization_spaces": false,
             "model_max_length": 1_000_000,
             "added_tokens_decoder": decoder,
@@ -276,15 +284,12 @@ impl ChatTokenizer {
         add_generation_prompt: bool,
         enable_thinking: bool,
     ) -> Result<String, ModelError> {
-        let mut env = minijinja::Environment::new();
-        env.add_template("chat", &self.template).map_err(tok_err)?;
-        let tmpl = env.get_template("chat").map_err(tok_err)?;
-        tmpl.render(minijinja::context! {
-            messages => messages,
-            add_generation_prompt => add_generation_prompt,
-            enable_thinking => enable_thinking,
-        })
-        .map_err(tok_err)
+        let special = SpecialTokens {
+            bos_token: self.bos_token.clone(),
+            eos_token: Some(self.eos_token.clone()),
+            date_string: None,
+        };
+        render_chat_template(&self.template, &messages, add_generation_prompt, enable_thinking, &special)
     }
 
     /// Token ids of the generation prompt for one user message.
