@@ -2,7 +2,7 @@
 //! the binary goes. `models/default` in the repository is its source; `DEEPTHINK_MODEL` or
 //! `--model` choose another.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use deepthink_model::checkpoint::CheckpointFiles;
 use deepthink_model::Checkpoint;
@@ -13,7 +13,7 @@ pub const NAME: &str = "embedded:models/default";
 pub fn load() -> anyhow::Result<Checkpoint> {
     let files = CheckpointFiles {
         config: include_str!("../../models/default/config.json"),
-        weights: include_bytes!("../../models/default/model.safetensors"),
+        weights: &[(PathBuf::from("model.safetensors"), include_bytes!("../../models/default/model.safetensors"))],
         tokenizer: include_bytes!("../../models/default/tokenizer.json"),
         tokenizer_config: include_str!("../../models/default/tokenizer_config.json"),
         generation_config: Some(include_str!("../../models/default/generation_config.json")),

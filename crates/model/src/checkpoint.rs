@@ -134,9 +134,11 @@ pub fn load_checkpoint(dir: &Path) -> Result<Checkpoint, ModelError> {
     let text = |name: &str| String::from_utf8(read(name)?).map_err(|e| ck(&dir.join(name), e.to_string()));
     let provenance = std::fs::read_to_string(dir.join("deepthink.json")).ok();
     let generation_config = std::fs::read_to_string(dir.join("generation_config.json")).ok();
+    let shards = weight_files(dir)?;
+    let weights: Vec<(PathBuf, &[u8])> = shards.iter().map(|(p, b)| (p.clone(), b.as_slice())).collect();
     let files = CheckpointFiles {
         config: &text("config.json")?,
-        weights: &read("model.safetensors")?,
+        weights: &weights,
         tokenizer: &read("tokenizer.json")?,
         tokenizer_config: &crate::tokenizer::tokenizer_config_text(dir)?,
         generation_config: generation_config.as_deref(),
@@ -149,7 +151,8 @@ pub fn load_checkpoint(dir: &Path) -> Result<Checkpoint, ModelError> {
 /// the binary).
 pub struct CheckpointFiles<'a> {
     pub config: &'a str,
-    pub weights: &'a [u8],
+    /// The weight files and their bytes: `model.safetensors`, or every shard.
+    pub weights: &'a [(PathBuf, &'a [u8])],
     pub tokenizer: &'a [u8],
     pub tokenizer_config: &'a str,
     /// `generation_config.json`, when there is one: its `eos_token_id` (one id or a list) adds
@@ -173,7 +176,7 @@ impl Checkpoint {
     pub fn from_files(files: &CheckpointFiles, dir: &Path) -> Result<Checkpoint, ModelError> {
         let cfg_path = dir.join("config.json");
         let cfg = ModelConfig::from_json_str(files.config).map_err(|e| ck(&cfg_path, e.to_string()))?;
-        let model = weights_from_bytes(files.weights, &dir.join("model.safetensors"), cfg)?;
+        let model = weights_from_shards(files.weights, cfg)?;
         let tokenizer = ChatTokenizer::from_bytes(files.tokenizer, files.tokenizer_config, dir)?
             .with_stop_ids(&eos_ids(files.config), &cfg_path.display().to_string())?;
         let tokenizer = match files.generation_config {
@@ -210,11 +213,26 @@ pub fn load_weights(path: &Path, cfg: ModelConfig) -> Result<Model, ModelError> 
 
 /// Parse safetensors bytes into a model of shape `cfg`; `path` names their origin in errors.
 pub fn weights_from_bytes(bytes: &[u8], path: &Path, cfg: ModelConfig) -> Result<Model, ModelError> {
-    let st = SafeTensors::deserialize(bytes).map_err(|e| ck(path, format!("not a valid safetensors file: {e}")))?;
+    weights_from_shards(&[(path.to_path_buf(), bytes)], cfg)
+}
+
+/// Parse one or several safetensors files (the shards `model.safetensors.index.json` lists) into
+/// a model of shape `cfg`; each tensor is read from whichever shard holds it.
+pub fn weights_from_shards(shards: &[(PathBuf, &[u8])], cfg: ModelConfig) -> Result<Model, ModelError> {
+    let mut parsed = Vec::with_capacity(shards.len());
+    for (path, bytes) in shards {
+        let st = SafeTensors::deserialize(bytes).map_err(|e| ck(path, format!("not a valid safetensors file: {e}")))?;
+        parsed.push((path, st));
+    }
     let layout = Layout::new(&cfg);
     let mut params = vec![0.0f32; layout.total()];
     for e in &layout.entries {
-        let view = st.tensor(&e.name).map_err(|_| ck(path, format!("tensor `{}` is missing", e.name)))?;
+        let found = parsed.iter().find_map(|(path, st)| st.tensor(&e.name).ok().map(|v| (path, v)));
+        let Some((path, view)) = found else {
+            let at = shards.first().map_or_else(PathBuf::new, |s| s.0.clone());
+            let shards = if shards.len() > 1 { format!(" in any of {} shards", shards.len()) } else { String::new() };
+            return Err(ck(&at, format!("tensor `{}` is missing{shards}", e.name)));
+        };
         if view.shape() != e.shape.as_slice() {
             return Err(ck(
                 path,
@@ -224,6 +242,37 @@ pub fn weights_from_bytes(bytes: &[u8], path: &Path, cfg: ModelConfig) -> Result
         read_f32(&mut params[e.range.clone()], &view).map_err(|m| ck(path, format!("tensor `{}`: {m}", e.name)))?;
     }
     Model::from_params(cfg, params)
+}
+
+/// The weight files of checkpoint `dir`: `model.safetensors`, or every shard that
+/// `model.safetensors.index.json`'s `weight_map` names (each once, in order of first mention).
+pub fn weight_files(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, ModelError> {
+    let single = dir.join("model.safetensors");
+    let index = dir.join("model.safetensors.index.json");
+    if single.exists() || !index.exists() {
+        let bytes = std::fs::read(&single).map_err(|e| ModelError::io(&single, e))?;
+        return Ok(vec![(single, bytes)]);
+    }
+    let text = std::fs::read_to_string(&index).map_err(|e| ModelError::io(&index, e))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| ck(&index, e.to_string()))?;
+    let map = v.get("weight_map").and_then(|m| m.as_object()).ok_or_else(|| ck(&index, "no `weight_map` object"))?;
+    let mut names: Vec<&str> = Vec::new();
+    for (tensor, file) in map {
+        let file = file.as_str().ok_or_else(|| ck(&index, format!("weight_map[{tensor:?}] is not a file name")))?;
+        if file.contains('/') || file.contains("..") {
+            return Err(ck(&index, format!("weight_map[{tensor:?}] = {file:?} is not a file in the checkpoint")));
+        }
+        if !names.contains(&file) {
+            names.push(file);
+        }
+    }
+    names
+        .into_iter()
+        .map(|f| {
+            let path = dir.join(f);
+            std::fs::read(&path).map(|b| (path.clone(), b)).map_err(|e| ModelError::io(&path, e))
+        })
+        .collect()
 }
 
 fn read_f32(out: &mut [f32], view: &TensorView) -> Result<(), String> {

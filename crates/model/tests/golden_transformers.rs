@@ -127,3 +127,19 @@ fn transformers_built_checkpoints_save_and_load_back_unchanged() {
         assert!(back.model.params == ck.model.params, "{name}: weights");
     }
 }
+
+#[test]
+fn sharded_weights_load_as_the_single_file_does_and_a_missing_shard_is_named() {
+    let one = load_checkpoint(&dir("tiny-qwen3")).unwrap();
+    let sharded = load_checkpoint(&dir("tiny-qwen3-sharded")).unwrap();
+    assert!(sharded.model.params == one.model.params, "4 shards, the same weights");
+    let tmp = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(dir("tiny-qwen3-sharded")).unwrap() {
+        let f = f.unwrap();
+        if !f.file_name().to_string_lossy().contains("00003") {
+            std::fs::copy(f.path(), tmp.path().join(f.file_name())).unwrap();
+        }
+    }
+    let err = load_checkpoint(tmp.path()).err().unwrap().to_string();
+    assert!(err.contains("model-00003-of-00004.safetensors"), "{err}");
+}

@@ -53,3 +53,11 @@ qwen3 = Qwen3Config(
 torch.manual_seed(0)
 save(LlamaForCausalLM(llama3), "tiny-llama3", 3)
 save(Qwen3ForCausalLM(qwen3), "tiny-qwen3", 4)
+
+# The same Qwen3 model saved in shards (model.safetensors.index.json and its shards), as transformers
+# writes checkpoints above its shard size; it must load to the same weights.
+sharded = HERE / "tiny-qwen3-sharded"
+Qwen3ForCausalLM.from_pretrained(HERE / "tiny-qwen3").save_pretrained(sharded, max_shard_size="30KB")
+for f in ["tokenizer.json", "tokenizer_config.json"]:
+    shutil.copy(HERE / "tiny-llama" / f, sharded / f)
+print("wrote", sharded)
