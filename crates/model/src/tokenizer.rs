@@ -141,18 +141,24 @@ impl ChatTokenizer {
     /// generation prompt adds after it. Empty when the template pre-fills nothing, or when it
     /// renders turns in a way this cannot read (its render errors then surface on use).
     fn find_prefill(&self, thinking: bool) -> String {
-        const SENTINEL: &str = "\u{1}deepthink-prefill\u{1}";
-        let user = Message::user("x");
-        let (Ok(prompt), Ok(turn)) = (
-            self.render(std::slice::from_ref(&user), true, thinking),
-            self.render(&[user.clone(), Message::assistant(SENTINEL)], false, thinking),
-        ) else {
+        let user = [Message::user("x")];
+        let (Ok(prompt), Ok(base)) = (self.render(&user, true, thinking), self.render(&user, false, thinking)) else {
             return String::new();
         };
-        match turn.find(SENTINEL) {
-            Some(at) if prompt.starts_with(&turn[..at]) => prompt[at..].to_string(),
-            _ => String::new(),
-        }
+        // What the generation prompt adds after the conversation: the assistant header, then
+        // whatever the template opens the reply with — the pre-fill is that part from `<think>` on
+        // (`<think>\n`, or Qwen3's empty block `<think>\n\n</think>\n\n` with thinking off).
+        let added = prompt.strip_prefix(base.as_str()).unwrap_or("");
+        added.find(THINK).map_or_else(String::new, |at| added[at..].to_string())
+    }
+
+    /// The same tokenizer with another chat template (its pre-fill read afresh).
+    pub fn with_template(&self, template: String) -> Result<Self, ModelError> {
+        let mut tok = Self::from_tokenizer(self.inner.clone(), template, &self.eos_token)?;
+        tok.bos_token = self.bos_token.clone();
+        tok.stops = self.stops.clone();
+        tok.prefill = [tok.find_prefill(false), tok.find_prefill(true)];
+        Ok(tok)
     }
 
     /// The assistant text the generation prompt pre-fills, which every completion read back

@@ -52,3 +52,20 @@ fn the_r1_distill_template_drops_earlier_turns_thinking() {
         "{text}"
     );
 }
+
+#[test]
+fn the_generation_prefill_is_read_from_each_real_template() {
+    let char_level = deepthink_model::ChatTokenizer::char_level().unwrap();
+    let cases = [
+        ("qwen3", "", "<think>\n\n</think>\n\n"),
+        ("deepseek-r1-distill-qwen", "<think>\n", "<think>\n"),
+        ("qwen2.5-instruct", "", ""),
+        ("llama-3.2-instruct", "", ""),
+    ];
+    for (name, on, off) in cases {
+        let source = std::fs::read_to_string(root().join("templates").join(format!("{name}.jinja"))).unwrap();
+        let tok = char_level.with_template(source).unwrap();
+        assert_eq!(tok.generation_prefill(true), on, "{name}, thinking on");
+        assert_eq!(tok.generation_prefill(false), off, "{name}, thinking off");
+    }
+}
