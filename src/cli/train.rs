@@ -123,7 +123,10 @@ pub struct SftArgs {
     /// Copy the final checkpoint here (e.g. models/default).
     #[arg(long)]
     pub export: Option<PathBuf>,
-    /// Fine-tune this checkpoint instead of training from random weights.
+    /// Fine-tune this checkpoint instead of training from random weights: deepthink's own or a
+    /// Hugging Face Llama / Qwen2 / Qwen3 directory. Training holds 16 bytes a parameter (F32
+    /// weights, gradients, AdamW moments): a 0.5B model needs ~8 GB; one that does not fit in free
+    /// memory (a 1.5B model on most machines) is refused up front — use it for ask, eval and search.
     #[arg(long)]
     pub init_from: Option<PathBuf>,
     /// From random weights: use this tokenizer (`deepthink train tokenizer --out DIR`) instead of

@@ -16,7 +16,8 @@ pub struct GrpoArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
     /// The starting policy (also the frozen KL reference when --beta > 0); required unless
-    /// --config gives it.
+    /// --config gives it. Training holds 16 bytes a parameter (20 with --beta > 0); a model that
+    /// does not fit in free memory is refused up front.
     #[arg(long)]
     pub init_from: Option<PathBuf>,
     #[command(flatten)]

@@ -7,6 +7,7 @@ pub mod data_file;
 pub mod error;
 pub mod examples;
 pub mod grpo;
+pub mod memory;
 pub mod metrics;
 pub mod optim;
 pub mod pretrain;

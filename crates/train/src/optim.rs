@@ -32,6 +32,13 @@ pub struct AdamW {
 }
 
 impl AdamW {
+    /// [`AdamW::new`], after checking the machine has the memory to train this many parameters
+    /// (`crate::memory`).
+    pub fn for_training(cfg: AdamWConfig, layout: &Layout) -> Result<Self, crate::error::TrainError> {
+        crate::memory::ensure_trainable(layout.total(), crate::memory::available_bytes())?;
+        Ok(AdamW::new(cfg, layout))
+    }
+
     pub fn new(cfg: AdamWConfig, layout: &Layout) -> Self {
         let n = layout.total();
         AdamW {

@@ -55,7 +55,7 @@ pub fn try_resume<S: RunState>(
         });
     }
     let ck = load_checkpoint(&dir)?;
-    let mut opt = AdamW::new(adamw.clone(), &ck.model.layout);
+    let mut opt = AdamW::for_training(adamw.clone(), &ck.model.layout)?;
     let opt_path = dir.join("optimizer.safetensors");
     let bytes = std::fs::read(&opt_path).map_err(|e| TrainError::io(&opt_path, e))?;
     opt.load_bytes(&bytes).map_err(|msg| TrainError::Resume { path: opt_path, msg })?;

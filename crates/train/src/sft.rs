@@ -300,7 +300,7 @@ pub fn train_sft(cfg: &SftConfig, run_dir: &Path, restart: bool) -> Result<SftOu
         Some(r) => r,
         None => {
             let (model, tok) = initial_model(cfg)?;
-            let opt = AdamW::new(cfg.adamw.clone(), &model.layout);
+            let opt = AdamW::for_training(cfg.adamw.clone(), &model.layout)?;
             let state = TrainerState { step: 0, train_tokens: 0, real_tokens: 0, seconds: 0.0, config: cfg.clone() };
             (model, tok, opt, state)
         }

@@ -94,7 +94,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
     let (mut model, tok, mut opt, mut state) = match try_resume::<GrpoState>(&ck_dir, cfg, &cfg.adamw)? {
         Some(r) => r,
         None => {
-            let opt = AdamW::new(cfg.adamw.clone(), &start.model.layout);
+            let opt = AdamW::for_training(cfg.adamw.clone(), &start.model.layout)?;
             (start.model, start.tokenizer, opt, GrpoState { step: 0, seconds: 0.0, config: cfg.clone() })
         }
     };
