@@ -8,6 +8,7 @@ mod config_args;
 mod data;
 mod embedded;
 mod eval;
+mod export;
 mod grid;
 mod plot;
 mod task_args;
@@ -53,6 +54,8 @@ pub enum Command {
     /// Draw a run's training curves (RUN/metrics.jsonl) as SVG: reward, accuracy, completion
     /// length and KL for GRPO runs; loss and held-out accuracy for SFT runs.
     Plot(plot::PlotArgs),
+    /// Export a checkpoint as a GGUF file for llama.cpp and Ollama (byte-level BPE tokenizers).
+    Export(export::ExportArgs),
 }
 
 /// Load `--model`, else `$DEEPTHINK_MODEL`, else the default model compiled into the binary.
@@ -93,5 +96,6 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
         }
         Command::Bench(a) => bench::run(a, cli.threads),
         Command::Plot(a) => plot::run(a),
+        Command::Export(a) => export::run(a),
     }
 }

@@ -22,6 +22,7 @@ pub mod error;
 pub mod fast_exp;
 pub mod fsutil;
 pub mod generate;
+pub mod gguf;
 pub mod infer;
 pub mod layer;
 pub mod matmul;

@@ -152,6 +152,21 @@ impl ChatTokenizer {
         added.find(THINK).map_or_else(String::new, |at| added[at..].to_string())
     }
 
+    /// The `tokenizers` tokenizer inside (vocabulary, merges, added tokens).
+    pub fn inner(&self) -> &Tokenizer {
+        &self.inner
+    }
+
+    /// The chat template's source.
+    pub fn template(&self) -> &str {
+        &self.template
+    }
+
+    /// `tokenizer_config.json`'s `bos_token`, if any.
+    pub fn bos_token(&self) -> Option<&str> {
+        self.bos_token.as_deref()
+    }
+
     /// The same tokenizer with another chat template (its pre-fill read afresh).
     pub fn with_template(&self, template: String) -> Result<Self, ModelError> {
         let mut tok = Self::from_tokenizer(self.inner.clone(), template, &self.eos_token)?;

@@ -1,0 +1,323 @@
+//! GGUF export, so a model trained here runs in llama.cpp and Ollama: the GGUF v3 container as
+//! llama.cpp's `gguf` Python package writes it (little-endian; key–value metadata; tensor infos
+//! with dimensions innermost-first; each tensor's data aligned to 32 bytes), with the metadata
+//! keys and tensor names llama.cpp's loader reads (`convert_hf_to_gguf.py`'s mapping) for the
+//! `llama`, `qwen2` and `qwen3` architectures and a byte-level BPE tokenizer (`gpt2` model,
+//! GPT-2 pre-tokenizer), chat template included.
+//!
+//! As llama.cpp's converter does, the q/k projections of a `llama` model are permuted from
+//! Hugging Face's rotate-half RoPE layout to llama.cpp's interleaved one (Qwen models use
+//! llama.cpp's NEOX RoPE and keep theirs), and 1-D tensors (norm gains, biases) stay F32 in
+//! F16/BF16 files. Refused, with the reason: character-level tokenizers (llama.cpp's BPE reads
+//! byte-level vocabularies) and Llama 3 RoPE scaling (which llama.cpp takes as a `rope_freqs`
+//! tensor this writer does not make yet). Written by hand: no maintained Rust crate writes GGUF.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::config::Architecture;
+use crate::error::ModelError;
+use crate::fsutil::write_atomic;
+use crate::model::Model;
+use crate::tokenizer::ChatTokenizer;
+
+/// The element type of the exported matrices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GgufDtype {
+    F32,
+    F16,
+    BF16,
+}
+
+impl GgufDtype {
+    fn tensor_type(self) -> u32 {
+        match self {
+            GgufDtype::F32 => 0,
+            GgufDtype::F16 => 1,
+            GgufDtype::BF16 => 30,
+        }
+    }
+    fn file_type(self) -> u32 {
+        match self {
+            GgufDtype::F32 => 0,
+            GgufDtype::F16 => 1,
+            GgufDtype::BF16 => 32,
+        }
+    }
+}
+
+const ALIGNMENT: usize = 32;
+
+fn err(msg: impl Into<String>) -> ModelError {
+    ModelError::Tokenizer(format!("GGUF export: {}", msg.into()))
+}
+
+/// A metadata value.
+enum Val {
+    U32(u32),
+    F32(f32),
+    Bool(bool),
+    Str(String),
+    Strs(Vec<String>),
+    I32s(Vec<i32>),
+}
+
+#[derive(Default)]
+struct Buf(Vec<u8>);
+
+impl Buf {
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.u64(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn kv(&mut self, key: &str, v: &Val) {
+        self.str(key);
+        match v {
+            Val::U32(x) => {
+                self.u32(4);
+                self.u32(*x);
+            }
+            Val::F32(x) => {
+                self.u32(6);
+                self.0.extend_from_slice(&x.to_le_bytes());
+            }
+            Val::Bool(b) => {
+                self.u32(7);
+                self.0.push(u8::from(*b));
+            }
+            Val::Str(s) => {
+                self.u32(8);
+                self.str(s);
+            }
+            Val::Strs(items) => {
+                self.u32(9);
+                self.u32(8);
+                self.u64(items.len() as u64);
+                for s in items {
+                    self.str(s);
+                }
+            }
+            Val::I32s(items) => {
+                self.u32(9);
+                self.u32(5);
+                self.u64(items.len() as u64);
+                for x in items {
+                    self.0.extend_from_slice(&x.to_le_bytes());
+                }
+            }
+        }
+    }
+    fn pad(&mut self) {
+        while !self.0.len().is_multiple_of(ALIGNMENT) {
+            self.0.push(0);
+        }
+    }
+}
+
+/// The byte-level BPE vocabulary (by id), token types and merges llama.cpp's `gpt2` model reads.
+fn tokenizer_metadata(tok: &ChatTokenizer) -> Result<Vec<(String, Val)>, ModelError> {
+    let json: serde_json::Value = serde_json::from_str(&tok.inner().to_string(false).map_err(|e| err(e.to_string()))?)
+        .map_err(|e| err(e.to_string()))?;
+    let model = &json["model"];
+    let byte_level = json["pre_tokenizer"]["type"] == "ByteLevel";
+    if model["type"] != "BPE" || !byte_level || model["merges"].as_array().is_none_or(|m| m.is_empty()) {
+        return Err(err(
+            "needs a byte-level BPE tokenizer (train one with `deepthink train tokenizer`); this model's is character-level",
+        ));
+    }
+    let n = tok.vocab_size();
+    let mut tokens = vec![String::new(); n];
+    let mut types = vec![1i32; n];
+    for (text, id) in model["vocab"].as_object().into_iter().flatten() {
+        if let Some(slot) = id.as_u64().and_then(|i| tokens.get_mut(i as usize)) {
+            *slot = text.clone();
+        }
+    }
+    for added in json["added_tokens"].as_array().into_iter().flatten() {
+        let (Some(id), Some(text)) = (added["id"].as_u64(), added["content"].as_str()) else { continue };
+        if let Some(slot) = tokens.get_mut(id as usize) {
+            *slot = text.to_string();
+            types[id as usize] = if added["special"] == true { 3 } else { 4 };
+        }
+    }
+    if let Some(id) = tokens.iter().position(String::is_empty) {
+        return Err(err(format!("token id {id} has no text in tokenizer.json")));
+    }
+    let merges: Vec<String> = model["merges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| match m {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Array(pair) => Some(format!("{} {}", pair.first()?.as_str()?, pair.get(1)?.as_str()?)),
+            _ => None,
+        })
+        .collect();
+    let mut out = vec![
+        ("tokenizer.ggml.model".into(), Val::Str("gpt2".into())),
+        ("tokenizer.ggml.pre".into(), Val::Str("gpt-2".into())),
+        ("tokenizer.ggml.tokens".into(), Val::Strs(tokens)),
+        ("tokenizer.ggml.token_type".into(), Val::I32s(types)),
+        ("tokenizer.ggml.merges".into(), Val::Strs(merges)),
+        ("tokenizer.ggml.eos_token_id".into(), Val::U32(tok.eos_id())),
+        ("tokenizer.ggml.padding_token_id".into(), Val::U32(tok.eos_id())),
+        ("tokenizer.ggml.add_bos_token".into(), Val::Bool(false)),
+        ("tokenizer.chat_template".into(), Val::Str(tok.template().to_string())),
+    ];
+    if let Some(id) = tok.bos_token().and_then(|b| tok.token_id(b)) {
+        out.push(("tokenizer.ggml.bos_token_id".into(), Val::U32(id)));
+    }
+    Ok(out)
+}
+
+/// Hugging Face's rotate-half q/k rows to llama.cpp's interleaved order (`convert_hf_to_gguf`'s
+/// `permute`): within each head, row `j·hd/2 + i` moves to `2·i + j`.
+fn interleave_heads(w: &[f32], heads: usize, cols: usize) -> Vec<f32> {
+    let hd = w.len() / cols / heads;
+    let mut out = vec![0.0; w.len()];
+    for h in 0..heads {
+        for j in 0..2 {
+            for i in 0..hd / 2 {
+                let from = (h * hd + j * (hd / 2) + i) * cols;
+                let to = (h * hd + 2 * i + j) * cols;
+                out[to..to + cols].copy_from_slice(&w[from..from + cols]);
+            }
+        }
+    }
+    out
+}
+
+/// Write `model` and `tok` as one GGUF file at `path` (atomically), matrices as `dtype`.
+pub fn write_gguf(path: &Path, model: &Model, tok: &ChatTokenizer, dtype: GgufDtype) -> Result<(), ModelError> {
+    let c = &model.cfg;
+    if c.rope_scaling.is_some() {
+        return Err(err("Llama 3 RoPE scaling (rope_freqs) is not exported yet"));
+    }
+    let arch = match c.arch {
+        Architecture::Llama => "llama",
+        Architecture::Qwen2 => "qwen2",
+        Architecture::Qwen3 => "qwen3",
+    };
+    let mut meta: Vec<(String, Val)> = vec![
+        ("general.architecture".into(), Val::Str(arch.into())),
+        ("general.name".into(), Val::Str("deepthink".into())),
+        ("general.alignment".into(), Val::U32(ALIGNMENT as u32)),
+        ("general.file_type".into(), Val::U32(dtype.file_type())),
+    ];
+    let a = |k: &str| format!("{arch}.{k}");
+    meta.extend([
+        (a("context_length"), Val::U32(c.max_seq_len as u32)),
+        (a("embedding_length"), Val::U32(c.d_model as u32)),
+        (a("block_count"), Val::U32(c.n_layers as u32)),
+        (a("feed_forward_length"), Val::U32(c.ffn_dim as u32)),
+        (a("attention.head_count"), Val::U32(c.n_heads as u32)),
+        (a("attention.head_count_kv"), Val::U32(c.n_kv_heads as u32)),
+        (a("attention.key_length"), Val::U32(c.head_dim as u32)),
+        (a("attention.value_length"), Val::U32(c.head_dim as u32)),
+        (a("attention.layer_norm_rms_epsilon"), Val::F32(c.rms_eps)),
+        (a("rope.freq_base"), Val::F32(c.rope_theta)),
+        (a("rope.dimension_count"), Val::U32(c.head_dim as u32)),
+        (a("vocab_size"), Val::U32(c.vocab_size as u32)),
+    ]);
+    meta.extend(tokenizer_metadata(tok)?);
+
+    // (gguf name, HF shape [rows, cols] or [n], values)
+    let p = &model.params;
+    let mut tensors: Vec<(String, Vec<usize>, Vec<f32>)> = Vec::new();
+    for e in &model.layout.entries {
+        let name = gguf_name(&e.name).ok_or_else(|| err(format!("no GGUF name for tensor `{}`", e.name)))?;
+        let mut data = p[e.range.clone()].to_vec();
+        if c.arch == Architecture::Llama && e.shape.len() == 2 {
+            if name.ends_with("attn_q.weight") {
+                data = interleave_heads(&data, c.n_heads, e.shape[1]);
+            } else if name.ends_with("attn_k.weight") {
+                data = interleave_heads(&data, c.n_kv_heads, e.shape[1]);
+            }
+        }
+        tensors.push((name, e.shape.clone(), data));
+    }
+
+    let mut head = Buf::default();
+    head.0.extend_from_slice(b"GGUF");
+    head.u32(3);
+    head.u64(tensors.len() as u64);
+    head.u64(meta.len() as u64);
+    for (k, v) in &meta {
+        head.kv(k, v);
+    }
+    let mut data = Buf::default();
+    for (name, shape, values) in &tensors {
+        let ty = if shape.len() == 1 { GgufDtype::F32 } else { dtype };
+        head.str(name);
+        head.u32(shape.len() as u32);
+        for &d in shape.iter().rev() {
+            head.u64(d as u64);
+        }
+        head.u32(ty.tensor_type());
+        head.u64(data.0.len() as u64);
+        for &x in values {
+            match ty {
+                GgufDtype::F32 => data.0.extend_from_slice(&x.to_le_bytes()),
+                GgufDtype::F16 => data.0.extend_from_slice(&half::f16::from_f32(x).to_le_bytes()),
+                GgufDtype::BF16 => data.0.extend_from_slice(&half::bf16::from_f32(x).to_le_bytes()),
+            }
+        }
+        data.pad();
+    }
+    head.pad();
+    let mut bytes = head.0;
+    bytes.write_all(&data.0).map_err(|e| ModelError::io(path, e))?;
+    write_atomic(path, &bytes)
+}
+
+/// llama.cpp's name for a Hugging Face tensor name.
+fn gguf_name(hf: &str) -> Option<String> {
+    let fixed = match hf {
+        "model.embed_tokens.weight" => Some("token_embd.weight"),
+        "model.norm.weight" => Some("output_norm.weight"),
+        "lm_head.weight" => Some("output.weight"),
+        _ => None,
+    };
+    if let Some(f) = fixed {
+        return Some(f.to_string());
+    }
+    let rest = hf.strip_prefix("model.layers.")?;
+    let (layer, tail) = rest.split_once('.')?;
+    let part = match tail {
+        "input_layernorm.weight" => "attn_norm.weight",
+        "post_attention_layernorm.weight" => "ffn_norm.weight",
+        "self_attn.q_proj.weight" => "attn_q.weight",
+        "self_attn.k_proj.weight" => "attn_k.weight",
+        "self_attn.v_proj.weight" => "attn_v.weight",
+        "self_attn.q_proj.bias" => "attn_q.bias",
+        "self_attn.k_proj.bias" => "attn_k.bias",
+        "self_attn.v_proj.bias" => "attn_v.bias",
+        "self_attn.o_proj.weight" => "attn_output.weight",
+        "self_attn.q_norm.weight" => "attn_q_norm.weight",
+        "self_attn.k_norm.weight" => "attn_k_norm.weight",
+        "mlp.gate_proj.weight" => "ffn_gate.weight",
+        "mlp.up_proj.weight" => "ffn_up.weight",
+        "mlp.down_proj.weight" => "ffn_down.weight",
+        _ => return None,
+    };
+    Some(format!("blk.{layer}.{part}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn llama_q_rows_interleave_the_two_halves_of_each_head() {
+        // 1 head, head_dim 4, 1 column: rows [a0 a1 | b0 b1] -> [a0 b0 a1 b1]
+        assert_eq!(interleave_heads(&[0.0, 1.0, 2.0, 3.0], 1, 1), vec![0.0, 2.0, 1.0, 3.0]);
+        assert_eq!(gguf_name("model.layers.3.self_attn.q_norm.weight").as_deref(), Some("blk.3.attn_q_norm.weight"));
+        assert_eq!(gguf_name("model.layers.0.mlp.rotary.weight"), None);
+    }
+}
