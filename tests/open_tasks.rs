@@ -67,3 +67,46 @@ fn an_exported_task_trains_identically_as_an_open_task() {
     assert_eq!(built_in, open, "the same loss curve, bit for bit");
     assert!(built_in_weights == open_weights, "the same weights, byte for byte");
 }
+
+#[test]
+fn a_model_trained_on_a_question_file_answers_typed_in_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/tasks/tests/data/qa-sample.jsonl");
+    let run = dir.path().join("qa");
+    deepthink(&[
+        "train",
+        "sft",
+        "--task",
+        "qa",
+        "--data",
+        sample,
+        "--steps",
+        "2",
+        "--batch-size",
+        "2",
+        "--d-model",
+        "16",
+        "--layers",
+        "1",
+        "--heads",
+        "2",
+        "--kv-heads",
+        "1",
+        "--ffn",
+        "16",
+        "--eval-every",
+        "2",
+        "--eval-problems",
+        "2",
+        "--run",
+        run.to_str().unwrap(),
+    ]);
+    let model = run.join("checkpoint");
+    let out = Command::new(env!("CARGO_BIN_EXE_deepthink"))
+        .args(["ask", "--model", model.to_str().unwrap(), "--max-new-tokens", "4", "what is 2 + 2?"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    // Two steps of training answer nothing useful; what matters is that the question is asked.
+    assert!(!err.contains("typed-in") && !err.contains("this model answers"), "{err}");
+}

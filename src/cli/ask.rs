@@ -58,6 +58,9 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
         bail!("the question is empty; try: deepthink ask \"123*456\"");
     }
     let (user_text, problem) = match TrainedOn::from_provenance(ck.provenance.as_ref()) {
+        // A model trained on a question file: the question goes in as typed, with no reference
+        // answer to check against.
+        Some(t) if t.task == deepthink_tasks::qa::NAME => (question.to_string(), None),
         Some(t) => {
             let task = t.task()?;
             let p = task.parse_question(question).map_err(|e| {
