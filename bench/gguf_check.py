@@ -8,7 +8,7 @@
    logits match to 1e-4, crates/model/tests/golden_transformers.rs).
 
     pip install gguf llama-cpp-python transformers torch
-    deepthink export --model CK --gguf m.gguf && python bench/gguf_check.py CK m.gguf
+    deepthink export --model CK --gguf m.gguf && python bench/gguf_check.py CK m.gguf [QUESTION]
 """
 import sys
 
@@ -30,7 +30,14 @@ weights = load_file(f"{ck}/model.safetensors")
 reader = gguf.GGUFReader(path)
 tensors = {t.name: t for t in reader.tensors}
 arch = bytes(reader.fields["general.architecture"].parts[-1]).decode()
-q = np.array(tensors["blk.0.attn_q.weight"].data, dtype=np.float32).reshape(weights["model.layers.0.self_attn.q_proj.weight"].shape)
+def values(t):  # the gguf reader gives BF16 data as raw bytes
+    raw = np.array(t.data)
+    if t.tensor_type == gguf.GGMLQuantizationType.BF16:
+        return (raw.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
+    return raw.astype(np.float32)
+
+
+q = values(tensors["blk.0.attn_q.weight"]).reshape(weights["model.layers.0.self_attn.q_proj.weight"].shape)
 want = weights["model.layers.0.self_attn.q_proj.weight"]
 if arch == "llama":
     want = permute(want, cfg["num_attention_heads"], cfg["num_attention_heads"])
@@ -44,16 +51,22 @@ except ImportError:
 import torch
 from transformers import AutoModelForCausalLM
 
-prompt = [5, 9, 17, 23, 42 % cfg["vocab_size"]]
-n = 24
+from transformers import AutoTokenizer
+
+question = sys.argv[3] if len(sys.argv) > 3 else "What is 2 + 2?"
+tok = AutoTokenizer.from_pretrained(ck)
+prompt = tok.apply_chat_template([{"role": "user", "content": question}], add_generation_prompt=True, tokenize=True)
+prompt = list(prompt["input_ids"] if hasattr(prompt, "keys") else prompt)
+n = 16
 llm = Llama(model_path=path, n_ctx=128, logits_all=False, verbose=False, n_threads=2)
 ours = []
-for tok in llm.generate(prompt, temp=0.0, top_k=1, reset=True):
-    ours.append(tok)
+for t in llm.generate(prompt, temp=0.0, top_k=1, reset=True):
+    ours.append(t)
     if len(ours) == n:
         break
 hf = AutoModelForCausalLM.from_pretrained(ck, dtype=torch.float32)
 ref = hf.generate(torch.tensor([prompt]), max_new_tokens=n, do_sample=False, eos_token_id=None, pad_token_id=0)[0, len(prompt):].tolist()
 same = sum(a == b for a, b in zip(ours, ref))
-print(f"greedy tokens, llama.cpp vs transformers: {same}/{n} equal\n  llama.cpp:    {ours}\n  transformers: {ref}")
+print(f"greedy tokens from the chat prompt for {question!r}, llama.cpp vs transformers: {same}/{n} equal")
+print(f"  llama.cpp:    {ours}\n  transformers: {ref}\n  text: {tok.decode(ours)!r}")
 sys.exit(0 if ours == ref else 1)
