@@ -69,3 +69,23 @@ fn the_generation_prefill_is_read_from_each_real_template() {
         assert_eq!(tok.generation_prefill(false), off, "{name}, thinking off");
     }
 }
+
+#[test]
+fn a_qwen_style_byte_level_tokenizer_renders_encodes_and_decodes_as_transformers_does() {
+    let dir = root().join("tests/golden/tiny-qwen-tokenizer");
+    let tok = deepthink_model::ChatTokenizer::load(&dir).unwrap();
+    assert_eq!(tok.token_id("<|im_end|>"), Some(tok.eos_id()), "eos from tokenizer_config.json");
+    assert_eq!(tok.generation_prefill(false), "<think>\n\n</think>\n\n");
+    let text = std::fs::read_to_string(root().join("tests/golden/qwen-tokenizer.json")).unwrap();
+    let cases: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    for case in &cases {
+        let msgs: Vec<deepthink_model::Message> = serde_json::from_value(case["messages"].clone()).unwrap();
+        let ours = tok
+            .render(&msgs, case["add_generation_prompt"].as_bool().unwrap(), case["enable_thinking"].as_bool().unwrap())
+            .unwrap();
+        assert_eq!(ours, case["text"].as_str().unwrap());
+        let ids: Vec<u32> = serde_json::from_value(case["ids"].clone()).unwrap();
+        assert_eq!(tok.encode(&ours).unwrap(), ids, "token ids of {ours:?}");
+        assert_eq!(tok.decode(&ids), case["decoded_skip_special"].as_str().unwrap());
+    }
+}
