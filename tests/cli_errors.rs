@@ -273,3 +273,11 @@ fn grpo_takes_its_prompts_from_a_question_answer_file() {
     assert_eq!(v["config"]["task"], "qa");
     assert!(v["config"]["task_config"]["qa_file"].as_str().unwrap().ends_with("qa-sample.jsonl"), "{v}");
 }
+
+#[test]
+fn exporting_a_character_level_model_to_gguf_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.gguf");
+    fails_with(&deepthink(&["export", "--gguf", out.to_str().unwrap()]), "byte-level BPE");
+    assert!(!out.exists());
+}
