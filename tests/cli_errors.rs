@@ -1,12 +1,12 @@
 //! Bad input through the binary: each is a one-line error and a non-zero exit, never a panic,
 //! and nothing already written is damaged.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn deepthink(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_deepthink")).args(args).output().expect("run deepthink")
-}
+use std::path::Path;
+use std::process::Output;
+
+use common::{deepthink, succeeds, tiny_run};
 
 /// Asserts failure with exactly one line on stderr that contains `needle`.
 fn fails_with(out: &Output, needle: &str) {
@@ -18,30 +18,11 @@ fn fails_with(out: &Output, needle: &str) {
     assert!(lines[0].starts_with("error: ") && lines[0].contains(needle), "expected {needle:?} in {err}");
 }
 
-/// Two steps of a one-layer, 16-wide model: the smallest training run.
-const TINY_RUN: &[&str] = &[
-    "--steps",
-    "2",
-    "--batch-size",
-    "2",
-    "--d-model",
-    "16",
-    "--layers",
-    "1",
-    "--heads",
-    "2",
-    "--kv-heads",
-    "1",
-    "--ffn",
-    "16",
-];
-
 fn tiny_checkpoint(dir: &Path) {
     let mut args = vec!["train", "sft", "--run", dir.to_str().unwrap()];
-    args.extend_from_slice(TINY_RUN);
+    args.extend(tiny_run());
     args.extend_from_slice(&["--eval-problems", "2", "--eval-every", "2"]);
-    let out = deepthink(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    succeeds(&args);
 }
 
 #[test]
@@ -180,11 +161,10 @@ fn a_config_file_runs_as_its_flags_would_and_refuses_extra_flags() {
         "--eval-problems",
         "2",
     ];
-    flags.extend_from_slice(TINY_RUN);
+    flags.extend(tiny_run());
     let mut args = vec!["train", "sft", "--print-config"];
     args.extend_from_slice(&flags);
-    let printed = deepthink(&args);
-    assert!(printed.status.success(), "{}", String::from_utf8_lossy(&printed.stderr));
+    let printed = succeeds(&args);
     let file = dir.path().join("add.toml");
     std::fs::write(&file, &printed.stdout).unwrap();
     let text = String::from_utf8_lossy(&printed.stdout).to_string();
@@ -217,8 +197,7 @@ fn tasks_lists_every_registered_task_with_its_styles() {
 #[test]
 fn a_question_answer_file_is_evaluated_as_task_qa() {
     let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/tasks/tests/data/qa-sample.jsonl");
-    let out = deepthink(&["eval", "--task", "qa", "--problems", sample, "--json", "--max-new-tokens", "16"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = succeeds(&["eval", "--task", "qa", "--problems", sample, "--json", "--max-new-tokens", "16"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["n"], 55, "every line is scored");
     let held =

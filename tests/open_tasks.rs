@@ -2,19 +2,16 @@
 //! (`--task qa`), train bit-for-bit as the built-in task does on the same file: the file reader,
 //! the hash split and the example order do not depend on which task reads the lines.
 
-use std::process::Command;
+mod common;
 
-fn deepthink(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_deepthink")).args(args).output().expect("run deepthink");
-    assert!(out.status.success(), "deepthink {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
+use common::{deepthink, succeeds, tiny_run, TINY_SHAPE};
 
 #[test]
 fn an_exported_task_trains_identically_as_an_open_task() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("add.jsonl");
     let data = data.to_str().unwrap();
-    deepthink(&[
+    succeeds(&[
         "data",
         "--task",
         "add",
@@ -29,31 +26,13 @@ fn an_exported_task_trains_identically_as_an_open_task() {
         "-o",
         data,
     ]);
-    let tiny = [
-        "--steps",
-        "12",
-        "--batch-size",
-        "8",
-        "--d-model",
-        "16",
-        "--layers",
-        "1",
-        "--heads",
-        "2",
-        "--kv-heads",
-        "1",
-        "--ffn",
-        "16",
-        "--eval-every",
-        "12",
-        "--eval-problems",
-        "4",
-    ];
+    let mut tiny = vec!["--steps", "12", "--batch-size", "8", "--eval-every", "12", "--eval-problems", "4"];
+    tiny.extend_from_slice(TINY_SHAPE);
     let run = |task: &str| {
         let run = dir.path().join(task);
         let mut args = vec!["train", "sft", "--task", task, "--data", data, "--run", run.to_str().unwrap()];
         args.extend_from_slice(&tiny);
-        deepthink(&args);
+        succeeds(&args);
         let losses: Vec<f64> = std::fs::read_to_string(run.join("metrics.jsonl"))
             .unwrap()
             .lines()
@@ -73,39 +52,12 @@ fn a_model_trained_on_a_question_file_answers_typed_in_questions() {
     let dir = tempfile::tempdir().unwrap();
     let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/tasks/tests/data/qa-sample.jsonl");
     let run = dir.path().join("qa");
-    deepthink(&[
-        "train",
-        "sft",
-        "--task",
-        "qa",
-        "--data",
-        sample,
-        "--steps",
-        "2",
-        "--batch-size",
-        "2",
-        "--d-model",
-        "16",
-        "--layers",
-        "1",
-        "--heads",
-        "2",
-        "--kv-heads",
-        "1",
-        "--ffn",
-        "16",
-        "--eval-every",
-        "2",
-        "--eval-problems",
-        "2",
-        "--run",
-        run.to_str().unwrap(),
-    ]);
+    let mut args = vec!["train", "sft", "--task", "qa", "--data", sample, "--run", run.to_str().unwrap()];
+    args.extend(tiny_run());
+    args.extend_from_slice(&["--eval-every", "2", "--eval-problems", "2"]);
+    succeeds(&args);
     let model = run.join("checkpoint");
-    let out = Command::new(env!("CARGO_BIN_EXE_deepthink"))
-        .args(["ask", "--model", model.to_str().unwrap(), "--max-new-tokens", "4", "what is 2 + 2?"])
-        .output()
-        .unwrap();
+    let out = deepthink(&["ask", "--model", model.to_str().unwrap(), "--max-new-tokens", "4", "what is 2 + 2?"]);
     let err = String::from_utf8_lossy(&out.stderr);
     // Two steps of training answer nothing useful; what matters is that the question is asked.
     assert!(!err.contains("typed-in") && !err.contains("this model answers"), "{err}");
