@@ -54,11 +54,16 @@ pub fn rms_norm(y: &mut [f32], inv_rms: &mut [f32], x: &[f32], w: &[f32], eps: f
     );
 }
 
+/// `1/rms` of one row: `1 / sqrt(mean(x²) + eps)`.
+#[inline]
+pub fn inv_rms(x: &[f32], eps: f32) -> f32 {
+    1.0 / (dot(x, x) / x.len() as f32 + eps).sqrt()
+}
+
 /// One row of [`rms_norm`]; returns `1/rms`.
 #[inline]
 pub fn rms_norm_row(y: &mut [f32], x: &[f32], w: &[f32], eps: f32) -> f32 {
-    let ms = dot(x, x) / x.len() as f32;
-    let r = 1.0 / (ms + eps).sqrt();
+    let r = inv_rms(x, eps);
     for ((y, x), w) in y.iter_mut().zip(x).zip(w) {
         *y = x * r * w;
     }
@@ -77,17 +82,7 @@ pub fn rms_norm_backward(dx: &mut [f32], dw: &mut [f32], dy: &[f32], x: &[f32], 
         .map(|(((dx, dy), x), r)| {
             let mut dw_part = vec![0.0f32; d];
             for (((dx, dy), x), &r) in dx.chunks_mut(d).zip(dy.chunks(d)).zip(x.chunks(d)).zip(r) {
-                // x̂ = x·r ; dx̂ = dy·w ; dx = r·(dx̂ − x̂·mean(dx̂·x̂))
-                let mut dot = 0.0f32;
-                for i in 0..d {
-                    let xh = x[i] * r;
-                    dw_part[i] += dy[i] * xh;
-                    dot += dy[i] * w[i] * xh;
-                }
-                let mean = dot / d as f32;
-                for i in 0..d {
-                    dx[i] += r * (dy[i] * w[i] - x[i] * r * mean);
-                }
+                rms_norm_backward_row(dx, &mut dw_part, dy, x, r, w);
             }
             dw_part
         })
@@ -96,6 +91,24 @@ pub fn rms_norm_backward(dx: &mut [f32], dw: &mut [f32], dy: &[f32], x: &[f32], 
         for (a, b) in dw.iter_mut().zip(p) {
             *a += b;
         }
+    }
+}
+
+/// One row of [`rms_norm_backward`]: adds `dL/dx` into `dx` and `dy · x̂` into `dw`, for the
+/// row's input `x` and its `1/rms` `r`.
+#[inline]
+pub fn rms_norm_backward_row(dx: &mut [f32], dw: &mut [f32], dy: &[f32], x: &[f32], r: f32, w: &[f32]) {
+    // x̂ = x·r ; dx̂ = dy·w ; dx = r·(dx̂ − x̂·mean(dx̂·x̂))
+    let d = w.len();
+    let mut dot = 0.0f32;
+    for i in 0..d {
+        let xh = x[i] * r;
+        dw[i] += dy[i] * xh;
+        dot += dy[i] * w[i] * xh;
+    }
+    let mean = dot / d as f32;
+    for i in 0..d {
+        dx[i] += r * (dy[i] * w[i] - x[i] * r * mean);
     }
 }
 

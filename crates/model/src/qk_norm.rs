@@ -6,7 +6,7 @@
 //! A `qkv` row is laid out `[q heads | k heads | v heads]`; only the first
 //! `(n_heads + n_kv_heads) · head_dim` values are touched.
 
-use crate::ops::{dot, rms_norm_row};
+use crate::ops::{inv_rms, rms_norm_backward_row, rms_norm_row};
 
 /// The shapes and gains of one layer's q/k norm.
 pub struct QkNorm<'a> {
@@ -38,7 +38,7 @@ impl QkNorm<'_> {
         let hd = self.head_dim;
         for row in qkv.chunks_mut(width) {
             for (h, head) in row[..self.heads() * hd].chunks_mut(hd).enumerate() {
-                let r = 1.0 / (dot(head, head) / hd as f32 + self.eps).sqrt();
+                let r = inv_rms(head, self.eps);
                 for (y, w) in head.iter_mut().zip(self.gain(h)) {
                     *y = *y * r * w;
                 }
@@ -47,17 +47,17 @@ impl QkNorm<'_> {
     }
 
     /// [`QkNorm::forward`], keeping what [`QkNorm::backward`] needs: the heads before the norm
-    /// (`raw`, `(rows·heads, head_dim)`) and each head's `1/rms` (`inv_rms`).
-    pub fn forward_keep(&self, qkv: &mut [f32], width: usize, raw: &mut Vec<f32>, inv_rms: &mut Vec<f32>) {
+    /// (`raw`, `(rows·heads, head_dim)`) and each head's `1/rms` (`head_inv_rms`).
+    pub fn forward_keep(&self, qkv: &mut [f32], width: usize, raw: &mut Vec<f32>, head_inv_rms: &mut Vec<f32>) {
         let hd = self.head_dim;
         let span = self.heads() * hd;
         raw.clear();
-        inv_rms.clear();
+        head_inv_rms.clear();
         for row in qkv.chunks_mut(width) {
             raw.extend_from_slice(&row[..span]);
             let x = &raw[raw.len() - span..];
             for (h, (head, x)) in row[..span].chunks_mut(hd).zip(x.chunks(hd)).enumerate() {
-                inv_rms.push(rms_norm_row(head, x, self.gain(h), self.eps));
+                head_inv_rms.push(rms_norm_row(head, x, self.gain(h), self.eps));
             }
         }
     }
@@ -69,29 +69,22 @@ impl QkNorm<'_> {
         dqkv: &mut [f32],
         width: usize,
         raw: &[f32],
-        inv_rms: &[f32],
+        head_inv_rms: &[f32],
         dq_gain: &mut [f32],
         dk_gain: &mut [f32],
     ) {
         let hd = self.head_dim;
         let span = self.heads() * hd;
-        let mut heads = raw.chunks(hd).zip(inv_rms);
+        let mut heads = raw.chunks(hd).zip(head_inv_rms);
+        let mut dx = vec![0.0f32; hd];
         for row in dqkv.chunks_mut(width) {
             for (h, dy) in row[..span].chunks_mut(hd).enumerate() {
                 let Some((x, &r)) = heads.next() else { return };
                 let (w, dw) =
                     if h < self.n_heads { (self.q_gain, &mut *dq_gain) } else { (self.k_gain, &mut *dk_gain) };
-                // x̂ = x·r ; dx̂ = dy·w ; dx = r·(dx̂ − x̂·mean(dx̂·x̂))
-                let mut dot = 0.0f32;
-                for i in 0..hd {
-                    let xh = x[i] * r;
-                    dw[i] += dy[i] * xh;
-                    dot += dy[i] * w[i] * xh;
-                }
-                let mean = dot / hd as f32;
-                for i in 0..hd {
-                    dy[i] = r * (dy[i] * w[i] - x[i] * r * mean);
-                }
+                dx.fill(0.0);
+                rms_norm_backward_row(&mut dx, dw, dy, x, r, w);
+                dy.copy_from_slice(&dx);
             }
         }
     }
