@@ -118,6 +118,16 @@ impl ChatTokenizer {
     /// A tokenizer with this chat template and end-of-sequence token (the char-level one, one
     /// loaded from disk, or one built elsewhere, e.g. by `bpe::train_bpe`).
     pub fn from_tokenizer(inner: Tokenizer, template: String, eos_token: &str) -> Result<Self, ModelError> {
+        Self::build(inner, template, eos_token, None)
+    }
+
+    /// The tokenizer, its ids, and the pre-fill its template gives (read once, here).
+    fn build(
+        inner: Tokenizer,
+        template: String,
+        eos_token: &str,
+        bos_token: Option<String>,
+    ) -> Result<Self, ModelError> {
         let eos = inner
             .token_to_id(eos_token)
             .ok_or_else(|| ModelError::Tokenizer(format!("eos token `{eos_token}` is not in the vocabulary")))?;
@@ -129,17 +139,17 @@ impl ChatTokenizer {
             unk,
             eos_token: eos_token.to_string(),
             stops: vec![eos],
-            bos_token: None,
+            bos_token,
             prefill: Default::default(),
         };
         tok.prefill = [tok.find_prefill(false), tok.find_prefill(true)];
         Ok(tok)
     }
 
-    /// The part of the generation prompt after the assistant turn's header: render an assistant
-    /// turn holding a sentinel, take what precedes the sentinel as the header, and keep what the
-    /// generation prompt adds after it. Empty when the template pre-fills nothing, or when it
-    /// renders turns in a way this cannot read (its render errors then surface on use).
+    /// The part of the assistant turn the generation prompt pre-fills: what the prompt adds
+    /// after a one-message conversation, from `<think>` on. Empty when the template pre-fills no
+    /// think block, or when it cannot render that conversation (its render errors then surface
+    /// on use).
     fn find_prefill(&self, thinking: bool) -> String {
         let user = [Message::user("x")];
         let (Ok(prompt), Ok(base)) = (self.render(&user, true, thinking), self.render(&user, false, thinking)) else {
@@ -169,11 +179,8 @@ impl ChatTokenizer {
 
     /// The same tokenizer with another chat template (its pre-fill read afresh).
     pub fn with_template(&self, template: String) -> Result<Self, ModelError> {
-        let mut tok = Self::from_tokenizer(self.inner.clone(), template, &self.eos_token)?;
-        tok.bos_token = self.bos_token.clone();
-        tok.stops = self.stops.clone();
-        tok.prefill = [tok.find_prefill(false), tok.find_prefill(true)];
-        Ok(tok)
+        let tok = Self::build(self.inner.clone(), template, &self.eos_token, self.bos_token.clone())?;
+        Ok(ChatTokenizer { stops: self.stops.clone(), ..tok })
     }
 
     /// The assistant text the generation prompt pre-fills, which every completion read back
@@ -211,10 +218,7 @@ impl ChatTokenizer {
             None => None,
         };
         let eos = token("eos_token").unwrap_or_else(|| END.to_string());
-        let mut tok = Self::from_tokenizer(inner, template.to_string(), &eos)?;
-        tok.bos_token = token("bos_token");
-        tok.prefill = [tok.find_prefill(false), tok.find_prefill(true)];
-        Ok(tok)
+        Self::build(inner, template.to_string(), &eos, token("bos_token"))
     }
 
     /// Write `tokenizer.json` and `tokenizer_config.json` into `dir` (each atomically).
