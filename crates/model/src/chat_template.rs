@@ -22,7 +22,7 @@ use crate::error::ModelError;
 /// The variables a template may read besides the conversation: the special tokens, and the
 /// date Llama 3's template prints (`None`: it calls `strftime_now`, as under `transformers`).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct SpecialTokens {
+pub struct TemplateVars {
     pub bos_token: Option<String>,
     pub eos_token: Option<String>,
     pub date_string: Option<String>,
@@ -34,7 +34,7 @@ pub fn render_chat_template(
     messages: &impl Serialize,
     add_generation_prompt: bool,
     enable_thinking: bool,
-    special: &SpecialTokens,
+    given: &TemplateVars,
 ) -> Result<String, ModelError> {
     let mut env = Environment::new();
     env.set_trim_blocks(true);
@@ -54,7 +54,7 @@ pub fn render_chat_template(
     vars.insert("add_generation_prompt", add_generation_prompt.into());
     vars.insert("enable_thinking", enable_thinking.into());
     for (name, value) in
-        [("bos_token", &special.bos_token), ("eos_token", &special.eos_token), ("date_string", &special.date_string)]
+        [("bos_token", &given.bos_token), ("eos_token", &given.eos_token), ("date_string", &given.date_string)]
     {
         if let Some(v) = value {
             vars.insert(name, v.as_str().into());
@@ -141,7 +141,7 @@ mod tests {
     #[test]
     fn raise_exception_fails_the_render_with_the_templates_message() {
         let e =
-            render_chat_template("{{ raise_exception('no tools here') }}", &(), false, true, &SpecialTokens::default())
+            render_chat_template("{{ raise_exception('no tools here') }}", &(), false, true, &TemplateVars::default())
                 .unwrap_err()
                 .to_string();
         assert!(e.contains("no tools here"), "{e}");

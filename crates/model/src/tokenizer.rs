@@ -13,7 +13,7 @@ use std::path::Path;
 use serde::Serialize;
 use tokenizers::Tokenizer;
 
-use crate::chat_template::{render_chat_template, SpecialTokens};
+use crate::chat_template::{render_chat_template, TemplateVars};
 use crate::error::ModelError;
 use crate::fsutil::write_atomic;
 
@@ -309,12 +309,12 @@ impl ChatTokenizer {
         add_generation_prompt: bool,
         enable_thinking: bool,
     ) -> Result<String, ModelError> {
-        let special = SpecialTokens {
+        let vars = TemplateVars {
             bos_token: self.bos_token.clone(),
             eos_token: Some(self.eos_token.clone()),
             date_string: None,
         };
-        render_chat_template(&self.template, &messages, add_generation_prompt, enable_thinking, &special)
+        render_chat_template(&self.template, &messages, add_generation_prompt, enable_thinking, &vars)
     }
 
     /// Token ids of the generation prompt for one user message.

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use deepthink_model::chat_template::{render_chat_template, SpecialTokens};
+use deepthink_model::chat_template::{render_chat_template, TemplateVars};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -23,14 +23,13 @@ fn real_templates_render_byte_equal_to_transformers() {
         seen.insert(name.to_string());
         let source = std::fs::read_to_string(root().join("templates").join(format!("{name}.jinja"))).unwrap();
         let s = |k: &str| case[k].as_str().map(str::to_string);
-        let special =
-            SpecialTokens { bos_token: s("bos_token"), eos_token: s("eos_token"), date_string: s("date_string") };
+        let vars = TemplateVars { bos_token: s("bos_token"), eos_token: s("eos_token"), date_string: s("date_string") };
         let ours = render_chat_template(
             &source,
             &case["messages"],
             case["add_generation_prompt"].as_bool().unwrap(),
             case["enable_thinking"].as_bool().unwrap(),
-            &special,
+            &vars,
         )
         .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(ours, case["text"].as_str().unwrap(), "{name} on {}", case["messages"]);
@@ -46,7 +45,7 @@ fn the_r1_distill_template_drops_earlier_turns_thinking() {
         {"role": "assistant", "content": "<think>\nseven eights\n</think>\n\n56"},
         {"role": "user", "content": "7*9?"}
     ]);
-    let text = render_chat_template(&source, &messages, true, true, &SpecialTokens::default()).unwrap();
+    let text = render_chat_template(&source, &messages, true, true, &TemplateVars::default()).unwrap();
     assert!(
         !text.contains("seven eights") && text.contains("56") && text.ends_with("<｜Assistant｜><think>\n"),
         "{text}"
