@@ -13,7 +13,7 @@ use deepthink_search::{by_name, load_scorer, scorer_for, Budget, LocalGenerator,
 use deepthink_tasks::external::read_problems;
 use deepthink_tasks::held_out_problems;
 use deepthink_tasks::qa::{self, QaTask};
-use deepthink_tasks::verifier_process::ProcessVerifier;
+use deepthink_tasks::verifier_process::{verifier_for, ProcessVerifier, DEFAULT_TIMEOUT_S};
 use deepthink_tasks::{task_by_name, Problem, PromptStyle, Task};
 use deepthink_train::data_file::write_lines_atomic;
 
@@ -81,7 +81,7 @@ pub struct EvalArgs {
     #[arg(long)]
     pub verifier_cmd: Option<String>,
     /// Seconds a --verifier-cmd may take to score a batch.
-    #[arg(long, default_value_t = 120)]
+    #[arg(long, default_value_t = DEFAULT_TIMEOUT_S)]
     pub verifier_timeout: u64,
     /// Outcome verifier for best-of-n and weighted-majority (default: --verifier).
     #[arg(long)]
@@ -271,14 +271,15 @@ fn verifier_quality(a: &EvalArgs) -> anyhow::Result<()> {
         seed: a.seed,
     };
     let cfg = training.heldout(a.n, has_step_labels(task.as_ref()));
-    let own = deepthink_tasks::TaskChecker(task.as_ref());
-    let external = a.process_verifier();
-    let verifier: &dyn deepthink_tasks::Verifier = match &external {
-        Some(v) => v,
-        None => &own,
-    };
-    let (records, problems) =
-        label_solutions(&ck.model, &ck.tokenizer, task.as_ref(), verifier, deepthink_tasks::Split::Test, &cfg)?;
+    let verifier = verifier_for(a.verifier_cmd.as_deref(), a.verifier_timeout, task.as_ref());
+    let (records, problems) = label_solutions(
+        &ck.model,
+        &ck.tokenizer,
+        task.as_ref(),
+        verifier.as_ref(),
+        deepthink_tasks::Split::Test,
+        &cfg,
+    )?;
     let q = quality(scorer.as_ref(), task.as_ref(), &problems, &records)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&q)?);

@@ -37,7 +37,7 @@ pub struct VerifierArgs {
     #[arg(long)]
     pub verifier_cmd: Option<String>,
     /// Seconds a --verifier-cmd may take to score a batch.
-    #[arg(long, default_value_t = 120)]
+    #[arg(long, default_value_t = deepthink_tasks::verifier_process::DEFAULT_TIMEOUT_S)]
     pub verifier_timeout: u64,
     /// Continuations per step for `--labels rollouts`.
     #[arg(long, default_value_t = 4)]

@@ -21,9 +21,22 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::error::TaskError;
+use crate::task::Task;
 use crate::text::raw_answer;
 use crate::verdict::{Checked, Verdict};
-use crate::verifier::{Attempt, Verifier};
+use crate::verifier::{Attempt, TaskChecker, Verifier};
+
+/// Seconds a verifier process may take to score a batch, unless told otherwise.
+pub const DEFAULT_TIMEOUT_S: u64 = 120;
+
+/// The verifier a run judges with: the process `command` starts (each batch answered within
+/// `timeout_s`, at least 1 s), when there is one, else `task`'s own checker.
+pub fn verifier_for<'t>(command: Option<&str>, timeout_s: u64, task: &'t dyn Task) -> Box<dyn Verifier + 't> {
+    match command {
+        Some(cmd) => Box::new(ProcessVerifier::new(cmd, Duration::from_secs(timeout_s.max(1)))),
+        None => Box::new(TaskChecker(task)),
+    }
+}
 
 /// The running process and the lines it has written.
 struct Running {

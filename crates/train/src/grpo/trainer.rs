@@ -16,8 +16,8 @@ use std::time::Instant;
 use deepthink_model::checkpoint::readable_dir;
 use deepthink_model::train_pass::Tape;
 use deepthink_model::{load_checkpoint, ChatTokenizer, Model};
-use deepthink_tasks::verifier_process::ProcessVerifier;
-use deepthink_tasks::{task_by_name, Problem, Task, TaskChecker, Verifier};
+use deepthink_tasks::verifier_process::{verifier_for, DEFAULT_TIMEOUT_S};
+use deepthink_tasks::{task_by_name, Problem, Task};
 use serde::{Deserialize, Serialize};
 
 use crate::error::TrainError;
@@ -62,10 +62,6 @@ fn validate(cfg: &GrpoConfig) -> Result<(), TrainError> {
     Ok(())
 }
 
-/// Run (or resume) GRPO into `run_dir`; returns the last step's metrics.
-/// Seconds a verifier process may take to score one step's completions.
-const VERIFIER_TIMEOUT_S: u64 = 120;
-
 /// What a finished GRPO run hands on (to a pipeline's next stage, say).
 #[derive(Clone, Debug, Serialize)]
 pub struct GrpoOutcome {
@@ -83,11 +79,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
     validate(cfg)?;
     let task = task_by_name(&cfg.task, &cfg.task_config)?;
     let rewards = reward_fns(cfg)?;
-    let own = TaskChecker(task.as_ref());
-    let verifier: Box<dyn Verifier + '_> = match &cfg.verifier_cmd {
-        Some(cmd) => Box::new(ProcessVerifier::new(cmd, std::time::Duration::from_secs(VERIFIER_TIMEOUT_S))),
-        None => Box::new(own),
-    };
+    let verifier = verifier_for(cfg.verifier_cmd.as_deref(), DEFAULT_TIMEOUT_S, task.as_ref());
     let ck_dir = prepare_run_dir(run_dir, restart)?;
     let start = load_checkpoint(&readable_dir(&cfg.init_from)?)?;
     let reference = (cfg.surrogate.beta > 0.0).then(|| start.model.clone());

@@ -17,10 +17,9 @@ use std::path::{Path, PathBuf};
 use deepthink_model::checkpoint::readable_dir;
 use deepthink_model::load_checkpoint;
 use deepthink_search::ModelScorer;
-use deepthink_tasks::verifier_process::ProcessVerifier;
-use deepthink_tasks::{task_by_name, Split, TaskChecker, TaskConfig, Verifier};
+use deepthink_tasks::verifier_process::{verifier_for, DEFAULT_TIMEOUT_S};
+use deepthink_tasks::{task_by_name, Split, TaskConfig};
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 
 use crate::error::TrainError;
 use crate::sft::{train_sft, SftConfig, SftData, SftOutcome};
@@ -52,7 +51,7 @@ pub struct VerifierConfig {
 }
 
 fn default_verifier_timeout() -> u64 {
-    120
+    DEFAULT_TIMEOUT_S
 }
 
 #[derive(Debug, Serialize)]
@@ -88,11 +87,7 @@ pub fn train_verifier(cfg: &VerifierConfig, run_dir: &Path, restart: bool) -> Re
         labels: cfg.labels.clone(),
         verifier_cmd: cfg.verifier_cmd.clone(),
     };
-    let own = TaskChecker(task.as_ref());
-    let verifier: Box<dyn Verifier + '_> = match &cfg.verifier_cmd {
-        Some(cmd) => Box::new(ProcessVerifier::new(cmd, Duration::from_secs(cfg.verifier_timeout_s.max(1)))),
-        None => Box::new(own),
-    };
+    let verifier = verifier_for(cfg.verifier_cmd.as_deref(), cfg.verifier_timeout_s, task.as_ref());
     let cached = std::fs::read_to_string(&meta_path)
         .ok()
         .and_then(|t| serde_json::from_str::<LabelMeta>(&t).ok())
