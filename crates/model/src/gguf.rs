@@ -12,7 +12,7 @@
 //! byte-level vocabularies) and Llama 3 RoPE scaling (which llama.cpp takes as a `rope_freqs`
 //! tensor this writer does not make yet). Written by hand: no maintained Rust crate writes GGUF.
 
-use std::io::Write;
+use std::borrow::Cow;
 use std::path::Path;
 
 use crate::config::Architecture;
@@ -227,20 +227,21 @@ pub fn write_gguf(path: &Path, model: &Model, tok: &ChatTokenizer, dtype: GgufDt
     ]);
     meta.extend(tokenizer_metadata(tok)?);
 
-    // (gguf name, HF shape [rows, cols] or [n], values)
+    // (gguf name, HF shape [rows, cols] or [n], values); only permuted tensors are copied.
     let p = &model.params;
-    let mut tensors: Vec<(String, Vec<usize>, Vec<f32>)> = Vec::new();
+    let mut tensors: Vec<(String, &[usize], Cow<[f32]>)> = Vec::new();
     for e in &model.layout.entries {
         let name = gguf_name(&e.name).ok_or_else(|| err(format!("no GGUF name for tensor `{}`", e.name)))?;
-        let mut data = p[e.range.clone()].to_vec();
-        if c.arch == Architecture::Llama && e.shape.len() == 2 {
-            if name.ends_with("attn_q.weight") {
-                data = interleave_heads(&data, c.n_heads, e.shape[1]);
-            } else if name.ends_with("attn_k.weight") {
-                data = interleave_heads(&data, c.n_kv_heads, e.shape[1]);
-            }
-        }
-        tensors.push((name, e.shape.clone(), data));
+        let values = &p[e.range.clone()];
+        let permuted = c.arch == Architecture::Llama && e.shape.len() == 2;
+        let data = if permuted && name.ends_with("attn_q.weight") {
+            Cow::Owned(interleave_heads(values, c.n_heads, e.shape[1]))
+        } else if permuted && name.ends_with("attn_k.weight") {
+            Cow::Owned(interleave_heads(values, c.n_kv_heads, e.shape[1]))
+        } else {
+            Cow::Borrowed(values)
+        };
+        tensors.push((name, &e.shape, data));
     }
 
     let mut head = Buf::default();
@@ -261,7 +262,7 @@ pub fn write_gguf(path: &Path, model: &Model, tok: &ChatTokenizer, dtype: GgufDt
         }
         head.u32(ty.tensor_type());
         head.u64(data.0.len() as u64);
-        for &x in values {
+        for &x in values.iter() {
             match ty {
                 GgufDtype::F32 => data.0.extend_from_slice(&x.to_le_bytes()),
                 GgufDtype::F16 => data.0.extend_from_slice(&half::f16::from_f32(x).to_le_bytes()),
@@ -272,7 +273,7 @@ pub fn write_gguf(path: &Path, model: &Model, tok: &ChatTokenizer, dtype: GgufDt
     }
     head.pad();
     let mut bytes = head.0;
-    bytes.write_all(&data.0).map_err(|e| ModelError::io(path, e))?;
+    bytes.extend_from_slice(&data.0);
     write_atomic(path, &bytes)
 }
 
