@@ -136,6 +136,24 @@ impl ProcessVerifier {
         }
         Ok(out)
     }
+
+    /// One batch through the running process, started first if there is none; a faulty process
+    /// is not trusted with the next batch, so it is dropped (and restarted then).
+    fn exchange_started(
+        &self,
+        guard: &mut Option<Running>,
+        attempts: &[Attempt<'_>],
+    ) -> Result<Vec<Checked>, TaskError> {
+        if guard.is_none() {
+            *guard = Some(self.start()?);
+        }
+        let Some(run) = guard.as_mut() else { return Err(self.error("not running".into())) };
+        let result = self.exchange(run, attempts);
+        if result.is_err() {
+            *guard = None;
+        }
+        result
+    }
 }
 
 /// The score of one reply line: `{"score": x}` with `x` in [0, 1], its `id` (if any) `want`.
@@ -177,26 +195,6 @@ impl Verifier for ProcessVerifier {
             // The process may have died after its last batch (a verifier that exits when done,
             // or crashed on a line it already answered): one fresh start before failing the batch.
             return self.exchange_started(&mut guard, attempts);
-        }
-        result
-    }
-}
-
-impl ProcessVerifier {
-    /// One batch through the running process, started first if there is none; a faulty process
-    /// is not trusted with the next batch, so it is dropped (and restarted then).
-    fn exchange_started(
-        &self,
-        guard: &mut Option<Running>,
-        attempts: &[Attempt<'_>],
-    ) -> Result<Vec<Checked>, TaskError> {
-        if guard.is_none() {
-            *guard = Some(self.start()?);
-        }
-        let Some(run) = guard.as_mut() else { return Err(self.error("not running".into())) };
-        let result = self.exchange(run, attempts);
-        if result.is_err() {
-            *guard = None;
         }
         result
     }
