@@ -59,7 +59,7 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
     }
     let (user_text, problem) = match TrainedOn::from_provenance(ck.provenance.as_ref()) {
         // A model trained on a question file: the question goes in as typed, with no reference
-        // answer to check against.
+        // answer to check against (and the task is not built: that would read its whole file).
         Some(t) if t.task == deepthink_tasks::qa::NAME => (question.to_string(), None),
         Some(t) => {
             let task = t.task()?;
