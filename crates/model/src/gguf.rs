@@ -227,37 +227,32 @@ pub fn write_gguf(path: &Path, model: &Model, tok: &ChatTokenizer, dtype: GgufDt
     ]);
     meta.extend(tokenizer_metadata(tok)?);
 
-    // (gguf name, HF shape [rows, cols] or [n], values); only permuted tensors are copied.
-    let p = &model.params;
-    let mut tensors: Vec<(String, &[usize], Cow<[f32]>)> = Vec::new();
+    let mut head = Buf::default();
+    head.0.extend_from_slice(b"GGUF");
+    head.u32(3);
+    head.u64(model.layout.entries.len() as u64);
+    head.u64(meta.len() as u64);
+    for (k, v) in &meta {
+        head.kv(k, v);
+    }
+    // One GGUF tensor per checkpoint tensor: its info in `head`, its values in `data` (read from
+    // the model's buffer; only a `llama` model's q/k matrices are copied, to be permuted).
+    let mut data = Buf::default();
     for e in &model.layout.entries {
         let name = gguf_name(&e.name).ok_or_else(|| err(format!("no GGUF name for tensor `{}`", e.name)))?;
-        let values = &p[e.range.clone()];
+        let values = &model.params[e.range.clone()];
         let permuted = c.arch == Architecture::Llama && e.shape.len() == 2;
-        let data = if permuted && name.ends_with("attn_q.weight") {
+        let values = if permuted && name.ends_with("attn_q.weight") {
             Cow::Owned(interleave_heads(values, c.n_heads, e.shape[1]))
         } else if permuted && name.ends_with("attn_k.weight") {
             Cow::Owned(interleave_heads(values, c.n_kv_heads, e.shape[1]))
         } else {
             Cow::Borrowed(values)
         };
-        tensors.push((name, &e.shape, data));
-    }
-
-    let mut head = Buf::default();
-    head.0.extend_from_slice(b"GGUF");
-    head.u32(3);
-    head.u64(tensors.len() as u64);
-    head.u64(meta.len() as u64);
-    for (k, v) in &meta {
-        head.kv(k, v);
-    }
-    let mut data = Buf::default();
-    for (name, shape, values) in &tensors {
-        let ty = if shape.len() == 1 { GgufDtype::F32 } else { dtype };
-        head.str(name);
-        head.u32(shape.len() as u32);
-        for &d in shape.iter().rev() {
+        let ty = if e.shape.len() == 1 { GgufDtype::F32 } else { dtype };
+        head.str(&name);
+        head.u32(e.shape.len() as u32);
+        for &d in e.shape.iter().rev() {
             head.u64(d as u64);
         }
         head.u32(ty.tensor_type());
