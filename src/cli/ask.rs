@@ -17,6 +17,10 @@ pub struct AskArgs {
     /// Checkpoint directory (default: $DEEPTHINK_MODEL, else the default model built into the binary).
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// How to hold the weights in memory: f32, or bf16 (half the memory, and faster decoding at
+    /// real size, where a decode step is bound by memory bandwidth; sums stay f32).
+    #[arg(long, default_value = "f32")]
+    pub dtype: deepthink_model::WeightDtype,
     /// Print one JSON object {question, reasoning, answer, tokens, model} instead of streaming.
     #[arg(long)]
     pub json: bool,
@@ -52,7 +56,7 @@ fn example_question(task: &dyn Task) -> String {
 }
 
 pub fn run(a: AskArgs) -> anyhow::Result<()> {
-    let (dir, ck) = super::load_model(&a.model)?;
+    let (dir, ck) = super::load_model_as(&a.model, a.dtype)?;
     let question = a.question.trim();
     if question.is_empty() {
         bail!("the question is empty; try: deepthink ask \"123*456\"");

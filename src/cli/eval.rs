@@ -24,6 +24,10 @@ pub struct EvalArgs {
     /// Checkpoint directory (default: $DEEPTHINK_MODEL, else the default model built into the binary).
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// How to hold the weights in memory: f32, or bf16 (half the memory, and faster decoding at
+    /// real size, where a decode step is bound by memory bandwidth; sums stay f32).
+    #[arg(long, default_value = "f32")]
+    pub dtype: deepthink_model::WeightDtype,
     #[command(flatten)]
     pub task: TaskArgs,
     /// Problems from a JSONL file instead of generated held-out ones: deepthink's problem JSON,
@@ -216,7 +220,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let [strategy] = strategies.as_slice() else {
         bail!("several strategies need --budgets (a grid); got --strategy {}", a.strategy);
     };
-    let (dir, ck) = super::load_model(&a.model)?;
+    let (dir, ck) = super::load_model_as(&a.model, a.dtype)?;
     let (task, problems) = task_and_problems(&a)?;
     let prm = a.verifier.as_deref().map(|v| a.scorer(v)).transpose()?;
     let orm = a.orm.as_deref().map(|v| a.scorer(v)).transpose()?;
@@ -257,7 +261,7 @@ fn verifier_quality(a: &EvalArgs) -> anyhow::Result<()> {
     use deepthink_train::verifier::label::{has_step_labels, label_solutions, LabelConfig, LabelMethod};
     use deepthink_train::verifier::quality::verifier_quality as quality;
     let Some(v) = a.verifier.as_deref() else { bail!("--verifier-quality needs --verifier") };
-    let (_, ck) = super::load_model(&a.model)?;
+    let (_, ck) = super::load_model_as(&a.model, a.dtype)?;
     let task = task_by_name(&a.task.task, &a.task.config())?;
     let scorer = load_scorer(v)?;
     // `train verifier`'s sampling defaults, and the held-out rule it reports on.

@@ -20,7 +20,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     if a.seeds == 0 {
         bail!("--seeds must be at least 1");
     }
-    let (model_name, ck) = super::load_model(&a.model)?;
+    let (model_name, ck) = super::load_model_as(&a.model, a.dtype)?;
     let (task, problems) = super::eval::task_and_problems(&a)?;
     let mut settings = serde_json::json!({
         "model": model_name, "task": a.task.task, "task_config": a.task.config(), "problems": problems.len(),

@@ -20,6 +20,7 @@ mod train_verifier;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use deepthink_model::WeightDtype;
 
 /// deepthink — build and run reasoning ("<think> … </think>") language models on a CPU.
 ///
@@ -61,13 +62,26 @@ pub enum Command {
 /// Load `--model`, else `$DEEPTHINK_MODEL`, else the default model compiled into the binary.
 /// Returns the name to report and the checkpoint.
 pub fn load_model(arg: &Option<PathBuf>) -> anyhow::Result<(String, deepthink_model::Checkpoint)> {
+    load_model_as(arg, WeightDtype::F32)
+}
+
+/// [`load_model`], holding the weights as `dtype` (`--dtype`).
+pub fn load_model_as(
+    arg: &Option<PathBuf>,
+    dtype: WeightDtype,
+) -> anyhow::Result<(String, deepthink_model::Checkpoint)> {
     use anyhow::Context;
     let dir = match (arg, std::env::var_os("DEEPTHINK_MODEL")) {
         (Some(p), _) => p.clone(),
         (None, Some(p)) => PathBuf::from(p),
-        (None, None) => return Ok((embedded::NAME.to_string(), embedded::load()?)),
+        (None, None) => {
+            let mut ck = embedded::load()?;
+            ck.model = ck.model.into_dtype(dtype);
+            return Ok((embedded::NAME.to_string(), ck));
+        }
     };
-    let ck = deepthink_model::load_checkpoint(&dir).with_context(|| format!("loading model {}", dir.display()))?;
+    let ck = deepthink_model::load_checkpoint_as(&dir, dtype)
+        .with_context(|| format!("loading model {}", dir.display()))?;
     Ok((dir.display().to_string(), ck))
 }
 

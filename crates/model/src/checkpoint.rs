@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 use crate::config::ModelConfig;
+use crate::dtype::WeightDtype;
 use crate::error::ModelError;
 use crate::fsutil::write_atomic;
 use crate::model::Model;
@@ -53,6 +54,7 @@ pub fn safetensors_bytes(tensors: &[(String, Vec<usize>, &[f32])]) -> Result<Vec
 
 /// The model's weights as safetensors bytes (a tied `lm_head` is not written, as in `transformers`).
 pub fn model_safetensors(model: &Model) -> Result<Vec<u8>, ModelError> {
+    model.require_f32("saving a checkpoint")?;
     let tensors: Vec<(String, Vec<usize>, &[f32])> = model
         .layout
         .entries
@@ -128,6 +130,12 @@ pub fn readable_dir(dir: &Path) -> Result<PathBuf, ModelError> {
 
 /// Load a checkpoint directory written by deepthink or by `transformers` (`save_pretrained`).
 pub fn load_checkpoint(dir: &Path) -> Result<Checkpoint, ModelError> {
+    load_checkpoint_as(dir, WeightDtype::F32)
+}
+
+/// [`load_checkpoint`], holding the weights as `dtype` (each tensor converted as it is read, so a
+/// BF16 load never holds an `f32` copy).
+pub fn load_checkpoint_as(dir: &Path, dtype: WeightDtype) -> Result<Checkpoint, ModelError> {
     let dir = readable_dir(dir)?;
     let dir = dir.as_path();
     let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| ModelError::io(dir.join(name), e));
@@ -135,7 +143,7 @@ pub fn load_checkpoint(dir: &Path) -> Result<Checkpoint, ModelError> {
     let provenance = std::fs::read_to_string(dir.join("deepthink.json")).ok();
     let generation_config = std::fs::read_to_string(dir.join("generation_config.json")).ok();
     let shards = weight_files(dir)?;
-    let weights: Vec<(PathBuf, &[u8])> = shards.iter().map(|(p, b)| (p.clone(), b.as_slice())).collect();
+    let weights: Vec<(PathBuf, &[u8])> = shards.iter().map(|(p, b)| (p.clone(), &b[..])).collect();
     let files = CheckpointFiles {
         config: &text("config.json")?,
         weights: &weights,
@@ -144,7 +152,7 @@ pub fn load_checkpoint(dir: &Path) -> Result<Checkpoint, ModelError> {
         generation_config: generation_config.as_deref(),
         provenance: provenance.as_deref(),
     };
-    Checkpoint::from_files(&files, dir)
+    Checkpoint::from_files_as(&files, dir, dtype)
 }
 
 /// The contents of a checkpoint's files, wherever they came from (disk, or bytes compiled into
@@ -174,9 +182,14 @@ fn eos_ids(text: &str) -> Vec<u32> {
 impl Checkpoint {
     /// Parse and check a checkpoint's files; `dir` names their origin in errors.
     pub fn from_files(files: &CheckpointFiles, dir: &Path) -> Result<Checkpoint, ModelError> {
+        Self::from_files_as(files, dir, WeightDtype::F32)
+    }
+
+    /// [`Checkpoint::from_files`], holding the weights as `dtype`.
+    pub fn from_files_as(files: &CheckpointFiles, dir: &Path, dtype: WeightDtype) -> Result<Checkpoint, ModelError> {
         let cfg_path = dir.join("config.json");
         let cfg = ModelConfig::from_json_str(files.config).map_err(|e| ck(&cfg_path, e.to_string()))?;
-        let model = weights_from_shards(files.weights, cfg)?;
+        let model = weights_from_shards_as(files.weights, cfg, dtype)?;
         let tokenizer = ChatTokenizer::from_bytes(files.tokenizer, files.tokenizer_config, dir)?
             .with_stop_ids(&eos_ids(files.config), &cfg_path.display().to_string())?;
         let tokenizer = match files.generation_config {
@@ -219,13 +232,25 @@ pub fn weights_from_bytes(bytes: &[u8], path: &Path, cfg: ModelConfig) -> Result
 /// Parse one or several safetensors files (the shards `model.safetensors.index.json` lists) into
 /// a model of shape `cfg`; each tensor is read from whichever shard holds it.
 pub fn weights_from_shards(shards: &[(PathBuf, &[u8])], cfg: ModelConfig) -> Result<Model, ModelError> {
+    weights_from_shards_as(shards, cfg, WeightDtype::F32)
+}
+
+/// [`weights_from_shards`], holding the weights as `dtype`.
+pub fn weights_from_shards_as(
+    shards: &[(PathBuf, &[u8])],
+    cfg: ModelConfig,
+    dtype: WeightDtype,
+) -> Result<Model, ModelError> {
     let mut parsed = Vec::with_capacity(shards.len());
     for (path, bytes) in shards {
         let st = SafeTensors::deserialize(bytes).map_err(|e| ck(path, format!("not a valid safetensors file: {e}")))?;
         parsed.push((path, st));
     }
     let layout = Layout::new(&cfg);
-    let mut params = vec![0.0f32; layout.total()];
+    let mut params = match dtype {
+        WeightDtype::F32 => Params::F32(vec![0.0f32; layout.total()]),
+        WeightDtype::Bf16 => Params::Bf16(vec![half::bf16::ZERO; layout.total()]),
+    };
     for e in &layout.entries {
         let found = parsed.iter().find_map(|(path, st)| st.tensor(&e.name).ok().map(|v| (path, v)));
         let Some((path, view)) = found else {
@@ -239,19 +264,33 @@ pub fn weights_from_shards(shards: &[(PathBuf, &[u8])], cfg: ModelConfig) -> Res
                 format!("tensor `{}` has shape {:?}, but config.json implies {:?}", e.name, view.shape(), e.shape),
             ));
         }
-        read_f32(&mut params[e.range.clone()], &view).map_err(|m| ck(path, format!("tensor `{}`: {m}", e.name)))?;
+        let read = match &mut params {
+            Params::F32(p) => read_tensor(&mut p[e.range.clone()], &view),
+            Params::Bf16(p) => read_tensor(&mut p[e.range.clone()], &view),
+        };
+        read.map_err(|m| ck(path, format!("tensor `{}`: {m}", e.name)))?;
     }
-    Model::from_params(cfg, params)
+    match params {
+        Params::F32(p) => Model::from_params(cfg, p),
+        Params::Bf16(p) => Model::from_bf16(cfg, p),
+    }
+}
+
+enum Params {
+    F32(Vec<f32>),
+    Bf16(Vec<half::bf16>),
 }
 
 /// The weight files of checkpoint `dir`: `model.safetensors`, or every shard that
 /// `model.safetensors.index.json`'s `weight_map` names (each once, in order of first mention).
-pub fn weight_files(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, ModelError> {
+///
+/// The files are memory-mapped, not read: a real checkpoint's weights are gigabytes, and a copy
+/// would double the load's peak memory.
+pub fn weight_files(dir: &Path) -> Result<Vec<(PathBuf, memmap2::Mmap)>, ModelError> {
     let single = dir.join("model.safetensors");
     let index = dir.join("model.safetensors.index.json");
     if single.exists() || !index.exists() {
-        let bytes = std::fs::read(&single).map_err(|e| ModelError::io(&single, e))?;
-        return Ok(vec![(single, bytes)]);
+        return Ok(vec![(single.clone(), map_file(&single)?)]);
     }
     let text = std::fs::read_to_string(&index).map_err(|e| ModelError::io(&index, e))?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| ck(&index, e.to_string()))?;
@@ -270,27 +309,60 @@ pub fn weight_files(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, ModelError> {
         .into_iter()
         .map(|f| {
             let path = dir.join(f);
-            std::fs::read(&path).map(|b| (path.clone(), b)).map_err(|e| ModelError::io(&path, e))
+            map_file(&path).map(|m| (path, m))
         })
         .collect()
 }
 
-fn read_f32(out: &mut [f32], view: &TensorView) -> Result<(), String> {
+/// Map `path` read-only.
+fn map_file(path: &Path) -> Result<memmap2::Mmap, ModelError> {
+    let file = std::fs::File::open(path).map_err(|e| ModelError::io(path, e))?;
+    // SAFETY: the map is read-only and lives only while the weights are parsed; as in every
+    // loader that maps checkpoints (candle, safetensors' own), a file truncated by another
+    // process meanwhile is outside what this can guard against.
+    unsafe { memmap2::Mmap::map(&file) }.map_err(|e| ModelError::io(path, e))
+}
+
+/// A type weights can be read into from any of the file dtypes.
+trait FromFile: Copy {
+    fn from_f32(v: f32) -> Self;
+    fn from_bf16(v: half::bf16) -> Self;
+}
+
+impl FromFile for f32 {
+    fn from_f32(v: f32) -> Self {
+        v
+    }
+    fn from_bf16(v: half::bf16) -> Self {
+        v.to_f32()
+    }
+}
+
+impl FromFile for half::bf16 {
+    fn from_f32(v: f32) -> Self {
+        half::bf16::from_f32(v)
+    }
+    fn from_bf16(v: half::bf16) -> Self {
+        v
+    }
+}
+
+fn read_tensor<T: FromFile>(out: &mut [T], view: &TensorView) -> Result<(), String> {
     let data = view.data();
     match view.dtype() {
         Dtype::F32 => {
             for (o, b) in out.iter_mut().zip(data.chunks_exact(4)) {
-                *o = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                *o = T::from_f32(f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
             }
         }
         Dtype::BF16 => {
             for (o, b) in out.iter_mut().zip(data.chunks_exact(2)) {
-                *o = half::bf16::from_le_bytes([b[0], b[1]]).to_f32();
+                *o = T::from_bf16(half::bf16::from_le_bytes([b[0], b[1]]));
             }
         }
         Dtype::F16 => {
             for (o, b) in out.iter_mut().zip(data.chunks_exact(2)) {
-                *o = half::f16::from_le_bytes([b[0], b[1]]).to_f32();
+                *o = T::from_f32(half::f16::from_le_bytes([b[0], b[1]]).to_f32());
             }
         }
         other => return Err(format!("dtype {other:?} is not supported (F32, BF16, F16 are)")),

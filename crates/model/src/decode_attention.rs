@@ -44,13 +44,13 @@ pub fn attend_row(out: &mut [f32], q: &[f32], keys: &[f32], values: &[f32], s: H
                 let nj = (len - j).min(4);
                 let ks = [key(j), key(j + 1.min(nj - 1)), key(j + 2.min(nj - 1)), key(j + 3.min(nj - 1))];
                 if pair {
-                    let t = tile::<2>([q0, q1], ks);
+                    let t = tile::<2, f32>([q0, q1], ks);
                     for u in 0..nj {
                         s0[j + u] = t[0][u] * scale;
                         s1[j + u] = t[1][u] * scale;
                     }
                 } else {
-                    let [t] = tile::<1>([q0], ks);
+                    let [t] = tile::<1, f32>([q0], ks);
                     for u in 0..nj {
                         s0[j + u] = t[u] * scale;
                     }

@@ -195,6 +195,7 @@ fn interleave_heads(w: &[f32], heads: usize, cols: usize) -> Vec<f32> {
 
 /// Write `model` and `tok` as one GGUF file at `path` (atomically), matrices as `dtype`.
 pub fn write_gguf(path: &Path, model: &Model, tok: &ChatTokenizer, dtype: GgufDtype) -> Result<(), ModelError> {
+    model.require_f32("GGUF export")?;
     let c = &model.cfg;
     if c.rope_scaling.is_some() {
         return Err(err("Llama 3 RoPE scaling (rope_freqs) is not exported yet"));

@@ -8,6 +8,7 @@
 use rayon::prelude::*;
 
 use crate::decode_attention::{attend_row, Heads};
+use crate::dtype::Matrix;
 use crate::error::ModelError;
 use crate::matmul::{linear, linear_serial, Write};
 use crate::model::Model;
@@ -200,9 +201,11 @@ impl Model {
         let c = &self.cfg;
         let (n, d, f, w) = (steps.len(), c.d_model, c.ffn_dim, self.qkv_width());
         let a = c.n_heads * c.head_dim;
-        let lin = |out: &mut [f32], x: &[f32], wt: &[f32], dims, write| match threads {
-            Threads::Pool => linear(out, x, wt, dims, write),
-            Threads::Caller => linear_serial(out, x, wt, dims, write),
+        let lin = |out: &mut [f32], x: &[f32], r: &std::ops::Range<usize>, dims, write| match (threads, self.matrix(r)) {
+            (Threads::Pool, Matrix::F32(wt)) => linear(out, x, wt, dims, write),
+            (Threads::Pool, Matrix::Bf16(wt)) => linear(out, x, wt, dims, write),
+            (Threads::Caller, Matrix::F32(wt)) => linear_serial(out, x, wt, dims, write),
+            (Threads::Caller, Matrix::Bf16(wt)) => linear_serial(out, x, wt, dims, write),
         };
         let norm = |h: &mut [f32], r: &mut [f32], x: &[f32], wt: &[f32]| match threads {
             Threads::Pool => rms_norm(h, r, x, wt, c.rms_eps),
@@ -222,14 +225,14 @@ impl Model {
         resize(&mut s.gu, n * 2 * f);
         resize(&mut s.act, n * f);
         self.embed(&mut s.x, &s.tokens)?;
-        let p = &self.params;
         for (lr, (kb, vb)) in self.layout.layers.iter().zip(kv) {
-            norm(&mut s.h, &mut s.r, &s.x, &p[lr.input_norm.clone()]);
-            lin(&mut s.qkv, &s.h, &p[lr.qkv.clone()], (n, d, w), Write::Set);
-            let bias = &p[lr.qkv_bias.clone()];
-            let qk_norm = c.qk_norm.then(|| self.qk_norm(lr));
+            norm(&mut s.h, &mut s.r, &s.x, &self.vector(&lr.input_norm));
+            lin(&mut s.qkv, &s.h, &lr.qkv, (n, d, w), Write::Set);
+            let bias = self.vector(&lr.qkv_bias);
+            let gains = c.qk_norm.then(|| (self.vector(&lr.q_norm), self.vector(&lr.k_norm)));
+            let qk_norm = gains.as_ref().map(|(q, k)| self.qk_norm_with(q, k));
             for (i, row) in s.qkv.chunks_mut(w).enumerate() {
-                for (x, b) in row.iter_mut().zip(bias) {
+                for (x, b) in row.iter_mut().zip(bias.iter()) {
                     *x += b;
                 }
                 if let Some(norm) = &qk_norm {
@@ -261,25 +264,25 @@ impl Model {
                     s.att.chunks_mut(a).enumerate().for_each(|(i, out)| attend(i, out, &mut scores));
                 }
             }
-            lin(&mut s.x, &s.att, &p[lr.o.clone()], (n, a, d), Write::Add);
-            norm(&mut s.h, &mut s.r, &s.x, &p[lr.post_norm.clone()]);
-            lin(&mut s.gu, &s.h, &p[lr.gate_up.clone()], (n, d, 2 * f), Write::Set);
+            lin(&mut s.x, &s.att, &lr.o, (n, a, d), Write::Add);
+            norm(&mut s.h, &mut s.r, &s.x, &self.vector(&lr.post_norm));
+            lin(&mut s.gu, &s.h, &lr.gate_up, (n, d, 2 * f), Write::Set);
             match threads {
                 Threads::Pool => swiglu(&mut s.act, &s.gu, f),
                 Threads::Caller => s.act.chunks_mut(f).zip(s.gu.chunks(2 * f)).for_each(|(o, gu)| swiglu_row(o, gu)),
             }
-            lin(&mut s.x, &s.act, &p[lr.down.clone()], (n, f, d), Write::Add);
+            lin(&mut s.x, &s.act, &lr.down, (n, f, d), Write::Add);
         }
         s.wanted.clear();
         s.wanted.extend((0..n).filter(|&i| steps[i].want_logits));
         let nw = s.wanted.len();
         resize(&mut s.hf, nw * d);
-        let norm = &p[self.layout.final_norm.clone()];
+        let norm = self.vector(&self.layout.final_norm);
         for (row, &i) in s.hf.chunks_mut(d).zip(&s.wanted) {
-            rms_norm_row(row, &s.x[i * d..(i + 1) * d], norm, c.rms_eps);
+            rms_norm_row(row, &s.x[i * d..(i + 1) * d], &norm, c.rms_eps);
         }
         resize(&mut s.logits, nw * c.vocab_size);
-        lin(&mut s.logits, &s.hf, &p[self.layout.lm_head.clone()], (nw, d, c.vocab_size), Write::Set);
+        lin(&mut s.logits, &s.hf, &self.layout.lm_head, (nw, d, c.vocab_size), Write::Set);
         Ok(())
     }
 

@@ -116,23 +116,30 @@ pub fn gemm_into(
 /// (`deepthink bench --grpo`).
 const SMALL_M: usize = 128;
 
-/// `out (m×n) (+)= x (m×k) · Wᵀ` for a weight stored `[n, k]` (a `Linear` layer).
-pub fn linear(out: &mut [f32], x: &[f32], w: &[f32], (m, k, n): (usize, usize, usize), write: Write) {
+/// `out (m×n) (+)= x (m×k) · Wᵀ` for a weight stored `[n, k]` (a `Linear` layer), in F32 or
+/// BF16 ([`WeightElem`]).
+pub fn linear<W: WeightElem>(out: &mut [f32], x: &[f32], w: &[W], (m, k, n): (usize, usize, usize), write: Write) {
     if m <= SMALL_M && k % 8 == 0 && x.len() >= m * k && w.len() >= n * k {
         linear_rows(out, x, w, (m, k, n), write);
     } else {
-        gemm_into(out, n, View::rows(x, k), View::transposed(w, k), (m, k, n), 1.0, write, true);
+        W::gemm_linear(out, x, w, (m, k, n), write, true);
     }
 }
 
 /// [`linear`] on the calling thread only, for a caller that is already one of several parallel
 /// tasks (the row groups of `decode_rows`). Each output is computed exactly as `linear` computes it.
-pub fn linear_serial(out: &mut [f32], x: &[f32], w: &[f32], (m, k, n): (usize, usize, usize), write: Write) {
+pub fn linear_serial<W: WeightElem>(
+    out: &mut [f32],
+    x: &[f32],
+    w: &[W],
+    (m, k, n): (usize, usize, usize),
+    write: Write,
+) {
     if m <= SMALL_M && k % 8 == 0 && x.len() >= m * k && w.len() >= n * k {
         assert!(out.len() >= m * n, "linear_serial out of bounds");
         rows_block(SendPtr(out.as_mut_ptr()), x, w, (m, k, n), 0..n, write);
     } else {
-        gemm_into(out, n, View::rows(x, k), View::transposed(w, k), (m, k, n), 1.0, write, false);
+        W::gemm_linear(out, x, w, (m, k, n), write, false);
     }
 }
 
@@ -141,7 +148,7 @@ pub fn linear_serial(out: &mut [f32], x: &[f32], w: &[f32], (m, k, n): (usize, u
 /// (copy) the whole weight matrix on every call — at 64 rows that packing cost as much as the
 /// arithmetic. Tiles of 2 rows × 4 weight rows keep 8 vector accumulators in registers; work is
 /// split over weight rows so each thread streams its own part of `W` once.
-pub fn linear_rows(out: &mut [f32], x: &[f32], w: &[f32], (m, k, n): (usize, usize, usize), write: Write) {
+pub fn linear_rows<W: WeightElem>(out: &mut [f32], x: &[f32], w: &[W], (m, k, n): (usize, usize, usize), write: Write) {
     assert!(k % 8 == 0, "linear_rows needs k to be a multiple of 8, got {k}");
     assert!(x.len() >= m * k && w.len() >= n * k && out.len() >= m * n, "linear_rows out of bounds");
     let threads = rayon::current_num_threads();
@@ -153,6 +160,61 @@ pub fn linear_rows(out: &mut [f32], x: &[f32], w: &[f32], (m, k, n): (usize, usi
     } else {
         use rayon::prelude::*;
         (0..n).step_by(block).collect::<Vec<_>>().into_par_iter().for_each(run);
+    }
+}
+
+/// A weight element: `f32`, or BF16 (`half::bf16`, what real checkpoints ship), which halves the
+/// bytes a memory-bound decode step reads. Products always accumulate in `f32`.
+pub trait WeightElem: Copy + Send + Sync + 'static {
+    fn to_f32(self) -> f32;
+    /// `out (+)= x · Wᵀ` through `gemm` (many rows: prefill, training).
+    fn gemm_linear(out: &mut [f32], x: &[f32], w: &[Self], dims: (usize, usize, usize), write: Write, threads: bool);
+    /// Eight consecutive weights as one AVX vector.
+    ///
+    /// # Safety
+    /// AVX2 must be available and `p..p+8` readable.
+    #[cfg(target_arch = "x86_64")]
+    unsafe fn load8(p: *const Self) -> std::arch::x86_64::__m256;
+}
+
+impl WeightElem for f32 {
+    fn to_f32(self) -> f32 {
+        self
+    }
+    fn gemm_linear(out: &mut [f32], x: &[f32], w: &[f32], (m, k, n): (usize, usize, usize), write: Write, threads: bool) {
+        gemm_into(out, n, View::rows(x, k), View::transposed(w, k), (m, k, n), 1.0, write, threads);
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn load8(p: *const f32) -> std::arch::x86_64::__m256 {
+        std::arch::x86_64::_mm256_loadu_ps(p)
+    }
+}
+
+impl WeightElem for half::bf16 {
+    fn to_f32(self) -> f32 {
+        half::bf16::to_f32(self)
+    }
+    /// `gemm` has no BF16 kernel: blocks of weight rows are widened to `f32` (exact) and
+    /// multiplied, so the widened copy stays small.
+    fn gemm_linear(out: &mut [f32], x: &[f32], w: &[Self], (m, k, n): (usize, usize, usize), write: Write, threads: bool) {
+        const BLOCK_ROWS: usize = 256;
+        assert!(w.len() >= n * k && out.len() >= m * n, "linear out of bounds");
+        let mut wide = Vec::with_capacity(BLOCK_ROWS.min(n) * k);
+        for j0 in (0..n).step_by(BLOCK_ROWS) {
+            let nb = BLOCK_ROWS.min(n - j0);
+            wide.clear();
+            wide.extend(w[j0 * k..(j0 + nb) * k].iter().map(|v| v.to_f32()));
+            gemm_into(&mut out[j0..], n, View::rows(x, k), View::transposed(&wide, k), (m, k, nb), 1.0, write, threads);
+        }
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn load8(p: *const half::bf16) -> std::arch::x86_64::__m256 {
+        use std::arch::x86_64::*;
+        // A BF16 value is the top half of an f32: widen each 16-bit lane and shift it up.
+        let h = _mm_loadu_si128(p as *const __m128i);
+        _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16))
     }
 }
 
@@ -168,10 +230,10 @@ impl SendPtr {
 
 /// Columns `cols` of `out`. Concurrent calls get disjoint column ranges, so each element of
 /// `out` is written by exactly one call; writes go through the raw pointer (no `&mut` aliasing).
-fn rows_block(
+fn rows_block<W: WeightElem>(
     out: SendPtr,
     x: &[f32],
-    w: &[f32],
+    w: &[W],
     (m, k, n): (usize, usize, usize),
     cols: std::ops::Range<usize>,
     write: Write,
@@ -196,9 +258,9 @@ fn rows_block(
         while i < m {
             let ni = (m - i).min(2);
             let acc = if ni == 2 {
-                tile::<2>([&x[i * k..(i + 1) * k], &x[(i + 1) * k..(i + 2) * k]], ws)
+                tile::<2, W>([&x[i * k..(i + 1) * k], &x[(i + 1) * k..(i + 2) * k]], ws)
             } else {
-                let [a] = tile::<1>([&x[i * k..(i + 1) * k]], ws);
+                let [a] = tile::<1, W>([&x[i * k..(i + 1) * k]], ws);
                 [a, a]
             };
             for (r, row) in acc.iter().enumerate().take(ni) {
@@ -222,13 +284,13 @@ pub(crate) fn avx2_fma() -> bool {
 
 /// Dot products of `R` rows of `x` with 4 rows of `W` (all of length `k`, a multiple of 8).
 #[inline]
-pub(crate) fn tile<const R: usize>(xs: [&[f32]; R], ws: [&[f32]; 4]) -> [[f32; 4]; R] {
+pub(crate) fn tile<const R: usize, W: WeightElem>(xs: [&[f32]; R], ws: [&[W]; 4]) -> [[f32; 4]; R] {
     #[cfg(target_arch = "x86_64")]
     if simd::available() {
         // SAFETY: the CPU has AVX2 and FMA (checked); every row holds `k` floats, `k % 8 == 0`.
-        return unsafe { simd::tile_avx2::<R>(xs, ws) };
+        return unsafe { simd::tile_avx2::<R, W>(xs, ws) };
     }
-    std::array::from_fn(|r| std::array::from_fn(|t| xs[r].iter().zip(ws[t]).map(|(a, b)| a * b).sum()))
+    std::array::from_fn(|r| std::array::from_fn(|t| xs[r].iter().zip(ws[t]).map(|(a, b)| a * b.to_f32()).sum()))
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -254,16 +316,16 @@ mod simd {
     /// # Safety
     /// AVX2 and FMA must be available; all rows must have the same length, a multiple of 8.
     #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn tile_avx2<const R: usize>(xs: [&[f32]; R], ws: [&[f32]; 4]) -> [[f32; 4]; R] {
+    pub unsafe fn tile_avx2<const R: usize, W: super::WeightElem>(xs: [&[f32]; R], ws: [&[W]; 4]) -> [[f32; 4]; R] {
         let k = ws[0].len();
         let mut acc = [[_mm256_setzero_ps(); 4]; R];
         let mut c = 0;
         while c + 8 <= k {
             let wv = [
-                _mm256_loadu_ps(ws[0].as_ptr().add(c)),
-                _mm256_loadu_ps(ws[1].as_ptr().add(c)),
-                _mm256_loadu_ps(ws[2].as_ptr().add(c)),
-                _mm256_loadu_ps(ws[3].as_ptr().add(c)),
+                W::load8(ws[0].as_ptr().add(c)),
+                W::load8(ws[1].as_ptr().add(c)),
+                W::load8(ws[2].as_ptr().add(c)),
+                W::load8(ws[3].as_ptr().add(c)),
             ];
             for r in 0..R {
                 let xv = _mm256_loadu_ps(xs[r].as_ptr().add(c));

@@ -17,7 +17,11 @@ use crate::params::{init_params, Layout};
 pub struct Model {
     pub cfg: ModelConfig,
     pub layout: Layout,
+    /// Every weight, in `layout`'s order, when the model is held in `f32`; empty when it is
+    /// held in BF16 (see [`crate::dtype`]).
     pub params: Vec<f32>,
+    /// Every weight as BF16, in the same order, when the model is held in BF16 (inference only).
+    pub(crate) bf16: Option<Vec<half::bf16>>,
     pub rope: Rope,
 }
 
@@ -31,7 +35,7 @@ impl Model {
 
     pub fn from_parts(cfg: ModelConfig, layout: Layout, params: Vec<f32>) -> Self {
         let rope = Rope::scaled(cfg.head_dim, cfg.max_seq_len, cfg.rope_theta, cfg.rope_scaling.as_ref());
-        Model { cfg, layout, params, rope }
+        Model { cfg, layout, params, bf16: None, rope }
     }
 
     /// Build from a flat buffer, checking its length against the layout.
@@ -53,7 +57,6 @@ impl Model {
     /// Copy the embedding rows of `tokens` into `x (n, D)`.
     pub(crate) fn embed(&self, x: &mut [f32], tokens: &[u32]) -> Result<(), ModelError> {
         let d = self.cfg.d_model;
-        let table = &self.params[self.layout.embed.clone()];
         for (row, &tok) in x.chunks_mut(d).zip(tokens) {
             let t = tok as usize;
             if t >= self.cfg.vocab_size {
@@ -62,7 +65,11 @@ impl Model {
                     self.cfg.vocab_size
                 )));
             }
-            row.copy_from_slice(&table[t * d..(t + 1) * d]);
+            let r = self.layout.embed.start + t * d..self.layout.embed.start + (t + 1) * d;
+            match self.matrix(&r) {
+                crate::dtype::Matrix::F32(v) => row.copy_from_slice(v),
+                crate::dtype::Matrix::Bf16(v) => row.iter_mut().zip(v).for_each(|(o, h)| *o = h.to_f32()),
+            }
         }
         Ok(())
     }

@@ -101,6 +101,7 @@ impl Model {
         if seq > c.max_seq_len {
             return Err(ModelError::Input(format!("sequence length {seq} exceeds max_seq_len {}", c.max_seq_len)));
         }
+        self.require_f32("training")?;
         let (n, d, f, w) = (batch * seq, c.d_model, c.ffn_dim, self.qkv_width());
         let a = c.n_heads * c.head_dim;
         let p = &self.params;
@@ -153,12 +154,17 @@ impl Model {
 
     /// Layer `lr`'s q/k head norm (Qwen3).
     pub(crate) fn qk_norm(&self, lr: &crate::params::LayerRanges) -> crate::qk_norm::QkNorm<'_> {
+        self.qk_norm_with(&self.params[lr.q_norm.clone()], &self.params[lr.k_norm.clone()])
+    }
+
+    /// The q/k head norm with these gains.
+    pub(crate) fn qk_norm_with<'a>(&self, q_gain: &'a [f32], k_gain: &'a [f32]) -> crate::qk_norm::QkNorm<'a> {
         crate::qk_norm::QkNorm {
             n_heads: self.cfg.n_heads,
             n_kv_heads: self.cfg.n_kv_heads,
             head_dim: self.cfg.head_dim,
-            q_gain: &self.params[lr.q_norm.clone()],
-            k_gain: &self.params[lr.k_norm.clone()],
+            q_gain,
+            k_gain,
             eps: self.cfg.rms_eps,
         }
     }
