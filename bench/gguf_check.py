@@ -58,13 +58,21 @@ tok = AutoTokenizer.from_pretrained(ck)
 prompt = tok.apply_chat_template([{"role": "user", "content": question}], add_generation_prompt=True, tokenize=True)
 prompt = list(prompt["input_ids"] if hasattr(prompt, "keys") else prompt)
 n = 16
-llm = Llama(model_path=path, n_ctx=128, logits_all=False, verbose=False, n_threads=2)
+# Logits on the prompt itself, position by position: greedy tokens alone can agree on a degenerate
+# model, the logits cannot.
+llm = Llama(model_path=path, n_ctx=128, logits_all=True, verbose=False, n_threads=2)
+llm.eval(prompt)
+cpp_logits = np.array(llm.scores[: len(prompt)], dtype=np.float32)
+hf = AutoModelForCausalLM.from_pretrained(ck, dtype=torch.float32)
+with torch.no_grad():
+    hf_logits = hf(torch.tensor([prompt])).logits[0].numpy()
+diff = float(np.abs(cpp_logits[:, : hf_logits.shape[1]] - hf_logits).max())
+print(f"logits on the {len(prompt)}-token prompt, llama.cpp vs transformers: max |diff| {diff:.2e} (max |logit| {float(np.abs(hf_logits).max()):.2f})")
 ours = []
 for t in llm.generate(prompt, temp=0.0, top_k=1, reset=True):
     ours.append(t)
     if len(ours) == n:
         break
-hf = AutoModelForCausalLM.from_pretrained(ck, dtype=torch.float32)
 ref = hf.generate(torch.tensor([prompt]), max_new_tokens=n, do_sample=False, eos_token_id=None, pad_token_id=0)[0, len(prompt):].tolist()
 same = sum(a == b for a, b in zip(ours, ref))
 print(f"greedy tokens from the chat prompt for {question!r}, llama.cpp vs transformers: {same}/{n} equal")

@@ -35,9 +35,9 @@ pub struct BenchArgs {
     /// Alternate deepthink and PyTorch this many times and report medians (this host is noisy).
     #[arg(long, default_value_t = 1)]
     pub rounds: usize,
-    /// Timed repetitions (median reported).
-    #[arg(long, default_value_t = 5)]
-    pub reps: usize,
+    /// Timed repetitions, median reported (default 5; 2 with --hf).
+    #[arg(long)]
+    pub reps: Option<usize>,
     /// Instead: time majority@--samples drawn one by one, per problem, and --together problems
     /// at once, against the engine's batched decode, on --model (default: the built-in model).
     #[arg(long)]
@@ -66,6 +66,31 @@ pub struct BenchArgs {
     /// --grpo: sampling temperature (high, so groups get mixed rewards).
     #[arg(long, default_value_t = 2.5)]
     pub temperature: f32,
+    /// Instead: a real-size Hugging Face checkpoint directory, side by side with transformers
+    /// (--transformers) and llama.cpp (--llama-cpp, on its GGUF export) at the same --dtype: load
+    /// time and memory, logits against transformers', single-sequence ms/token and GB/s against
+    /// this machine's measured bandwidth, batched tokens/s and GFLOP/s. Random-weight checkpoints
+    /// with real configurations: `python bench/make_real_size.py DIR`.
+    #[arg(long, value_name = "DIR")]
+    pub hf: Option<PathBuf>,
+    /// --hf: the weights' dtype on every side (f32 or bf16).
+    #[arg(long, default_value = "f32")]
+    pub dtype: deepthink_model::WeightDtype,
+    /// --hf: Python with torch + transformers (skipped when not given).
+    #[arg(long, value_name = "PYTHON")]
+    pub transformers: Option<PathBuf>,
+    /// --hf: Python with llama-cpp-python (skipped when not given).
+    #[arg(long, value_name = "PYTHON")]
+    pub llama_cpp: Option<PathBuf>,
+    /// --hf: sequences decoding together in the batched measurement.
+    #[arg(long, default_value_t = 16)]
+    pub batch: usize,
+    /// --hf: greedy tokens each sequence decodes (after a 16-token prompt).
+    #[arg(long, default_value_t = 32)]
+    pub new_tokens: usize,
+    /// --hf: folder for the inputs, logits and GGUF file (default: a temporary one).
+    #[arg(long)]
+    pub work: Option<PathBuf>,
 }
 
 fn shape(s: BenchShape) -> (ModelShape, usize) {
@@ -94,6 +119,24 @@ fn ours(model: &mut Model, threads: usize, reps: usize, only: Option<&str>) -> a
 pub fn run(a: BenchArgs, threads: usize) -> anyhow::Result<()> {
     let threads =
         if threads > 0 { threads } else { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) };
+    if let Some(dir) = &a.hf {
+        let b = super::bench_hf::HfBench {
+            dir: dir.clone(),
+            dtype: a.dtype,
+            transformers: a.transformers.clone(),
+            llama_cpp: a.llama_cpp.clone(),
+            new_tokens: a.new_tokens,
+            batch: a.batch.max(1),
+            reps: a.reps.unwrap_or(2).max(1),
+            threads,
+            work: a
+                .work
+                .clone()
+                .unwrap_or_else(|| std::env::temp_dir().join(format!("deepthink-bench-{}", std::process::id()))),
+        };
+        return rayon::ThreadPoolBuilder::new().num_threads(threads).build()?.install(|| super::bench_hf::run(&b));
+    }
+    let reps = a.reps.unwrap_or(5);
     if a.grpo {
         let b = super::bench_grpo::GrpoBench {
             model: a.model.clone().unwrap_or_else(|| PathBuf::from("models/default")),
@@ -145,9 +188,9 @@ pub fn run(a: BenchArgs, threads: usize) -> anyhow::Result<()> {
         if a.rounds > 1 {
             eprintln!("round {}/{}", round + 1, a.rounds);
         }
-        us.push(with_gflops(ours(&mut model, threads, a.reps, a.only.as_deref())?));
+        us.push(with_gflops(ours(&mut model, threads, reps, a.only.as_deref())?));
         if let Some(py) = &python {
-            them.push(with_gflops(torch_reference(py, &sh, vocab, threads, a.reps)?));
+            them.push(with_gflops(torch_reference(py, &sh, vocab, threads, reps)?));
         }
     }
     let rows = [

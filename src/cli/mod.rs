@@ -3,6 +3,7 @@
 mod ask;
 mod bench;
 mod bench_grpo;
+mod bench_hf;
 mod bench_search;
 mod config_args;
 mod data;
@@ -80,8 +81,8 @@ pub fn load_model_as(
             return Ok((embedded::NAME.to_string(), ck));
         }
     };
-    let ck = deepthink_model::load_checkpoint_as(&dir, dtype)
-        .with_context(|| format!("loading model {}", dir.display()))?;
+    let ck =
+        deepthink_model::load_checkpoint_as(&dir, dtype).with_context(|| format!("loading model {}", dir.display()))?;
     Ok((dir.display().to_string(), ck))
 }
 

@@ -2,15 +2,17 @@
 //! llama.cpp's `gguf` Python package writes it (little-endian; key–value metadata; tensor infos
 //! with dimensions innermost-first; each tensor's data aligned to 32 bytes), with the metadata
 //! keys and tensor names llama.cpp's loader reads (`convert_hf_to_gguf.py`'s mapping) for the
-//! `llama`, `qwen2` and `qwen3` architectures and a byte-level BPE tokenizer (`gpt2` model,
-//! GPT-2 pre-tokenizer), chat template included.
+//! `llama`, `qwen2` and `qwen3` architectures and a byte-level BPE tokenizer (`gpt2` model with
+//! GPT-2's, Qwen2's or Llama 3's pre-tokenizer split; vocabulary rows past the tokenizer padded as
+//! `[PADn]`), chat template included.
 //!
 //! As llama.cpp's converter does, the q/k projections of a `llama` model are permuted from
 //! Hugging Face's rotate-half RoPE layout to llama.cpp's interleaved one (Qwen models use
 //! llama.cpp's NEOX RoPE and keep theirs), and 1-D tensors (norm gains, biases) stay F32 in
-//! F16/BF16 files. Refused, with the reason: character-level tokenizers (llama.cpp's BPE reads
-//! byte-level vocabularies) and Llama 3 RoPE scaling (which llama.cpp takes as a `rope_freqs`
-//! tensor this writer does not make yet). Written by hand: no maintained Rust crate writes GGUF.
+//! F16/BF16 files. Llama 3 RoPE scaling becomes the `rope_freqs.weight` tensor llama.cpp reads.
+//! Refused, with the reason: character-level tokenizers (llama.cpp's BPE reads byte-level
+//! vocabularies) and models held in BF16 (export from an F32 load). Written by hand: no
+//! maintained Rust crate writes GGUF.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -120,18 +122,45 @@ impl Buf {
     }
 }
 
-/// The byte-level BPE vocabulary (by id), token types and merges llama.cpp's `gpt2` model reads.
-fn tokenizer_metadata(tok: &ChatTokenizer) -> Result<Vec<(String, Val)>, ModelError> {
+/// Qwen2's and Qwen3's pre-tokenizer split (their `tokenizer.json`): digits one by one.
+const QWEN2_SPLIT: &str =
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+/// Llama 3's: digits in groups of up to three.
+const LLAMA3_SPLIT: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
+/// llama.cpp's name (`tokenizer.ggml.pre`) for a byte-level pre-tokenizer: GPT-2's own
+/// (`ByteLevel` splitting by its regex), or a `Split` by Qwen2's or Llama 3's pattern before a
+/// `ByteLevel` that does not split again. `None` for anything else.
+fn pre_tokenizer_name(pre: &serde_json::Value) -> Option<&'static str> {
+    if pre["type"] == "ByteLevel" {
+        return (pre["use_regex"] != false).then_some("gpt-2");
+    }
+    let parts = pre["pretokenizers"].as_array().filter(|_| pre["type"] == "Sequence")?;
+    let [split, byte_level] = parts.as_slice() else { return None };
+    if split["type"] != "Split" || byte_level["type"] != "ByteLevel" || byte_level["use_regex"] == true {
+        return None;
+    }
+    match split["pattern"]["Regex"].as_str()? {
+        QWEN2_SPLIT => Some("qwen2"),
+        LLAMA3_SPLIT => Some("llama-bpe"),
+        _ => None,
+    }
+}
+
+/// The byte-level BPE vocabulary (by id), token types and merges llama.cpp's `gpt2` model reads,
+/// for a model of `n_vocab` rows. Rows no token names (Qwen pads its 151,665 tokens to 151,936
+/// rows) get `[PAD{id}]` of type unused, as llama.cpp's `convert_hf_to_gguf.py` writes them.
+fn tokenizer_metadata(tok: &ChatTokenizer, n_vocab: usize) -> Result<Vec<(String, Val)>, ModelError> {
     let json: serde_json::Value = serde_json::from_str(&tok.inner().to_string(false).map_err(|e| err(e.to_string()))?)
         .map_err(|e| err(e.to_string()))?;
     let model = &json["model"];
-    let byte_level = json["pre_tokenizer"]["type"] == "ByteLevel";
-    if model["type"] != "BPE" || !byte_level || model["merges"].as_array().is_none_or(|m| m.is_empty()) {
+    let pre = pre_tokenizer_name(&json["pre_tokenizer"]);
+    if model["type"] != "BPE" || pre.is_none() || model["merges"].as_array().is_none_or(|m| m.is_empty()) {
         return Err(err(
-            "needs a byte-level BPE tokenizer (train one with `deepthink train tokenizer`); this model's is character-level",
+            "needs a byte-level BPE tokenizer — GPT-2's, Qwen2's or Llama 3's split (train one with `deepthink train tokenizer`); this model's is not",
         ));
     }
-    let n = tok.vocab_size();
+    let n = tok.vocab_size().max(n_vocab);
     let mut tokens = vec![String::new(); n];
     let mut types = vec![1i32; n];
     for (text, id) in model["vocab"].as_object().into_iter().flatten() {
@@ -146,8 +175,12 @@ fn tokenizer_metadata(tok: &ChatTokenizer) -> Result<Vec<(String, Val)>, ModelEr
             types[id as usize] = if added["special"] == true { 3 } else { 4 };
         }
     }
-    if let Some(id) = tokens.iter().position(String::is_empty) {
+    if let Some(id) = tokens[..tok.vocab_size()].iter().position(String::is_empty) {
         return Err(err(format!("token id {id} has no text in tokenizer.json")));
+    }
+    for (id, (t, ty)) in tokens.iter_mut().zip(&mut types).enumerate().skip(tok.vocab_size()) {
+        *t = format!("[PAD{id}]");
+        *ty = 5;
     }
     let merges: Vec<String> = model["merges"]
         .as_array()
@@ -161,7 +194,7 @@ fn tokenizer_metadata(tok: &ChatTokenizer) -> Result<Vec<(String, Val)>, ModelEr
         .collect();
     let mut out = vec![
         ("tokenizer.ggml.model".into(), Val::Str("gpt2".into())),
-        ("tokenizer.ggml.pre".into(), Val::Str("gpt-2".into())),
+        ("tokenizer.ggml.pre".into(), Val::Str(pre.unwrap_or("gpt-2").into())),
         ("tokenizer.ggml.tokens".into(), Val::Strs(tokens)),
         ("tokenizer.ggml.token_type".into(), Val::I32s(types)),
         ("tokenizer.ggml.merges".into(), Val::Strs(merges)),
@@ -197,9 +230,6 @@ fn interleave_heads(w: &[f32], heads: usize, cols: usize) -> Vec<f32> {
 pub fn write_gguf(path: &Path, model: &Model, tok: &ChatTokenizer, dtype: GgufDtype) -> Result<(), ModelError> {
     model.require_f32("GGUF export")?;
     let c = &model.cfg;
-    if c.rope_scaling.is_some() {
-        return Err(err("Llama 3 RoPE scaling (rope_freqs) is not exported yet"));
-    }
     let arch = match c.arch {
         Architecture::Llama => "llama",
         Architecture::Qwen2 => "qwen2",
@@ -226,12 +256,13 @@ pub fn write_gguf(path: &Path, model: &Model, tok: &ChatTokenizer, dtype: GgufDt
         (a("rope.dimension_count"), Val::U32(c.head_dim as u32)),
         (a("vocab_size"), Val::U32(c.vocab_size as u32)),
     ]);
-    meta.extend(tokenizer_metadata(tok)?);
+    meta.extend(tokenizer_metadata(tok, c.vocab_size)?);
 
+    let freq_factors = c.rope_scaling.as_ref().map(|s| rope_freq_factors(s, c.head_dim, c.rope_theta as f64));
     let mut head = Buf::default();
     head.0.extend_from_slice(b"GGUF");
     head.u32(3);
-    head.u64(model.layout.entries.len() as u64);
+    head.u64((model.layout.entries.len() + usize::from(freq_factors.is_some())) as u64);
     head.u64(meta.len() as u64);
     for (k, v) in &meta {
         head.kv(k, v);
@@ -267,10 +298,32 @@ pub fn write_gguf(path: &Path, model: &Model, tok: &ChatTokenizer, dtype: GgufDt
         }
         data.pad();
     }
+    if let Some(factors) = freq_factors {
+        head.str("rope_freqs.weight");
+        head.u32(1);
+        head.u64(factors.len() as u64);
+        head.u32(GgufDtype::F32.tensor_type());
+        head.u64(data.0.len() as u64);
+        for x in factors {
+            data.0.extend_from_slice(&x.to_le_bytes());
+        }
+        data.pad();
+    }
     head.pad();
     let mut bytes = head.0;
     bytes.extend_from_slice(&data.0);
     write_atomic(path, &bytes)
+}
+
+/// Llama 3 RoPE scaling as llama.cpp takes it: a `rope_freqs.weight` tensor of `head_dim / 2`
+/// factors that each unscaled frequency is divided by (`convert_hf_to_gguf.py` writes the same).
+fn rope_freq_factors(s: &crate::rope_scaling::RopeScaling, head_dim: usize, theta: f64) -> Vec<f32> {
+    (0..head_dim / 2)
+        .map(|i| {
+            let inv = theta.powf(-((2 * i) as f64) / head_dim as f64);
+            (inv / s.scale(inv)) as f32
+        })
+        .collect()
 }
 
 /// llama.cpp's name for a Hugging Face tensor name.
@@ -316,5 +369,40 @@ mod tests {
         assert_eq!(interleave_heads(&[0.0, 1.0, 2.0, 3.0], 1, 1), vec![0.0, 2.0, 1.0, 3.0]);
         assert_eq!(gguf_name("model.layers.3.self_attn.q_norm.weight").as_deref(), Some("blk.3.attn_q_norm.weight"));
         assert_eq!(gguf_name("model.layers.0.mlp.rotary.weight"), None);
+    }
+
+    #[test]
+    fn llama3_frequency_factors_are_one_for_short_wavelengths_and_factor_for_long_ones() {
+        let s = crate::rope_scaling::RopeScaling::Llama3 {
+            factor: 32.0,
+            low_freq_factor: 1.0,
+            high_freq_factor: 4.0,
+            original_max_position_embeddings: 8192.0,
+        };
+        let f = rope_freq_factors(&s, 64, 500000.0);
+        assert_eq!(f.len(), 32);
+        assert_eq!(f[0], 1.0, "the fastest rotation is kept");
+        assert!((f[31] - 32.0).abs() < 1e-4, "the slowest is divided by the factor: {}", f[31]);
+        assert!(f.windows(2).all(|w| w[0] <= w[1] + 1e-6), "non-decreasing: {f:?}");
+        assert!(f.iter().any(|&x| x > 1.0 && x < 32.0), "some blended: {f:?}");
+    }
+
+    #[test]
+    fn pre_tokenizers_map_to_llama_cpps_names() {
+        let split = |pattern: &str| {
+            serde_json::json!({"type": "Sequence", "pretokenizers": [
+                {"type": "Split", "pattern": {"Regex": pattern}, "behavior": "Isolated", "invert": false},
+                {"type": "ByteLevel", "add_prefix_space": false, "use_regex": false}]})
+        };
+        assert_eq!(pre_tokenizer_name(&split(QWEN2_SPLIT)), Some("qwen2"));
+        assert_eq!(pre_tokenizer_name(&split(LLAMA3_SPLIT)), Some("llama-bpe"));
+        assert_eq!(pre_tokenizer_name(&split(r"\p{N}")), None, "an unknown split would tokenize differently");
+        assert_eq!(pre_tokenizer_name(&serde_json::json!({"type": "ByteLevel", "use_regex": true})), Some("gpt-2"));
+        assert_eq!(pre_tokenizer_name(&serde_json::json!({"type": "ByteLevel", "use_regex": false})), None);
+        assert_eq!(pre_tokenizer_name(&serde_json::json!({"type": "Whitespace"})), None);
+        // The committed Qwen-style tokenizer carries Qwen2's pattern exactly.
+        let qwen: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/golden/tiny-qwen-tokenizer/tokenizer.json")).unwrap();
+        assert_eq!(pre_tokenizer_name(&qwen["pre_tokenizer"]), Some("qwen2"));
     }
 }

@@ -201,7 +201,8 @@ impl Model {
         let c = &self.cfg;
         let (n, d, f, w) = (steps.len(), c.d_model, c.ffn_dim, self.qkv_width());
         let a = c.n_heads * c.head_dim;
-        let lin = |out: &mut [f32], x: &[f32], r: &std::ops::Range<usize>, dims, write| match (threads, self.matrix(r)) {
+        let lin = |out: &mut [f32], x: &[f32], r: &std::ops::Range<usize>, dims, write| match (threads, self.matrix(r))
+        {
             (Threads::Pool, Matrix::F32(wt)) => linear(out, x, wt, dims, write),
             (Threads::Pool, Matrix::Bf16(wt)) => linear(out, x, wt, dims, write),
             (Threads::Caller, Matrix::F32(wt)) => linear_serial(out, x, wt, dims, write),

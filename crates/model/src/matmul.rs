@@ -181,7 +181,14 @@ impl WeightElem for f32 {
     fn to_f32(self) -> f32 {
         self
     }
-    fn gemm_linear(out: &mut [f32], x: &[f32], w: &[f32], (m, k, n): (usize, usize, usize), write: Write, threads: bool) {
+    fn gemm_linear(
+        out: &mut [f32],
+        x: &[f32],
+        w: &[f32],
+        (m, k, n): (usize, usize, usize),
+        write: Write,
+        threads: bool,
+    ) {
         gemm_into(out, n, View::rows(x, k), View::transposed(w, k), (m, k, n), 1.0, write, threads);
     }
     #[cfg(target_arch = "x86_64")]
@@ -197,7 +204,14 @@ impl WeightElem for half::bf16 {
     }
     /// `gemm` has no BF16 kernel: blocks of weight rows are widened to `f32` (exact) and
     /// multiplied, so the widened copy stays small.
-    fn gemm_linear(out: &mut [f32], x: &[f32], w: &[Self], (m, k, n): (usize, usize, usize), write: Write, threads: bool) {
+    fn gemm_linear(
+        out: &mut [f32],
+        x: &[f32],
+        w: &[Self],
+        (m, k, n): (usize, usize, usize),
+        write: Write,
+        threads: bool,
+    ) {
         const BLOCK_ROWS: usize = 256;
         assert!(w.len() >= n * k && out.len() >= m * n, "linear out of bounds");
         let mut wide = Vec::with_capacity(BLOCK_ROWS.min(n) * k);

@@ -34,7 +34,7 @@ impl Model {
         let pos = std::mem::take(&mut s.pos);
         let geometry = (cache.capacity, cache.kv_width);
         let kv: Vec<(KvBuf, KvBuf)> = cache.layers.iter_mut().map(|(k, v)| (KvBuf::of(k), KvBuf::of(v))).collect();
-        let done = match eligible(steps, cache.lens.len(), &mut cache.seen) {
+        let done = match eligible(steps, cache.lens.len(), self.weight_bytes(), &mut cache.seen) {
             Some(groups) => {
                 let (row_scratch, logits) = (&mut cache.row_scratch, &mut cache.scratch.logits);
                 self.decode_row_groups(row_scratch, &kv, geometry, steps, &pos, groups, logits)

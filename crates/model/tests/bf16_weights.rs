@@ -55,10 +55,7 @@ fn loading_as_bf16_rounds_each_tensor_once_and_training_refuses_it() {
     let direct = load_checkpoint_as(&dir, WeightDtype::Bf16).unwrap().model;
     let via_f32 = load_checkpoint(&dir).unwrap().model.into_dtype(WeightDtype::Bf16);
     assert_eq!(direct.dtype(), WeightDtype::Bf16);
-    assert_eq!(
-        direct.into_dtype(WeightDtype::F32).params,
-        via_f32.clone().into_dtype(WeightDtype::F32).params
-    );
+    assert_eq!(direct.into_dtype(WeightDtype::F32).params, via_f32.clone().into_dtype(WeightDtype::F32).params);
     let Err(e) = via_f32.forward_train(&[1, 2, 3, 4], 1, 4) else { panic!("a BF16 model trained") };
     let e = e.to_string();
     assert!(e.contains("training needs the weights in f32") && e.contains("bf16"), "{e}");
