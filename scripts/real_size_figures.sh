@@ -28,12 +28,14 @@ for stage in ${STAGES:-bench train}; do
   if [ "$stage" = train ]; then
     data=data/reasoning-gym/basic_arithmetic_worked.jsonl
     {
-      echo "## SFT, 0.5B, batch 8 (sequences up to 128 tokens), 6 steps"
+      echo "## SFT, 0.5B, batch 8 (sequences up to 512 tokens), 4 steps"
       $B train sft --init-from "$MODELS/qwen2.5-0.5b" --task qa --data "$data" --trace given \
-        --steps 6 --batch-size 8 --lr 1e-5 --eval-every 0 --run "$MODELS/sft-0.5b" --restart 2>&1 | tail -4
-      echo "## GRPO, 0.5B, 2 prompts x 4 completions of up to 32 tokens, 4 steps"
+        --steps 4 --batch-size 8 --eval-problems 4 --max-len 512 --lr 1e-5 --min-lr 1e-6 --warmup 0 --eval-every 1000 --run "$MODELS/sft-0.5b" --restart 2>&1 | tail -4
+      cat "$MODELS/sft-0.5b/metrics.jsonl"   # "seconds" is cumulative: s/step is its increments
+      echo "## GRPO, 0.5B, 2 prompts x 4 completions of up to 32 tokens, 3 steps"
       $B train grpo --init-from "$MODELS/qwen2.5-0.5b" --task qa --data "$data" --prompts 2 \
-        --group 4 --max-new-tokens 32 --steps 4 --eval-every 0 --run "$MODELS/grpo-0.5b" --restart 2>&1 | tail -4
+        --group 4 --max-new-tokens 32 --steps 3 --eval-every 1000 --eval-problems 4 --run "$MODELS/grpo-0.5b" --restart 2>&1 | tail -4
+      cat "$MODELS/grpo-0.5b/metrics.jsonl"
       echo "## SFT, 1.5B: refused up front"
       $B train sft --init-from "$MODELS/r1-distill-1.5b" --task qa --data "$data" --trace given \
         --steps 1 --batch-size 8 --run "$MODELS/sft-1.5b" --restart 2>&1 | tail -2 || true

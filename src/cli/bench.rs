@@ -88,7 +88,7 @@ pub struct BenchArgs {
     /// --hf: greedy tokens each sequence decodes (after a 16-token prompt).
     #[arg(long, default_value_t = 32)]
     pub new_tokens: usize,
-    /// --hf: folder for the inputs, logits and GGUF file (default: a temporary one).
+    /// --hf: keep the inputs, logits and GGUF file in this folder (default: a temporary one).
     #[arg(long)]
     pub work: Option<PathBuf>,
 }
@@ -129,11 +129,11 @@ pub fn run(a: BenchArgs, threads: usize) -> anyhow::Result<()> {
             batch: a.batch.max(1),
             reps: a.reps.unwrap_or(2).max(1),
             threads,
-            work: a
-                .work
-                .clone()
-                .unwrap_or_else(|| std::env::temp_dir().join(format!("deepthink-bench-{}", std::process::id()))),
+            work: PathBuf::new(),
         };
+        // Inputs, logits and the GGUF file go to --work, kept, or to a folder removed afterwards.
+        let scratch = tempfile::tempdir()?;
+        let b = super::bench_hf::HfBench { work: a.work.clone().unwrap_or_else(|| scratch.path().to_path_buf()), ..b };
         return rayon::ThreadPoolBuilder::new().num_threads(threads).build()?.install(|| super::bench_hf::run(&b));
     }
     let reps = a.reps.unwrap_or(5);

@@ -62,8 +62,25 @@ fn weights_per_token(m: &Model) -> usize {
     m.n_params() - if c.tie_embeddings { 0 } else { c.vocab_size * c.d_model }
 }
 
+/// Read every file of the checkpoint once, so that each side loads from the page cache (the side
+/// that went first would otherwise also pay for the disk).
+fn warm_page_cache(dir: &Path) -> anyhow::Result<()> {
+    use std::io::Read;
+    let mut buf = vec![0u8; 1 << 20];
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if !entry.file_type()?.is_file() {
+            continue;
+        }
+        let mut f = std::fs::File::open(entry.path())?;
+        while f.read(&mut buf)? > 0 {}
+    }
+    Ok(())
+}
+
 /// deepthink's side: load, logits, decode.
 fn ours(b: &HfBench, inp: &Value) -> anyhow::Result<(Value, Vec<f32>, usize)> {
+    warm_page_cache(&b.dir)?;
     let t0 = Instant::now();
     let ck = load_checkpoint_as(&b.dir, b.dtype).with_context(|| format!("loading {}", b.dir.display()))?;
     let load_s = t0.elapsed().as_secs_f64();
@@ -143,6 +160,7 @@ pub fn run(b: &HfBench) -> anyhow::Result<()> {
     if let Some(py) = &b.transformers {
         eprintln!("transformers: loading and decoding");
         let path = b.work.join("logits-transformers.f32");
+        warm_page_cache(&b.dir)?;
         let mut args = vec!["--model".to_string(), b.dir.display().to_string(), "--dtype".into(), b.dtype.to_string()];
         args.extend(common(&path));
         them.insert("transformers".into(), reference(py, "hf_reference.py", &args)?);
@@ -151,6 +169,7 @@ pub fn run(b: &HfBench) -> anyhow::Result<()> {
     if let Some(py) = &b.llama_cpp {
         eprintln!("llama.cpp: loading and decoding");
         let path = b.work.join("logits-llamacpp.f32");
+        warm_page_cache(&b.work)?;
         let mut args = vec!["--gguf".to_string(), gguf.display().to_string()];
         args.extend(common(&path));
         let mut v = reference(py, "llamacpp_reference.py", &args)?;

@@ -127,6 +127,14 @@ impl Model {
         }
     }
 
+    /// Copy the weights at `r` into `out` as `f32` (an embedding row).
+    pub(crate) fn widen_into(&self, r: &Range<usize>, out: &mut [f32]) {
+        match self.matrix(r) {
+            Matrix::F32(v) => out.copy_from_slice(v),
+            Matrix::Bf16(v) => out.iter_mut().zip(v).for_each(|(o, h)| *o = h.to_f32()),
+        }
+    }
+
     /// The vector (norm gain, bias) at `r` as `f32`: borrowed, or widened from BF16.
     pub(crate) fn vector(&self, r: &Range<usize>) -> Cow<'_, [f32]> {
         match &self.bf16 {

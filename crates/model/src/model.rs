@@ -66,10 +66,7 @@ impl Model {
                 )));
             }
             let r = self.layout.embed.start + t * d..self.layout.embed.start + (t + 1) * d;
-            match self.matrix(&r) {
-                crate::dtype::Matrix::F32(v) => row.copy_from_slice(v),
-                crate::dtype::Matrix::Bf16(v) => row.iter_mut().zip(v).for_each(|(o, h)| *o = h.to_f32()),
-            }
+            self.widen_into(&r, row);
         }
         Ok(())
     }
