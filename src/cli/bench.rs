@@ -1,5 +1,7 @@
 //! `deepthink bench`: training and decoding throughput of a model shape, beside the same
-//! figures from the committed PyTorch reference (`bench/torch_reference.py`) when asked.
+//! figures from the committed PyTorch reference (`bench/torch_reference.py`) when asked; or,
+//! with `--search`, `--grpo` or `--hf DIR`, the benchmarks of `bench_search`, `bench_grpo` and
+//! `bench_hf` (a real-size checkpoint beside `transformers` and llama.cpp).
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -1,7 +1,8 @@
 //! deepthink's model crate: a Llama/Qwen2-family decoder that trains and decodes on the CPU.
 //!
 //! - [`config`]: `config.json` ⇄ [`ModelConfig`]
-//! - [`params`]: the flat parameter buffer and its named [`Layout`]
+//! - [`params`]: the flat parameter buffer and its named [`Layout`]; [`dtype`]: weights held in
+//!   F32 or, for inference, BF16
 //! - [`layer`]: the decoder layer's math in one place, where each implementation of it lives, and
 //!   the tests that pin them to each other
 //! - [`model`], [`train_pass`], [`attention`], [`ops`], [`matmul`]: the forward and backward passes
