@@ -22,6 +22,7 @@ pub mod mult;
 pub mod problem;
 pub mod prompt;
 pub mod qa;
+pub mod reasoning_stream;
 pub mod registry;
 pub mod seeded;
 pub mod split;
