@@ -9,48 +9,31 @@ raw float32 to --logits.
 
     python bench/hf_reference.py --model DIR --dtype bf16 --inputs inputs.json --logits out.f32 --threads 2
 """
-import argparse
-import json
-import statistics
 import time
 
 import torch
 from transformers import AutoModelForCausalLM
 
+from reference_protocol import arguments, decode_step_seconds, report
 
-def decode_step_seconds(model, prompts, new_tokens, reps):
+
+def greedy(out):
+    return out.past_key_values, out.logits[:, -1].argmax(-1, keepdim=True)
+
+
+def decode(model, prompts, new_tokens, reps):
     ids = torch.tensor(prompts)
-    times = []
-    for _ in range(reps + 1):
-        with torch.no_grad():
-            out = model(ids, use_cache=True)
-            past, nxt = out.past_key_values, out.logits[:, -1].argmax(-1, keepdim=True)
-            t0 = time.perf_counter()
-            for _ in range(new_tokens - 1):
-                out = model(nxt, past_key_values=past, use_cache=True)
-                past, nxt = out.past_key_values, out.logits[:, -1].argmax(-1, keepdim=True)
-            times.append((time.perf_counter() - t0) / (new_tokens - 1))
-    return statistics.median(times[1:])
-
-
-def peak_rss_mib():
-    """This process's peak resident memory (VmHWM; `ru_maxrss` would include the parent's at fork)."""
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    with torch.no_grad():
+        return decode_step_seconds(
+            lambda: greedy(model(ids, use_cache=True)),
+            lambda s: greedy(model(s[1], past_key_values=s[0], use_cache=True)),
+            new_tokens, reps,
+        )
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--model", required=True)
-    ap.add_argument("--dtype", choices=["f32", "bf16"], default="f32")
-    ap.add_argument("--inputs", required=True)
-    ap.add_argument("--logits", required=True)
-    ap.add_argument("--threads", type=int, default=1)
-    a = ap.parse_args()
+    a, inp = arguments(("--model", dict(required=True)), ("--dtype", dict(choices=["f32", "bf16"], default="f32")))
     torch.set_num_threads(a.threads)
-    inp = json.load(open(a.inputs))
     t0 = time.perf_counter()
     dtype = torch.float32 if a.dtype == "f32" else torch.bfloat16
     model = AutoModelForCausalLM.from_pretrained(a.model, dtype=dtype).eval()
@@ -58,12 +41,9 @@ def main():
     with torch.no_grad():
         logits = model(torch.tensor([inp["logits_input"]])).logits[0].float()
     logits.numpy().tofile(a.logits)
-    single = decode_step_seconds(model, inp["prompts"][:1], inp["new_tokens"], inp["reps"])
-    batched = decode_step_seconds(model, inp["prompts"], inp["new_tokens"], inp["reps"])
-    print(json.dumps({
-        "load_s": load_s, "peak_rss_mib": peak_rss_mib(), "single_ms_per_token": 1000 * single,
-        "batched_ms_per_step": 1000 * batched, "torch": torch.__version__,
-    }))
+    single = decode(model, inp["prompts"][:1], inp["new_tokens"], inp["reps"])
+    batched = decode(model, inp["prompts"], inp["new_tokens"], inp["reps"])
+    report(load_s, single, batched, torch=torch.__version__)
 
 
 if __name__ == "__main__":

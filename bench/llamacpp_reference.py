@@ -9,14 +9,13 @@ as raw float32 to --logits.
 
     python bench/llamacpp_reference.py --gguf m.gguf --inputs inputs.json --logits out.f32 --threads 2
 """
-import argparse
 import ctypes
-import json
-import statistics
 import time
 
 import numpy as np
 import llama_cpp as L
+
+from reference_protocol import arguments, decode_step_seconds, report
 
 
 class Context:
@@ -49,37 +48,22 @@ class Context:
         L.llama_memory_clear(L.llama_get_memory(self.ctx), True)
 
 
-def decode_step_seconds(ctx, prompts, new_tokens, reps):
-    times = []
-    for _ in range(reps + 1):
+def decode(ctx, prompts, new_tokens, reps):
+    def prefill():
         ctx.clear()
         items = [(t, j, s, j == len(p) - 1) for s, p in enumerate(prompts) for j, t in enumerate(p)]
-        rows = ctx.decode(items)
-        pos = [len(p) for p in prompts]
-        t0 = time.perf_counter()
-        for _ in range(new_tokens - 1):
-            rows = ctx.decode([(int(r.argmax()), pos[s], s, True) for s, r in enumerate(rows)])
-            pos = [q + 1 for q in pos]
-        times.append((time.perf_counter() - t0) / (new_tokens - 1))
-    return statistics.median(times[1:])
+        return ctx.decode(items), [len(p) for p in prompts]
 
+    def step(state):
+        rows, pos = state
+        rows = ctx.decode([(int(r.argmax()), pos[s], s, True) for s, r in enumerate(rows)])
+        return rows, [q + 1 for q in pos]
 
-def peak_rss_mib():
-    """This process's peak resident memory (VmHWM; `ru_maxrss` would include the parent's at fork)."""
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return decode_step_seconds(prefill, step, new_tokens, reps)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--gguf", required=True)
-    ap.add_argument("--inputs", required=True)
-    ap.add_argument("--logits", required=True)
-    ap.add_argument("--threads", type=int, default=1)
-    a = ap.parse_args()
-    inp = json.load(open(a.inputs))
+    a, inp = arguments(("--gguf", dict(required=True)))
     L.llama_backend_init()
     global QUIET  # the callback must outlive every call into llama.cpp
     QUIET = L.llama_log_callback(lambda *_: None)
@@ -94,13 +78,10 @@ def main():
     load_s = time.perf_counter() - t0
     ids = inp["logits_input"]
     np.stack(one.decode([(t, j, 0, True) for j, t in enumerate(ids)])).astype(np.float32).tofile(a.logits)
-    single = decode_step_seconds(one, inp["prompts"][:1], inp["new_tokens"], inp["reps"])
+    single = decode(one, inp["prompts"][:1], inp["new_tokens"], inp["reps"])
     many = Context(model, len(inp["prompts"]), n_ctx, a.threads)
-    batched = decode_step_seconds(many, inp["prompts"], inp["new_tokens"], inp["reps"])
-    print(json.dumps({
-        "load_s": load_s, "peak_rss_mib": peak_rss_mib(), "single_ms_per_token": 1000 * single,
-        "batched_ms_per_step": 1000 * batched, "llama_cpp_python": L.__version__,
-    }))
+    batched = decode(many, inp["prompts"], inp["new_tokens"], inp["reps"])
+    report(load_s, single, batched, llama_cpp_python=L.__version__)
 
 
 if __name__ == "__main__":

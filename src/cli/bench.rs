@@ -3,10 +3,9 @@
 //! with `--search`, `--grpo` or `--hf DIR`, the benchmarks of `bench_search`, `bench_grpo` and
 //! `bench_hf` (a real-size checkpoint beside `transformers` and llama.cpp).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use deepthink_model::bench::{decode_seconds, median, peak_rss_mib};
 use deepthink_model::{Model, ModelConfig, ModelShape};
@@ -227,20 +226,19 @@ fn find_torch() -> Option<PathBuf> {
     ok.then(|| PathBuf::from("python3"))
 }
 
-fn torch_reference(py: &PathBuf, sh: &ModelShape, vocab: usize, threads: usize, reps: usize) -> anyhow::Result<Value> {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench/torch_reference.py");
-    let out = Command::new(py)
-        .arg(&script)
-        .args(["--d-model", &sh.d_model.to_string(), "--layers", &sh.n_layers.to_string()])
-        .args(["--heads", &sh.n_heads.to_string(), "--kv-heads", &sh.n_kv_heads.to_string()])
-        .args(["--ffn", &sh.ffn_dim.to_string(), "--vocab", &vocab.to_string()])
-        .args(["--threads", &threads.to_string(), "--reps", &reps.to_string()])
-        .output()
-        .with_context(|| format!("running {} {}", py.display(), script.display()))?;
-    if !out.status.success() {
-        bail!("PyTorch reference failed: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let last = text.lines().last().unwrap_or("");
-    serde_json::from_str(last).with_context(|| format!("PyTorch reference printed {last:?}"))
+fn torch_reference(py: &Path, sh: &ModelShape, vocab: usize, threads: usize, reps: usize) -> anyhow::Result<Value> {
+    let args: Vec<String> = [
+        ("--d-model", sh.d_model),
+        ("--layers", sh.n_layers),
+        ("--heads", sh.n_heads),
+        ("--kv-heads", sh.n_kv_heads),
+        ("--ffn", sh.ffn_dim),
+        ("--vocab", vocab),
+        ("--threads", threads),
+        ("--reps", reps),
+    ]
+    .into_iter()
+    .flat_map(|(flag, v)| [flag.to_string(), v.to_string()])
+    .collect();
+    super::bench_reference::run_reference(py, "torch_reference.py", &args, "PyTorch reference")
 }

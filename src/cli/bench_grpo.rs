@@ -9,9 +9,8 @@
 //! backward.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use deepthink_tasks::{MultConfig, PromptStyle};
 use deepthink_train::grpo::loss::{Aggregation, SurrogateConfig};
 use deepthink_train::grpo::trainer::{train_grpo, GrpoConfig, RewardSpec};
@@ -80,23 +79,23 @@ fn ours(b: &GrpoBench, round: usize, dir: &Path) -> anyhow::Result<Vec<Value>> {
 }
 
 fn trl(b: &GrpoBench, round: usize) -> anyhow::Result<Value> {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench/trl_grpo.py");
-    let out = Command::new(&b.python)
-        .arg(&script)
-        .args(["--model", &b.model.display().to_string(), "--steps", &b.steps.to_string()])
-        .args(["--min-digits", &b.digits.to_string(), "--max-digits", &b.digits.to_string()])
-        .args(["--temperature", &b.temperature.to_string(), "--threads", &b.threads.to_string()])
-        .args(["--prompts", &PROMPTS.to_string(), "--group", &GROUP.to_string()])
-        .args(["--max-completion", &MAX_NEW.to_string(), "--seed", &(1 + round).to_string()])
-        .output()
-        .with_context(|| format!("running {} {}", b.python.display(), script.display()))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        bail!("TRL reference failed: {}", err.lines().last().unwrap_or("(no output)"));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let last = text.lines().last().unwrap_or("");
-    serde_json::from_str(last).with_context(|| format!("TRL reference printed {last:?}"))
+    let digits = b.digits.to_string();
+    let args: Vec<String> = [
+        ("--model", b.model.display().to_string()),
+        ("--steps", b.steps.to_string()),
+        ("--min-digits", digits.clone()),
+        ("--max-digits", digits),
+        ("--temperature", b.temperature.to_string()),
+        ("--threads", b.threads.to_string()),
+        ("--prompts", PROMPTS.to_string()),
+        ("--group", GROUP.to_string()),
+        ("--max-completion", MAX_NEW.to_string()),
+        ("--seed", (1 + round).to_string()),
+    ]
+    .into_iter()
+    .flat_map(|(flag, v)| [flag.to_string(), v])
+    .collect();
+    super::bench_reference::run_reference(&b.python, "trl_grpo.py", &args, "TRL reference")
 }
 
 pub fn run(b: &GrpoBench) -> anyhow::Result<()> {

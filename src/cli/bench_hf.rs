@@ -15,13 +15,14 @@
 //! each peak memory is that side's own and a 1.5 B model never sits in memory three times.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
+
+use super::bench_reference::run_reference;
 use deepthink_model::bench::{copy_bandwidth_gbs, decode_step_seconds, gemm_gflops, peak_rss_mib};
 use deepthink_model::gguf::{write_gguf, GgufDtype};
-use deepthink_model::{load_checkpoint, load_checkpoint_as, KvCache, Model, StepToken, WeightDtype};
+use deepthink_model::{load_checkpoint, load_checkpoint_as, Checkpoint, KvCache, Model, StepToken, WeightDtype};
 use serde_json::{json, Value};
 
 /// What to run.
@@ -78,12 +79,23 @@ fn warm_page_cache(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// deepthink's side of the run.
+struct Ours {
+    report: Value,
+    logits: Vec<f32>,
+    /// The fixed inputs, made from the loaded tokenizer's vocabulary, for the other sides.
+    inputs: Value,
+    /// The checkpoint as measured, kept for the GGUF export.
+    ck: Checkpoint,
+}
+
 /// deepthink's side: load, logits, decode.
-fn ours(b: &HfBench, inp: &Value) -> anyhow::Result<(Value, Vec<f32>, usize)> {
+fn ours(b: &HfBench) -> anyhow::Result<Ours> {
     warm_page_cache(&b.dir)?;
     let t0 = Instant::now();
     let ck = load_checkpoint_as(&b.dir, b.dtype).with_context(|| format!("loading {}", b.dir.display()))?;
     let load_s = t0.elapsed().as_secs_f64();
+    let inp = inputs(b, ck.tokenizer.vocab_size());
     let m = &ck.model;
     let seq = ids(&inp["logits_input"]);
     let mut cache = KvCache::new(m, 1, seq.len());
@@ -94,28 +106,11 @@ fn ours(b: &HfBench, inp: &Value) -> anyhow::Result<(Value, Vec<f32>, usize)> {
     eprintln!("deepthink: loaded in {load_s:.1} s; decoding");
     let single = decode_step_seconds(m, &prompts[..1], b.new_tokens, b.reps)?;
     let batched = decode_step_seconds(m, &prompts, b.new_tokens, b.reps)?;
-    let v = json!({
+    let report = json!({
         "load_s": load_s, "peak_rss_mib": peak_rss_mib(), "single_ms_per_token": 1000.0 * single,
         "batched_ms_per_step": 1000.0 * batched,
     });
-    Ok((v, logits, weights_per_token(m)))
-}
-
-/// Run a reference script; its last stdout line is its JSON report.
-fn reference(python: &Path, script: &str, args: &[String]) -> anyhow::Result<Value> {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench").join(script);
-    let out = Command::new(python)
-        .arg(&script)
-        .args(args)
-        .output()
-        .with_context(|| format!("running {} {}", python.display(), script.display()))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        bail!("{} failed: {}", script.display(), err.lines().last().unwrap_or(""));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let last = text.lines().last().unwrap_or("");
-    serde_json::from_str(last).with_context(|| format!("{} printed {last:?}", script.display()))
+    Ok(Ours { report, logits, inputs: inp, ck })
 }
 
 fn read_f32s(path: &Path) -> anyhow::Result<Vec<f32>> {
@@ -123,7 +118,7 @@ fn read_f32s(path: &Path) -> anyhow::Result<Vec<f32>> {
     Ok(bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
 }
 
-/// Largest |a − b| over the first `n` rows both cover, and the largest |b| (the scale).
+/// Largest |a − b| over the values both have, and the largest |b| (the scale).
 fn max_diff(a: &[f32], b: &[f32]) -> (f64, f64) {
     let d = a.iter().zip(b).map(|(x, y)| (x - y).abs() as f64).fold(0.0, f64::max);
     (d, b.iter().map(|y| y.abs() as f64).fold(0.0, f64::max))
@@ -131,17 +126,28 @@ fn max_diff(a: &[f32], b: &[f32]) -> (f64, f64) {
 
 pub fn run(b: &HfBench) -> anyhow::Result<()> {
     std::fs::create_dir_all(&b.work).with_context(|| format!("creating {}", b.work.display()))?;
-    let vocab = deepthink_model::ChatTokenizer::load(&b.dir)?.vocab_size();
-    let inp = inputs(b, vocab);
+    let Ours { report: mut us, logits: our_logits, inputs: inp, ck } = ours(b)?;
     let inputs_path = b.work.join("inputs.json");
     std::fs::write(&inputs_path, inp.to_string())?;
-    let (mut us, our_logits, per_token) = ours(b, &inp)?;
+    let c = &ck.model.cfg;
+    let per_token = weights_per_token(&ck.model);
+    let ctx = (PROMPT_LEN + b.new_tokens / 2) as f64;
+    let flops = 2.0 * per_token as f64 + 4.0 * (c.n_layers * c.n_heads * c.head_dim) as f64 * ctx;
     let gguf = b.work.join(format!("model-{}.gguf", b.dtype));
-    if b.llama_cpp.is_some() {
+    // The model goes before the machine is measured and the other sides load theirs.
+    if b.llama_cpp.is_none() {
+        drop(ck);
+    } else {
         eprintln!("writing {}", gguf.display());
-        let ck = load_checkpoint(&b.dir)?;
+        // Export needs f32 weights: the measured model when it has them, else a fresh f32 load.
+        let source = if ck.model.dtype() == WeightDtype::F32 {
+            ck
+        } else {
+            drop(ck);
+            load_checkpoint(&b.dir)?
+        };
         let dtype = if b.dtype == WeightDtype::Bf16 { GgufDtype::BF16 } else { GgufDtype::F32 };
-        write_gguf(&gguf, &ck.model, &ck.tokenizer, dtype)?;
+        write_gguf(&gguf, &source.model, &source.tokenizer, dtype)?;
     }
     eprintln!("measuring this machine's bandwidth and arithmetic");
     let (bandwidth, peak_gflops) = (copy_bandwidth_gbs(), gemm_gflops());
@@ -163,7 +169,7 @@ pub fn run(b: &HfBench) -> anyhow::Result<()> {
         warm_page_cache(&b.dir)?;
         let mut args = vec!["--model".to_string(), b.dir.display().to_string(), "--dtype".into(), b.dtype.to_string()];
         args.extend(common(&path));
-        them.insert("transformers".into(), reference(py, "hf_reference.py", &args)?);
+        them.insert("transformers".into(), run_reference(py, "hf_reference.py", &args, "transformers reference")?);
         hf_logits = Some(read_f32s(&path)?);
     }
     if let Some(py) = &b.llama_cpp {
@@ -172,7 +178,7 @@ pub fn run(b: &HfBench) -> anyhow::Result<()> {
         warm_page_cache(&b.work)?;
         let mut args = vec!["--gguf".to_string(), gguf.display().to_string()];
         args.extend(common(&path));
-        let mut v = reference(py, "llamacpp_reference.py", &args)?;
+        let mut v = run_reference(py, "llamacpp_reference.py", &args, "llama.cpp reference")?;
         if let Some(hf) = &hf_logits {
             let (d, scale) = max_diff(&read_f32s(&path)?, hf);
             v["logits_max_abs_diff_vs_transformers"] = json!(d);
@@ -187,11 +193,6 @@ pub fn run(b: &HfBench) -> anyhow::Result<()> {
         them["transformers"]["logits_max_abs_diff_vs_transformers"] = json!(0.0);
     }
     let bytes = (per_token * b.dtype.bytes()) as f64;
-    let ctx = (PROMPT_LEN + b.new_tokens / 2) as f64;
-    let flops = {
-        let c = &deepthink_model::ModelConfig::from_json_str(&std::fs::read_to_string(b.dir.join("config.json"))?)?;
-        2.0 * per_token as f64 + 4.0 * (c.n_layers * c.n_heads * c.head_dim) as f64 * ctx
-    };
     let derive = |v: &mut Value| {
         let single = v["single_ms_per_token"].as_f64().unwrap_or(f64::NAN);
         let step = v["batched_ms_per_step"].as_f64().unwrap_or(f64::NAN);

@@ -4,6 +4,7 @@ mod ask;
 mod bench;
 mod bench_grpo;
 mod bench_hf;
+mod bench_reference;
 mod bench_search;
 mod config_args;
 mod data;
