@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::Args;
-use deepthink_model::{generate, GenRequest, Message, SamplingParams};
+use deepthink_model::{generate, GenRequest, Message, SamplingParams, ThinkTags};
 use deepthink_tasks::{Problem, Task};
 use deepthink_train::TrainedOn;
 
@@ -35,6 +35,8 @@ pub struct AskArgs {
     /// compact trace writes numbers least-significant digit first).
     #[arg(long)]
     pub explain: bool,
+    #[command(flatten)]
+    pub thinking: super::thinking_args::ThinkingArgs,
 }
 
 /// Print a gloss of the reasoning to stderr (stdout keeps the answer as its last line).
@@ -85,13 +87,19 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
         temperature: a.temperature,
         seed: a.seed,
         max_new_tokens: a.max_new_tokens,
+        thinking: a.thinking.budget()?,
         ..Default::default()
     };
+    let mut request = GenRequest::new(prompt, params);
+    if request.params.thinking.is_active() {
+        let tags = ThinkTags::new(tok, &request.params.thinking.wait)?;
+        request = request.with_think_tags(tags);
+    }
     let mut shown = String::new();
     let mut ids = Vec::new();
     let stream = !a.json;
     let mut stdout = std::io::stdout();
-    let outs = generate(&ck.model, &[GenRequest::new(prompt, params)], tok.stop_ids(), &mut |_, t| {
+    let outs = generate(&ck.model, &[request], tok.stop_ids(), &mut |_, t| {
         if !stream || tok.stop_ids().contains(&t) {
             return;
         }

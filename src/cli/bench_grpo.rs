@@ -43,6 +43,7 @@ fn config(b: &GrpoBench, round: usize) -> GrpoConfig {
         group: GROUP,
         max_new_tokens: MAX_NEW,
         temperature: b.temperature,
+        thinking: Default::default(),
         inner_steps: 1,
         surrogate: SurrogateConfig {
             epsilon_low: 0.2,

@@ -78,6 +78,8 @@ pub struct EvalArgs {
     /// confidence in each step, no training; DeepConf).
     #[arg(long)]
     pub verifier: Option<String>,
+    #[command(flatten)]
+    pub thinking: super::thinking_args::ThinkingArgs,
     /// Check answers with this long-lived program instead of the task's own checker: it reads one
     /// JSON line per completion ({"id","question","answer","metadata","completion"}) and writes one
     /// {"score": 0..1} line each (≥ 0.5 counts as correct). It also judges outcomes for
@@ -226,7 +228,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let orm = a.orm.as_deref().map(|v| a.scorer(v)).transpose()?;
     let bar = indicatif::ProgressBar::new(problems.len() as u64);
     let mut tick = |d: usize, _| bar.set_position(d as u64);
-    let gen = LocalGenerator::new(&ck.model, &ck.tokenizer);
+    let gen = LocalGenerator::new(&ck.model, &ck.tokenizer).with_thinking(a.thinking.budget()?);
     let scorer = scorer_for(strategy, prm.as_deref(), orm.as_deref());
     let s = by_name(strategy, &a.options(), scorer)?;
     let samples = if uses_budget(strategy) { a.samples } else { 1 };

@@ -32,6 +32,9 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     if let Some(cmd) = &a.verifier_cmd {
         settings["verifier_cmd"] = cmd.as_str().into();
     }
+    if a.thinking.budget()?.is_active() {
+        settings["thinking"] = serde_json::to_value(a.thinking.budget()?)?;
+    }
     let prm = a.verifier.as_deref().map(|v| a.scorer(v)).transpose()?;
     let orm = a.orm.as_deref().map(|v| a.scorer(v)).transpose()?;
     let spec = GridSpec {
@@ -42,12 +45,14 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         max_new_tokens: a.max_new_tokens,
         sequences_in_flight: 512,
     };
-    let gen = LocalGenerator::new(&ck.model, &ck.tokenizer);
+    let budget = a.thinking.budget()?;
+    let gen = LocalGenerator::new(&ck.model, &ck.tokenizer).with_thinking(budget.clone());
     let other = match &a.compare_model {
         Some(dir) => Some((dir, load_checkpoint(dir).with_context(|| format!("loading {}", dir.display()))?)),
         None => None,
     };
-    let other_gen = other.as_ref().map(|(_, o)| LocalGenerator::new(&o.model, &o.tokenizer));
+    let other_gen =
+        other.as_ref().map(|(_, o)| LocalGenerator::new(&o.model, &o.tokenizer).with_thinking(budget.clone()));
     let compare = other.as_ref().zip(other_gen.as_ref()).map(|((dir, o), g)| Comparison {
         name: format!("greedy:{}", dir.display()),
         label: format!("{} greedy, {}k params", short(dir), o.model.n_params() / 1000),

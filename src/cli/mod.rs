@@ -15,6 +15,7 @@ mod grid;
 mod plot;
 mod task_args;
 mod tasks;
+mod thinking_args;
 mod train;
 mod train_grpo;
 mod train_verifier;

@@ -38,6 +38,8 @@ pub struct GrpoArgs {
     pub max_new_tokens: usize,
     #[arg(long, default_value_t = 1.0)]
     pub temperature: f32,
+    #[command(flatten)]
+    pub thinking: super::thinking_args::ThinkingArgs,
     /// μ: updates per sampled batch.
     #[arg(long, default_value_t = 1)]
     pub inner_steps: usize,
@@ -133,6 +135,7 @@ fn config(a: &GrpoArgs) -> anyhow::Result<GrpoConfig> {
         group: a.group,
         max_new_tokens: a.max_new_tokens,
         temperature: a.temperature,
+        thinking: a.thinking.budget()?,
         inner_steps: a.inner_steps,
         surrogate: SurrogateConfig {
             epsilon_low: a.epsilon,

@@ -27,6 +27,7 @@ use crate::infer::{KvCache, KvSnapshot, StepToken};
 use crate::model::Model;
 use crate::sampling::Sampler;
 use crate::sequence::{FinishReason, GenOutput, GenRequest};
+use crate::thinking::ThinkTracker;
 
 /// A sequence's handle, unique within its engine: 0, 1, 2, … in the order sequences are added.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -59,6 +60,8 @@ struct Seq {
     rng: ChaCha8Rng,
     out: GenOutput,
     state: State,
+    /// The thinking budget's state, when the request sets one.
+    think: Option<ThinkTracker>,
 }
 
 /// Sequences decoding together through one persistent KV cache.
@@ -129,6 +132,15 @@ impl<M: Deref<Target = Model>> DecodeEngine<M> {
             let room = self.capacity();
             return Err(ModelError::Input(format!("the prompt has {n} tokens; this engine holds {room} per sequence")));
         }
+        let think =
+            match (request.params.thinking.is_active(), &request.think_tags) {
+                (false, _) => None,
+                (true, Some(tags)) => Some(ThinkTracker::new(tags.clone(), &request.params.thinking, &request.prompt)),
+                (true, None) => return Err(ModelError::Input(
+                    "a thinking budget needs the model's <think> and </think> token ids (GenRequest::with_think_tags)"
+                        .into(),
+                )),
+            };
         let slot = self
             .slots
             .iter()
@@ -151,7 +163,7 @@ impl<M: Deref<Target = Model>> DecodeEngine<M> {
         self.next_id += 1;
         let out = GenOutput { tokens: Vec::new(), logprobs: Vec::new(), finish: FinishReason::Length, prefilled };
         let rng = ChaCha8Rng::seed_from_u64(request.params.seed);
-        self.slots[slot] = Some(Seq { id, request, rng, out, state });
+        self.slots[slot] = Some(Seq { id, request, rng, out, state, think });
         Ok(id)
     }
 
@@ -199,8 +211,24 @@ impl<M: Deref<Target = Model>> DecodeEngine<M> {
                 _ => usize::MAX,
             };
             let Some(seq) = self.slots[slot].as_mut().filter(|_| row != usize::MAX) else { continue };
-            let (token, logprob) =
-                self.sampler.sample(&logits[row * v..(row + 1) * v], &seq.request.params, &mut seq.rng);
+            let row_logits = &logits[row * v..(row + 1) * v];
+            let params = &seq.request.params;
+            let (token, logprob) = match seq.think.as_mut() {
+                None => self.sampler.sample(row_logits, params, &mut seq.rng),
+                Some(think) => match think.next_forced() {
+                    Some(forced) => {
+                        let emitted = think.observe(forced);
+                        (emitted, self.sampler.logprob(row_logits, emitted, params))
+                    }
+                    None => {
+                        let (sampled, lp) = self.sampler.sample(row_logits, params, &mut seq.rng);
+                        match think.observe(sampled) {
+                            emitted if emitted == sampled => (sampled, lp),
+                            emitted => (emitted, self.sampler.logprob(row_logits, emitted, params)),
+                        }
+                    }
+                },
+            };
             seq.out.tokens.push(token);
             seq.out.logprobs.push(logprob);
             let fed = seq.request.prompt.len() + seq.out.tokens.len() - 1;

@@ -7,7 +7,7 @@
 //!   the tests that pin them to each other
 //! - [`model`], [`train_pass`], [`attention`], [`ops`], [`matmul`]: the forward and backward passes
 //! - [`infer`], [`sampling`], [`engine`], [`generate`]: KV-cached decoding, step-wise (sequences join
-//!   and leave between steps) and batched
+//!   and leave between steps) and batched; [`thinking`]: the thinking budget it enforces
 //! - [`tokenizer`], [`checkpoint`]: Hugging Face formats on disk
 
 pub mod attention;
@@ -36,6 +36,7 @@ pub mod rope_scaling;
 pub mod sampling;
 pub mod sequence;
 mod step;
+pub mod thinking;
 pub mod tokenizer;
 pub mod train_pass;
 
@@ -49,4 +50,5 @@ pub use infer::{KvCache, KvSnapshot, StepToken};
 pub use model::Model;
 pub use params::Layout;
 pub use sampling::SamplingParams;
+pub use thinking::{ThinkTags, ThinkingBudget};
 pub use tokenizer::{ChatTokenizer, Message};

@@ -9,6 +9,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ModelError;
+use crate::thinking::ThinkingBudget;
 
 /// Per-request sampling parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -21,11 +22,21 @@ pub struct SamplingParams {
     pub top_p: f32,
     pub max_new_tokens: usize,
     pub seed: u64,
+    /// Bounds on the think block, enforced in the decode loop ([`crate::thinking`]).
+    #[serde(default)]
+    pub thinking: ThinkingBudget,
 }
 
 impl Default for SamplingParams {
     fn default() -> Self {
-        SamplingParams { temperature: 0.0, top_k: 0, top_p: 1.0, max_new_tokens: 256, seed: 0 }
+        SamplingParams {
+            temperature: 0.0,
+            top_k: 0,
+            top_p: 1.0,
+            max_new_tokens: 256,
+            seed: 0,
+            thinking: ThinkingBudget::default(),
+        }
     }
 }
 
@@ -41,7 +52,7 @@ impl SamplingParams {
         if !(self.top_p > 0.0 && self.top_p <= 1.0) {
             return Err(ModelError::Input(format!("`top_p` must be in (0, 1], got {}", self.top_p)));
         }
-        Ok(())
+        self.thinking.validate()
     }
 }
 
@@ -73,6 +84,15 @@ impl Sampler {
         self.probs.iter_mut().for_each(|x| *x /= sum);
         let token = draw(&self.probs, &mut self.order, p, rng);
         (token as u32, self.probs[token].max(f32::MIN_POSITIVE).ln())
+    }
+
+    /// The log-probability [`Sampler::sample`] would report for `token` (a token the decode
+    /// loop writes instead of sampling, such as a forced `</think>`).
+    pub fn logprob(&self, logits: &[f32], token: u32, p: &SamplingParams) -> f32 {
+        let temp = if p.temperature == 0.0 { 1.0 } else { p.temperature };
+        let max = logits.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+        let lse = logits.iter().map(|&l| ((l - max) / temp).exp()).sum::<f32>().ln();
+        logits.get(token as usize).map_or(f32::NEG_INFINITY, |&l| (l - max) / temp - lse)
     }
 }
 

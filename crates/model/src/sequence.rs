@@ -3,6 +3,7 @@
 //! generation.
 
 use crate::sampling::SamplingParams;
+use crate::thinking::ThinkTags;
 
 /// One sequence to continue.
 #[derive(Clone, Debug)]
@@ -12,11 +13,19 @@ pub struct GenRequest {
     /// Stop as soon as the generated tokens end with any of these sequences (kept in the
     /// output), e.g. the tokens of `"\n"` to generate one reasoning step.
     pub stop_sequences: Vec<Vec<u32>>,
+    /// The think tags and wait word, needed when `params.thinking` sets a budget.
+    pub think_tags: Option<ThinkTags>,
 }
 
 impl GenRequest {
     pub fn new(prompt: Vec<u32>, params: SamplingParams) -> Self {
-        GenRequest { prompt, params, stop_sequences: Vec::new() }
+        GenRequest { prompt, params, stop_sequences: Vec::new(), think_tags: None }
+    }
+
+    /// The same request, with the tags a thinking budget needs.
+    pub fn with_think_tags(mut self, tags: ThinkTags) -> Self {
+        self.think_tags = Some(tags);
+        self
     }
 
     pub(crate) fn hits_stop(&self, tokens: &[u32]) -> bool {

@@ -10,7 +10,9 @@
 
 use std::sync::Mutex;
 
-use deepthink_model::{generate_with_prefixes, ChatTokenizer, FinishReason, GenRequest, Model, PrefixStore};
+use deepthink_model::{
+    generate_with_prefixes, ChatTokenizer, FinishReason, GenRequest, Model, PrefixStore, ThinkTags, ThinkingBudget,
+};
 
 use crate::error::SearchError;
 use crate::generator::{Continuation, Generator, Request};
@@ -20,6 +22,8 @@ pub struct LocalGenerator<'a> {
     pub tokenizer: &'a ChatTokenizer,
     /// KV caches of the last calls' sequences, continued by later prompts that extend them.
     prefixes: Option<Mutex<PrefixStore>>,
+    /// The budget of requests that set none.
+    thinking: ThinkingBudget,
 }
 
 /// Default bound of the cross-call prefix cache.
@@ -28,12 +32,44 @@ const PREFIX_CACHE_BYTES: usize = 512 << 20;
 impl<'a> LocalGenerator<'a> {
     /// A generator with a cross-call prefix cache of up to 512 MiB.
     pub fn new(model: &'a Model, tokenizer: &'a ChatTokenizer) -> Self {
-        LocalGenerator { model, tokenizer, prefixes: Some(Mutex::new(PrefixStore::new(PREFIX_CACHE_BYTES))) }
+        LocalGenerator {
+            model,
+            tokenizer,
+            prefixes: Some(Mutex::new(PrefixStore::new(PREFIX_CACHE_BYTES))),
+            thinking: ThinkingBudget::default(),
+        }
     }
 
     /// The same without the cross-call prefix cache (every call prefills its prompts in full).
     pub fn without_prefix_cache(model: &'a Model, tokenizer: &'a ChatTokenizer) -> Self {
-        LocalGenerator { model, tokenizer, prefixes: None }
+        LocalGenerator { model, tokenizer, prefixes: None, thinking: ThinkingBudget::default() }
+    }
+
+    /// The same generator, applying `budget` to every request that sets no budget of its own.
+    pub fn with_thinking(mut self, budget: ThinkingBudget) -> Self {
+        self.thinking = budget;
+        self
+    }
+
+    /// The decode request for `r`, with its prompt `p`: stop sequences, and the thinking budget
+    /// less what the prefix already thought.
+    fn decode_request(&self, r: &Request, p: &[u32]) -> Result<GenRequest, SearchError> {
+        // Stop inside the decode loop on each stop string's tokens (exact for deepthink's
+        // character-level tokenizer); the text-level cut in `generate` stays as the final word.
+        let stop_sequences =
+            r.stop.iter().filter(|s| !s.is_empty()).map(|s| self.tokenizer.encode(s)).collect::<Result<_, _>>()?;
+        let mut params = r.params.clone();
+        if !params.thinking.is_active() {
+            params.thinking = self.thinking.clone();
+        }
+        let mut req = GenRequest { prompt: p.to_vec(), params, stop_sequences, think_tags: None };
+        if req.params.thinking.is_active() {
+            if !r.prefix.contains(deepthink_model::tokenizer::END_THINK) {
+                req.params.thinking = req.params.thinking.after(self.count_tokens(&r.prefix));
+            }
+            req.think_tags = Some(ThinkTags::new(self.tokenizer, &req.params.thinking.wait)?);
+        }
+        Ok(req)
     }
 
     fn prompt(&self, r: &Request) -> Result<Vec<u32>, SearchError> {
@@ -51,14 +87,8 @@ fn cut_at_stop(text: &str, stop: &[String]) -> Option<usize> {
 impl Generator for LocalGenerator<'_> {
     fn generate(&self, requests: &[Request]) -> Result<Vec<Continuation>, SearchError> {
         let prompts: Vec<Vec<u32>> = requests.iter().map(|r| self.prompt(r)).collect::<Result<_, _>>()?;
-        let mut gen = Vec::with_capacity(requests.len());
-        for (p, r) in prompts.iter().zip(requests) {
-            // Stop inside the decode loop on each stop string's tokens (exact for deepthink's
-            // character-level tokenizer); the text-level cut below stays as the final word.
-            let stop_sequences =
-                r.stop.iter().filter(|s| !s.is_empty()).map(|s| self.tokenizer.encode(s)).collect::<Result<_, _>>()?;
-            gen.push(GenRequest { prompt: p.clone(), params: r.params.clone(), stop_sequences });
-        }
+        let gen: Vec<GenRequest> =
+            requests.iter().zip(&prompts).map(|(r, p)| self.decode_request(r, p)).collect::<Result<_, _>>()?;
         let stops = self.tokenizer.stop_ids();
         let outs = match &self.prefixes {
             Some(store) => {

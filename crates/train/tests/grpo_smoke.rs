@@ -20,6 +20,7 @@ fn config(skip: bool) -> GrpoConfig {
         group: 4,
         max_new_tokens: 64,
         temperature: 0.3,
+        thinking: Default::default(),
         inner_steps: 2,
         surrogate: SurrogateConfig { beta: 0.04, ..SurrogateConfig::default() },
         scale_rewards: true,

@@ -4,11 +4,16 @@
 
 use std::path::PathBuf;
 
+use deepthink_model::ThinkingBudget;
 use deepthink_tasks::{PromptStyle, TaskConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::grpo::loss::SurrogateConfig;
 use crate::optim::AdamWConfig;
+
+fn is_inactive(b: &ThinkingBudget) -> bool {
+    !b.is_active()
+}
 
 /// A reward term and its weight.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,6 +35,10 @@ pub struct GrpoConfig {
     pub group: usize,
     pub max_new_tokens: usize,
     pub temperature: f32,
+    /// A thinking budget on every rollout (enforced in the decode loop; a forced `</think>` is
+    /// trained on like any sampled token, with the log-probability the policy gave it).
+    #[serde(default, skip_serializing_if = "is_inactive")]
+    pub thinking: ThinkingBudget,
     /// μ: updates per sampled batch.
     pub inner_steps: usize,
     pub surrogate: SurrogateConfig,

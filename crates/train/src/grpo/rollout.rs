@@ -6,7 +6,7 @@
 //! the policy always starts inside a think block; completions are rewarded as the text of the
 //! whole assistant turn, pre-fill included.
 
-use deepthink_model::{generate, ChatTokenizer, FinishReason, GenOutput, GenRequest, Model, SamplingParams};
+use deepthink_model::{generate, ChatTokenizer, FinishReason, GenOutput, GenRequest, Model, SamplingParams, ThinkTags};
 use deepthink_tasks::{Problem, Split, Task, Verifier};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -39,6 +39,7 @@ pub fn sample_groups(
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let problems: Vec<Problem> = (0..cfg.prompts).map(|_| task.generate(&mut rng, Split::Train)).collect();
     let questions: Vec<String> = problems.iter().map(|p| task.prompt(p, cfg.prompt)).collect();
+    let tags = cfg.thinking.is_active().then(|| ThinkTags::new(tok, &cfg.thinking.wait)).transpose()?;
     let mut reqs = Vec::with_capacity(cfg.prompts * cfg.group);
     for (i, q) in questions.iter().enumerate() {
         let ids = tok.prompt_ids(q, true)?;
@@ -48,9 +49,14 @@ pub fn sample_groups(
                 temperature: cfg.temperature,
                 max_new_tokens: cfg.max_new_tokens,
                 seed,
+                thinking: cfg.thinking.clone(),
                 ..SamplingParams::default()
             };
-            reqs.push(GenRequest::new(ids.clone(), params));
+            let req = GenRequest::new(ids.clone(), params);
+            reqs.push(match &tags {
+                Some(tags) => req.with_think_tags(tags.clone()),
+                None => req,
+            });
         }
     }
     let outputs = generate(model, &reqs, tok.stop_ids(), &mut |_, _| {})?;
