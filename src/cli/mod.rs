@@ -13,6 +13,7 @@ mod eval;
 mod export;
 mod grid;
 mod plot;
+mod serve;
 mod task_args;
 mod tasks;
 mod thinking_args;
@@ -60,6 +61,9 @@ pub enum Command {
     Plot(plot::PlotArgs),
     /// Export a checkpoint as a GGUF file for llama.cpp and Ollama (byte-level BPE tokenizers).
     Export(export::ExportArgs),
+    /// Serve a model over the OpenAI API (chat completions with reasoning fields, thinking
+    /// budgets, reasoning_effort → search strategies, continuous batching).
+    Serve(serve::ServeArgs),
 }
 
 /// Load `--model`, else `$DEEPTHINK_MODEL`, else the default model compiled into the binary.
@@ -114,5 +118,9 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
         Command::Bench(a) => bench::run(a, cli.threads),
         Command::Plot(a) => plot::run(a),
         Command::Export(a) => export::run(a),
+        Command::Serve(a) => {
+            set_threads(cli.threads, cores)?;
+            serve::run(a)
+        }
     }
 }

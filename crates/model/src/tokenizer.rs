@@ -53,7 +53,7 @@ pub fn tokenizer_config_text(dir: &Path) -> Result<String, ModelError> {
 pub const CHAT_TEMPLATE: &str = "{%- for message in messages %}{%- if message['role'] == 'user' %}{{ '<|user|>' + message['content'] }}{%- elif message['role'] == 'assistant' %}{{ '<|assistant|>' + message['content'] + '<|end|>' }}{%- endif %}{%- endfor %}{%- if add_generation_prompt %}{%- if enable_thinking is defined and enable_thinking is false %}{{ '<|assistant|><think>\\n\\n</think>\\n\\n' }}{%- else %}{{ '<|assistant|><think>\\n' }}{%- endif %}{%- endif %}";
 
 /// One chat message.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Message {
     pub role: String,
     pub content: String,

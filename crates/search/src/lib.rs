@@ -11,6 +11,7 @@ pub mod beam;
 pub mod best_of_n;
 pub mod candidates;
 pub mod confidence_scorer;
+pub mod decode_request;
 pub mod dvts;
 pub mod error;
 pub mod generator;

@@ -43,7 +43,7 @@ impl Scores {
 }
 
 /// Outcome or process verifier.
-pub trait Scorer: Sync {
+pub trait Scorer: Send + Sync {
     fn name(&self) -> String;
     fn score(&self, task: &dyn Task, items: &[ScoreItem]) -> Result<Vec<Scores>, SearchError>;
 }
