@@ -1,4 +1,5 @@
 //! Helpers shared by the binary's test files.
+#![allow(dead_code)] // each test binary that includes this module uses a different part of it
 
 use std::process::{Command, Output};
 
@@ -22,4 +23,66 @@ pub fn tiny_run() -> Vec<&'static str> {
     let mut flags = vec!["--steps", "2", "--batch-size", "2"];
     flags.extend_from_slice(TINY_SHAPE);
     flags
+}
+
+/// A `deepthink serve` process on a free loopback port, stopped when dropped.
+#[allow(dead_code)] // not every test binary that includes this module starts a server
+pub struct Server {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT/v1`
+    pub base: String,
+}
+
+#[allow(dead_code)]
+impl Server {
+    pub fn start(args: &[&str]) -> Server {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_deepthink"))
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start deepthink serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let base = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+                        break url.trim_end_matches('/').to_string();
+                    }
+                }
+                other => {
+                    let _ = child.kill();
+                    panic!("deepthink serve did not start: {other:?}");
+                }
+            }
+        };
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, base }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The Python that has the `openai` SDK: `$DEEPTHINK_TEST_PYTHON`, else the venv `.ci/run`
+/// makes (`target/ci-venv`).
+#[allow(dead_code)]
+pub fn sdk_python() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("DEEPTHINK_TEST_PYTHON") {
+        return p.into();
+    }
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci-venv/bin/python");
+    assert!(
+        venv.exists(),
+        "{} is missing: run .ci/run (it creates the venv with the openai SDK), or set DEEPTHINK_TEST_PYTHON",
+        venv.display()
+    );
+    venv
 }

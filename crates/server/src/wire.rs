@@ -361,19 +361,20 @@ pub fn completion_params(body: &[u8]) -> Result<CompletionParams, ApiError> {
         Some(v) => return Err(wrong_type("prompt", "a string", v)),
         None => return Err(ApiError::field("prompt", "`prompt` is required")),
     };
-    let logprobs =
-        match present(&o, "logprobs") {
-            None => false,
-            Some(Value::Bool(b)) => *b,
-            Some(Value::Number(n)) if n.as_u64() == Some(0) => true,
-            Some(Value::Number(n)) => return Err(ApiError::field(
+    let logprobs = match present(&o, "logprobs") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Number(n)) if n.as_u64() == Some(0) => true,
+        Some(Value::Number(n)) => {
+            return Err(ApiError::field(
                 "logprobs",
                 format!(
                     "`logprobs` alternatives are not offered: send 0 for the chosen tokens' log-probabilities, got {n}"
                 ),
-            )),
-            Some(v) => return Err(wrong_type("logprobs", "0 or a boolean", v)),
-        };
+            ))
+        }
+        Some(v) => return Err(wrong_type("logprobs", "0 or a boolean", v)),
+    };
     Ok(CompletionParams {
         model,
         prompt,

@@ -1,4 +1,5 @@
 //! The server over the repository's default model (a 2.9 MB multiplication model), driven
+#![allow(dead_code)] // each test binary that includes this module uses a different part of it
 //! through axum's router without a socket.
 
 use std::path::PathBuf;
