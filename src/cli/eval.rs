@@ -80,6 +80,8 @@ pub struct EvalArgs {
     pub verifier: Option<String>,
     #[command(flatten)]
     pub thinking: super::thinking_args::ThinkingArgs,
+    #[command(flatten)]
+    pub remote: super::backend_args::BackendArgs,
     /// Check answers with this long-lived program instead of the task's own checker: it reads one
     /// JSON line per completion ({"id","question","answer","metadata","completion"}) and writes one
     /// {"score": 0..1} line each (≥ 0.5 counts as correct). It also judges outcomes for
@@ -228,7 +230,25 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let orm = a.orm.as_deref().map(|v| a.scorer(v)).transpose()?;
     let bar = indicatif::ProgressBar::new(problems.len() as u64);
     let mut tick = |d: usize, _| bar.set_position(d as u64);
-    let gen = LocalGenerator::new(&ck.model, &ck.tokenizer).with_thinking(a.thinking.budget()?);
+    let (local, remote);
+    let gen: &dyn deepthink_search::Generator = match a
+        .remote
+        .generator(Some(ck.tokenizer.clone()), Some(ck.model.cfg.clone()))?
+    {
+        Some(r) => {
+            if a.thinking.budget()?.min > 0 {
+                bail!(
+                    "--min-thinking-tokens needs the local decode loop; a --backend takes only --max-thinking-tokens"
+                );
+            }
+            remote = r.with_thinking(a.thinking.budget()?);
+            &remote
+        }
+        None => {
+            local = LocalGenerator::new(&ck.model, &ck.tokenizer).with_thinking(a.thinking.budget()?);
+            &local
+        }
+    };
     let scorer = scorer_for(strategy, prm.as_deref(), orm.as_deref());
     let s = by_name(strategy, &a.options(), scorer)?;
     let samples = if uses_budget(strategy) { a.samples } else { 1 };
@@ -237,7 +257,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let chunk = (64 / samples.max(1)).max(1);
     let checker = a.process_verifier();
     let verifier = checker.as_ref().map(|v| v as &dyn deepthink_tasks::Verifier);
-    let run = Evaluation { task: task.as_ref(), strategy: s.as_ref(), gen: &gen, budget, chunk, verifier };
+    let run = Evaluation { task: task.as_ref(), strategy: s.as_ref(), gen, budget, chunk, verifier };
     let (report, preds) = run.run(&problems, &mut tick)?;
     bar.finish_and_clear();
     if let Some(path) = &a.predictions {

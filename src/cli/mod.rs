@@ -1,6 +1,7 @@
 //! Command-line interface: one module per subcommand.
 
 mod ask;
+mod backend_args;
 mod bench;
 mod bench_grpo;
 mod bench_hf;

@@ -36,6 +36,12 @@ pub struct ServeArgs {
     /// `deepthink train verifier`, `oracle`, or `confidence:MODEL`.
     #[arg(long)]
     pub verifier: Option<String>,
+    /// Read questions as this task (default: the one the model was trained on, from its
+    /// provenance; needed by strategies behind a --backend, whose model deepthink cannot read).
+    #[arg(long)]
+    pub task: Option<String>,
+    #[command(flatten)]
+    pub remote: super::backend_args::BackendArgs,
 }
 
 fn served_name(a: &ServeArgs, loaded: &str) -> String {
@@ -48,11 +54,38 @@ fn served_name(a: &ServeArgs, loaded: &str) -> String {
     PathBuf::from(loaded).file_name().map_or_else(|| loaded.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
+/// The state for `--backend`: strategies over the remote server; `--model`, when given, lends
+/// its tokenizer, template and task.
+fn remote_state(a: &ServeArgs) -> anyhow::Result<(String, deepthink_server::AppState)> {
+    let ck = a.model.as_ref().map(|_| super::load_model_as(&a.model, a.dtype)).transpose()?.map(|(_, ck)| ck);
+    let task = ck.as_ref().and_then(|ck| deepthink_train::TrainedOn::from_provenance(ck.provenance.as_ref()));
+    let gen = a
+        .remote
+        .generator(ck.as_ref().map(|c| c.tokenizer.clone()), ck.as_ref().map(|c| c.model.cfg.clone()))?
+        .ok_or_else(|| anyhow::anyhow!("no --backend"))?;
+    let name = a.served_model_name.clone().unwrap_or_else(|| gen.model_name().to_string());
+    let metrics = Arc::new(deepthink_server::Metrics::default());
+    let mut state = deepthink_server::AppState::new(deepthink_server::Backend::Remote(Arc::new(gen)), name, metrics);
+    state.task = task.and_then(|t| t.task().ok().map(|task| deepthink_server::ServedTask { task, prompt: t.prompt }));
+    let url = a.remote.backend.clone().unwrap_or_default();
+    Ok((format!("backend {url}"), state))
+}
+
 pub fn run(a: ServeArgs) -> anyhow::Result<()> {
-    let (loaded, ck) = super::load_model_as(&a.model, a.dtype)?;
-    let name = served_name(&a, &loaded);
-    let cfg = EngineConfig { slots: a.slots, queue: a.queue };
-    let mut state = deepthink_server::serve::local_state(ck, name.clone(), cfg);
+    let (loaded, mut state, name) = if a.remote.backend.is_some() {
+        let (loaded, state) = remote_state(&a)?;
+        let name = state.model_name.clone();
+        (loaded, state, name)
+    } else {
+        let (loaded, ck) = super::load_model_as(&a.model, a.dtype)?;
+        let name = served_name(&a, &loaded);
+        let cfg = EngineConfig { slots: a.slots, queue: a.queue, ..EngineConfig::default() };
+        (loaded, deepthink_server::serve::local_state(ck, name.clone(), cfg), name)
+    };
+    if let Some(t) = &a.task {
+        let task = deepthink_tasks::task_by_name(t, &deepthink_tasks::TaskConfig::default())?;
+        state.task = Some(deepthink_server::ServedTask { task, prompt: deepthink_tasks::PromptStyle::Plain });
+    }
     state.timeout = std::time::Duration::from_secs(a.timeout);
     if let Some(spec) = &a.verifier {
         state.scorer = Some(Arc::from(deepthink_search::load_scorer(spec)?));

@@ -86,3 +86,14 @@ pub fn sdk_python() -> std::path::PathBuf {
     );
     venv
 }
+
+/// `GET path` on a server (`base` is `http://HOST:PORT/v1`), the body as text.
+pub fn http_get(base: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://").split('/').next().unwrap_or_default();
+    let mut s = std::net::TcpStream::connect(host).expect("connect");
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").expect("send");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read");
+    out.split_once("\r\n\r\n").map_or(out.clone(), |(_, body)| body.to_string())
+}

@@ -57,6 +57,35 @@ impl PrefixStore {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+
+    /// The snapshot a sequence with this prompt can start from: one holding the prompt less its
+    /// last token.
+    pub fn lookup(&self, prompt: &[u32]) -> Option<&KvSnapshot> {
+        let last = prompt.len().checked_sub(1)?;
+        self.entries.get(&prompt[..last]).map(|(snap, _)| snap)
+    }
+
+    /// Keep `snap` (the cache of `tokens`) for later prompts that extend it, evicting the oldest
+    /// entries beyond `max_bytes` — the long-running use, where there are no calls to age by
+    /// (a server's engine).
+    pub fn keep(&mut self, tokens: Vec<u32>, snap: KvSnapshot) {
+        if self.max_bytes > 0 && snap.bytes() > self.max_bytes {
+            return;
+        }
+        self.calls += 1;
+        self.bytes += snap.bytes();
+        if let Some((old, _)) = self.entries.insert(tokens, (snap, self.calls)) {
+            self.bytes -= old.bytes();
+        }
+        while self.max_bytes > 0 && self.bytes > self.max_bytes {
+            let Some(oldest) = self.entries.iter().min_by_key(|(_, (_, age))| *age).map(|(k, _)| k.clone()) else {
+                break;
+            };
+            if let Some((gone, _)) = self.entries.remove(&oldest) {
+                self.bytes -= gone.bytes();
+            }
+        }
+    }
 }
 
 /// [`generate`], continuing from `store`'s snapshots where a prompt extends one of them, and

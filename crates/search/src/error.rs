@@ -10,4 +10,7 @@ pub enum SearchError {
     Verifier(String),
     #[error("strategy: {0}")]
     Config(String),
+    /// A remote OpenAI-compatible backend failed or refused.
+    #[error("backend: {0}")]
+    Remote(String),
 }

@@ -34,6 +34,7 @@ pub struct Prepared {
     /// The template pre-filled `<think>`: the reply starts inside the think block.
     pub prefilled: bool,
     pub stop: Vec<String>,
+    pub include_stop: bool,
 }
 
 pub fn finish_name(f: FinishReason) -> &'static str {
@@ -105,6 +106,7 @@ pub fn prepare(
         prompt_tokens: prompt.len(),
         prefilled: prefill_opens_thinking(prefill),
         stop: s.stop.clone(),
+        include_stop: s.include_stop,
     })
 }
 
@@ -114,11 +116,20 @@ pub struct Finished {
     pub logprobs: Vec<f32>,
     pub text: String,
     pub finish: FinishReason,
+    /// The stop string that ended it (vLLM's `stop_reason`).
+    pub stop_reason: Option<String>,
+    /// Prompt tokens its prefill computed (the rest came from a cache).
+    pub computed_prompt: usize,
 }
 
-/// Where the earliest stop string ends in `text`, if one occurs.
+/// Where the earliest stop string starts in `text`, if one occurs.
 pub fn stop_cut(text: &str, stop: &[String]) -> Option<usize> {
     stop.iter().filter_map(|s| text.find(s.as_str())).min()
+}
+
+/// The earliest stop string in `text`: where it starts, and which it is.
+fn first_stop<'a>(text: &str, stop: &'a [String]) -> Option<(usize, &'a String)> {
+    stop.iter().filter_map(|s| text.find(s.as_str()).map(|at| (at, s))).min_by_key(|(at, _)| *at)
 }
 
 /// Receive one choice to its end (a stop string ends it early: dropping the receiver frees its
@@ -126,25 +137,37 @@ pub fn stop_cut(text: &str, stop: &[String]) -> Option<usize> {
 pub async fn collect(
     tok: &ChatTokenizer,
     mut rx: UnboundedReceiver<SeqEvent>,
-    stop: &[String],
+    prepared: &Prepared,
     deadline: tokio::time::Instant,
 ) -> Result<Finished, ApiError> {
+    let stop = &prepared.stop;
     let mut d = Detokenizer::new(tok);
-    let (mut tokens, mut logprobs) = (Vec::new(), Vec::new());
+    let (mut tokens, mut logprobs, mut computed_prompt) = (Vec::new(), Vec::new(), 0);
     loop {
         let ev = tokio::time::timeout_at(deadline, rx.recv()).await.map_err(|_| timeout())?;
         match ev {
+            Some(SeqEvent::Admitted { prompt_tokens }) => computed_prompt = prompt_tokens,
             Some(SeqEvent::Token { token, logprob }) => {
                 tokens.push(token);
                 logprobs.push(logprob);
                 d.push(token);
-                if let Some(cut) = stop_cut(d.text(), stop) {
-                    let text = d.text()[..cut].to_string();
-                    return Ok(Finished { tokens, logprobs, text, finish: FinishReason::Stop });
+                if let Some((at, which)) = first_stop(d.text(), stop) {
+                    let end = if prepared.include_stop { at + which.len() } else { at };
+                    let text = d.text()[..end].to_string();
+                    let stop_reason = Some(which.clone());
+                    return Ok(Finished {
+                        tokens,
+                        logprobs,
+                        text,
+                        finish: FinishReason::Stop,
+                        stop_reason,
+                        computed_prompt,
+                    });
                 }
             }
             Some(SeqEvent::Done { finish, .. }) => {
-                return Ok(Finished { tokens, logprobs, text: d.text().to_string(), finish });
+                let text = d.text().to_string();
+                return Ok(Finished { tokens, logprobs, text, finish, stop_reason: None, computed_prompt });
             }
             Some(SeqEvent::Failed(e)) => return Err(ApiError::internal(e)),
             None => return Err(ApiError::internal("the engine dropped the request")),
@@ -156,12 +179,14 @@ pub fn timeout() -> ApiError {
     ApiError::with_status(axum::http::StatusCode::GATEWAY_TIMEOUT, "timeout_error", "the request timed out")
 }
 
-/// The `usage` object.
-pub fn usage(prompt: usize, completion: usize, reasoning: usize) -> Value {
+/// The `usage` object; `cached` of the prompt tokens came from a cache (OpenAI's
+/// `prompt_tokens_details.cached_tokens`).
+pub fn usage(prompt: usize, completion: usize, reasoning: usize, cached: usize) -> Value {
     json!({
         "prompt_tokens": prompt,
         "completion_tokens": completion,
         "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": cached},
         "completion_tokens_details": {"reasoning_tokens": reasoning},
     })
 }
@@ -206,24 +231,35 @@ pub async fn handle(s: Arc<AppState>, mut p: ChatParams) -> Result<Response, Api
         return Ok(stream(s, p, tok, prepared, receivers, id, deadline).into_response());
     }
     let mut choices = Vec::new();
-    let (mut completion_tokens, mut reasoning_total) = (0, 0);
+    let (mut completion_tokens, mut reasoning_total, mut computed) = (0, 0, 0);
     for (i, rx) in receivers.into_iter().enumerate() {
-        let f = collect(&tok, rx, &prepared.stop, deadline).await?;
+        let f = collect(&tok, rx, &prepared, deadline).await?;
+        computed += f.computed_prompt;
         let (reasoning, content) = split_reasoning(&f.text, prepared.prefilled);
         let r_tokens = reasoning_tokens(&f.tokens, &tok, prepared.prefilled);
         completion_tokens += f.tokens.len();
         reasoning_total += r_tokens;
+        let logprobs = p.logprobs.then(|| {
+            let content: Vec<Value> = f
+                .tokens
+                .iter()
+                .zip(&f.logprobs)
+                .map(|(&t, &lp)| json!({"token": tok.decode(&[t]), "logprob": lp, "bytes": null, "top_logprobs": []}))
+                .collect();
+            json!({"content": content})
+        });
         choices.push(json!({
             "index": i,
             "message": message(&reasoning, &content, p.include_reasoning),
             "finish_reason": finish_name(f.finish),
-            "logprobs": null,
+            "stop_reason": f.stop_reason,
+            "logprobs": logprobs,
         }));
     }
     let body = json!({
         "id": id, "object": "chat.completion", "created": s.created, "model": s.model_name,
         "choices": choices,
-        "usage": usage(prepared.prompt_tokens, completion_tokens, reasoning_total),
+        "usage": usage(prepared.prompt_tokens, completion_tokens, reasoning_total, prepared.prompt_tokens.saturating_sub(computed)),
     });
     Ok(axum::Json(body).into_response())
 }
@@ -271,7 +307,7 @@ fn stream(
         }
         if p.sampling.include_usage {
             let body = json!({"id": id, "object": "chat.completion.chunk", "created": s.created, "model": s.model_name,
-                "choices": [], "usage": usage(prepared.prompt_tokens, completion_tokens, reasoning)});
+                "choices": [], "usage": usage(prepared.prompt_tokens, completion_tokens, reasoning, 0)});
             let _ = tx.send(Ok(Event::default().data(body.to_string())));
         }
         let _ = tx.send(Ok(Event::default().data("[DONE]")));
@@ -322,6 +358,7 @@ async fn forward(
             }
         };
         match ev {
+            Some(SeqEvent::Admitted { .. }) => {}
             Some(SeqEvent::Token { token, .. }) => {
                 tokens.push(token);
                 d.push(token);

@@ -39,9 +39,10 @@ pub async fn handle(s: Arc<AppState>, p: CompletionParams) -> Result<Response, A
     let deadline = tokio::time::Instant::now() + s.timeout;
     let receivers = engine.submit(prepared.requests.clone()).map_err(|b| ApiError::busy(b.queued, b.capacity))?;
     let mut choices = Vec::new();
-    let (mut completion_tokens, mut reasoning) = (0, 0);
+    let (mut completion_tokens, mut reasoning, mut computed) = (0, 0, 0);
     for (i, rx) in receivers.into_iter().enumerate() {
-        let f = collect(&tok, rx, &prepared.stop, deadline).await?;
+        let f = collect(&tok, rx, &prepared, deadline).await?;
+        computed += f.computed_prompt;
         completion_tokens += f.tokens.len();
         reasoning += reasoning_tokens(&f.tokens, &tok, prefilled);
         let logprobs = p.logprobs.then(|| {
@@ -58,11 +59,12 @@ pub async fn handle(s: Arc<AppState>, p: CompletionParams) -> Result<Response, A
             json!({"tokens": pieces, "token_logprobs": f.logprobs, "top_logprobs": null, "text_offset": offsets})
         });
         let text = if p.echo { format!("{}{}", p.prompt, f.text) } else { f.text };
-        choices.push(json!({"index": i, "text": text, "logprobs": logprobs, "finish_reason": finish_name(f.finish)}));
+        choices.push(json!({"index": i, "text": text, "logprobs": logprobs, "finish_reason": finish_name(f.finish),
+            "stop_reason": f.stop_reason}));
     }
     let body = json!({
         "id": format!("cmpl-{number}"), "object": "text_completion", "created": s.created, "model": s.model_name,
-        "choices": choices, "usage": usage(prepared.prompt_tokens, completion_tokens, reasoning),
+        "choices": choices, "usage": usage(prepared.prompt_tokens, completion_tokens, reasoning, prepared.prompt_tokens.saturating_sub(computed)),
     });
     Ok(axum::Json(body).into_response())
 }

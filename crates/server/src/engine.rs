@@ -5,6 +5,11 @@
 //! gone (the client disconnected, a stop string matched, the request timed out) is cancelled
 //! before the next step, freeing its slot.
 //!
+//! Prompts share KV caches across requests through a [`PrefixStore`]: a sequence that ended on
+//! a stop string or its length (a search step, not an answer) leaves its cache there, and a later
+//! prompt that extends it exactly (the next step of the same beam) restores it and feeds only
+//! its last token — the cross-call prefix cache `LocalGenerator` has, shared by every client.
+//!
 //! The queue in front of the slots is bounded: [`EngineHandle::submit`] refuses with
 //! [`Busy`] when it is full, which the HTTP side turns into a 503 with `Retry-After`, as vLLM,
 //! llama.cpp and Ollama do. Identical prompts submitted together (a request's `n` choices)
@@ -17,7 +22,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 
-use deepthink_model::{DecodeEngine, FinishReason, GenRequest, Model, SeqId};
+use deepthink_model::{DecodeEngine, FinishReason, GenRequest, Model, PrefixStore, SeqId};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use crate::metrics::Metrics;
@@ -25,6 +30,11 @@ use crate::metrics::Metrics;
 /// What a submitted sequence receives.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SeqEvent {
+    /// The sequence took a slot; its prefill will compute `prompt_tokens` of its prompt (fewer
+    /// when a cached prefix or an identical prompt's prefill covers the rest).
+    Admitted {
+        prompt_tokens: usize,
+    },
     Token {
         token: u32,
         logprob: f32,
@@ -57,11 +67,13 @@ pub struct EngineConfig {
     pub slots: usize,
     /// Sequences that may wait for a slot before submissions are refused.
     pub queue: usize,
+    /// Bound of the cross-request prefix cache.
+    pub prefix_cache_bytes: usize,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig { slots: 32, queue: 128 }
+        EngineConfig { slots: 32, queue: 128, prefix_cache_bytes: 256 << 20 }
     }
 }
 
@@ -95,6 +107,8 @@ impl EngineHandle {
                     live: HashMap::new(),
                     waiting: thread_waiting,
                     metrics: thread_metrics,
+                    prefixes: PrefixStore::new(cfg.prefix_cache_bytes),
+                    stop_tokens,
                 }
                 .run()
             })
@@ -133,9 +147,12 @@ struct Scheduler {
     engine: DecodeEngine<Arc<Model>>,
     rx: mpsc::Receiver<Job>,
     pending: VecDeque<Job>,
-    live: HashMap<SeqId, UnboundedSender<SeqEvent>>,
+    /// Each running sequence's channel and prompt.
+    live: HashMap<SeqId, (UnboundedSender<SeqEvent>, Vec<u32>)>,
     waiting: Arc<AtomicUsize>,
     metrics: Arc<Metrics>,
+    prefixes: PrefixStore,
+    stop_tokens: Vec<u32>,
 }
 
 impl Scheduler {
@@ -166,7 +183,7 @@ impl Scheduler {
         let before = self.pending.len();
         self.pending.retain(|j| !j.events.is_closed());
         self.dequeued(before - self.pending.len());
-        let gone: Vec<SeqId> = self.live.iter().filter(|(_, tx)| tx.is_closed()).map(|(id, _)| *id).collect();
+        let gone: Vec<SeqId> = self.live.iter().filter(|(_, (tx, _))| tx.is_closed()).map(|(id, _)| *id).collect();
         for id in gone {
             self.engine.cancel(id);
             self.live.remove(&id);
@@ -178,9 +195,12 @@ impl Scheduler {
         while self.engine.free_slots() > 0 {
             let Some(job) = self.pending.pop_front() else { break };
             self.dequeued(1);
-            match self.engine.add(job.request) {
+            let prompt = job.request.prompt.clone();
+            match self.engine.add_from(job.request, self.prefixes.lookup(&prompt)) {
                 Ok(id) => {
-                    self.live.insert(id, job.events);
+                    let computed = self.engine.output(id).map_or(0, |o| o.prefilled);
+                    let _ = job.events.send(SeqEvent::Admitted { prompt_tokens: computed });
+                    self.live.insert(id, (job.events, prompt));
                 }
                 Err(e) => {
                     let _ = job.events.send(SeqEvent::Failed(e.to_string()));
@@ -197,7 +217,7 @@ impl Scheduler {
         let events = match self.engine.step() {
             Ok(events) => events,
             Err(e) => {
-                for (id, tx) in self.live.drain() {
+                for (id, (tx, _)) in self.live.drain() {
                     self.engine.cancel(id);
                     let _ = tx.send(SeqEvent::Failed(e.to_string()));
                 }
@@ -207,20 +227,35 @@ impl Scheduler {
         self.metrics.steps.fetch_add(1, Ordering::Relaxed);
         self.metrics.generated_tokens.fetch_add(events.len() as u64, Ordering::Relaxed);
         for ev in events {
-            let Some(tx) = self.live.get(&ev.id) else { continue };
+            let Some((tx, _)) = self.live.get(&ev.id) else { continue };
             let sent = tx.send(SeqEvent::Token { token: ev.token, logprob: ev.logprob }).is_ok();
             if !sent {
                 self.engine.cancel(ev.id);
                 self.live.remove(&ev.id);
                 self.metrics.cancelled.fetch_add(1, Ordering::Relaxed);
             } else if let Some(finish) = ev.finished {
+                let Some((tx, prompt)) = self.live.remove(&ev.id) else { continue };
+                if !self.stop_tokens.contains(&ev.token) {
+                    self.keep_prefix(ev.id, prompt);
+                }
                 let prompt_tokens = self.engine.take(ev.id).map_or(0, |o| o.prefilled);
                 self.metrics.prompt_tokens.fetch_add(prompt_tokens as u64, Ordering::Relaxed);
-                if let Some(tx) = self.live.remove(&ev.id) {
-                    let _ = tx.send(SeqEvent::Done { finish, prompt_tokens });
-                }
+                let _ = tx.send(SeqEvent::Done { finish, prompt_tokens });
             }
         }
         self.metrics.in_flight.store(self.live.len(), Ordering::Relaxed);
+    }
+
+    /// Leave a finished sequence's cache (its prompt and every token but the newest) for a
+    /// later prompt that continues it.
+    fn keep_prefix(&mut self, id: SeqId, mut fed: Vec<u32>) {
+        let Some(out) = self.engine.output(id) else { return };
+        fed.extend_from_slice(&out.tokens[..out.tokens.len().saturating_sub(1)]);
+        if self.engine.cached_len(id) != Some(fed.len()) {
+            return; // cut off by the cache's capacity
+        }
+        if let Some(snap) = self.engine.snapshot(id) {
+            self.prefixes.keep(fed, snap);
+        }
     }
 }

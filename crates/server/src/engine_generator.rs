@@ -55,6 +55,7 @@ impl Generator for EngineGenerator {
                 GenOutput { tokens: Vec::new(), logprobs: Vec::new(), finish: FinishReason::Length, prefilled: 0 };
             loop {
                 match rx.blocking_recv() {
+                    Some(SeqEvent::Admitted { .. }) => {}
                     Some(SeqEvent::Token { token, logprob }) => {
                         o.tokens.push(token);
                         o.logprobs.push(logprob);

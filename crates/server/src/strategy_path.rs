@@ -117,7 +117,7 @@ pub async fn handle(s: Arc<AppState>, p: ChatParams, choice: Option<StrategyChoi
         "answer": solved.answer,
     });
     let id = format!("chatcmpl-{number}");
-    let u = usage(solved.prompt_tokens, solved.generated_tokens, solved.reasoning_tokens);
+    let u = usage(solved.prompt_tokens, solved.generated_tokens, solved.reasoning_tokens, 0);
     let finish = finish_name(solved.finish);
     if p.sampling.stream {
         return Ok(stream_whole(
@@ -162,7 +162,7 @@ async fn plain_remote(s: Arc<AppState>, p: ChatParams, deadline: Instant) -> Res
     let (reasoning, content) = split_reasoning(&c.text, prefilled);
     let reasoning_tokens = gen.count_tokens(&reasoning);
     let number = s.next_request();
-    let u = usage(c.prompt_tokens, c.tokens, reasoning_tokens);
+    let u = usage(c.prompt_tokens, c.tokens, reasoning_tokens, 0);
     let id = format!("chatcmpl-{number}");
     let finish = finish_name(c.finish);
     if p.sampling.stream {

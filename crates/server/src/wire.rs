@@ -26,6 +26,8 @@ pub struct Sampling {
     pub n: usize,
     pub seed: Option<u64>,
     pub stop: Vec<String>,
+    /// Keep the matched stop string in the text (vLLM's `include_stop_str_in_output`).
+    pub include_stop: bool,
     pub stream: bool,
     pub include_usage: bool,
     pub thinking: ThinkingBudget,
@@ -74,6 +76,8 @@ pub struct ChatParams {
     pub include_reasoning: bool,
     pub effort: Option<Effort>,
     pub deepthink: Option<StrategyChoice>,
+    /// Return each generated token's log-probability (`choices[].logprobs.content`).
+    pub logprobs: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -218,6 +222,7 @@ fn sampling(o: &Map<String, Value>) -> Result<Sampling, ApiError> {
             Some(v) => return Err(wrong_type("seed", "an integer", v)),
         },
         stop,
+        include_stop: boolean(o, "include_stop_str_in_output")?.unwrap_or(false),
         stream,
         include_usage,
         thinking,
@@ -341,6 +346,15 @@ pub fn chat_params(body: &[u8]) -> Result<ChatParams, ApiError> {
         include_reasoning: boolean(&o, "include_reasoning")?.unwrap_or(true),
         effort,
         deepthink: strategy_choice(&o)?,
+        logprobs: match integer(&o, "top_logprobs", 0, 0) {
+            Ok(_) => boolean(&o, "logprobs")?.unwrap_or(false),
+            Err(_) => {
+                return Err(ApiError::field(
+                    "top_logprobs",
+                    "`top_logprobs` alternatives are not offered: send 0, or leave it out",
+                ))
+            }
+        },
     })
 }
 

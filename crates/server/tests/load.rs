@@ -27,7 +27,7 @@ async fn idle(s: &std::sync::Arc<deepthink_server::AppState>) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_the_queue_requests_get_503_and_nothing_leaks() {
-    let s = state(EngineConfig { slots: 2, queue: 4 });
+    let s = state(EngineConfig { slots: 2, queue: 4, ..EngineConfig::default() });
     let mut tasks = Vec::new();
     for i in 0..16 {
         let s = std::sync::Arc::clone(&s);
@@ -56,7 +56,7 @@ async fn past_the_queue_requests_get_503_and_nothing_leaks() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_that_leave_mid_stream_free_their_slots() {
-    let s = state(EngineConfig { slots: 4, queue: 64 });
+    let s = state(EngineConfig { slots: 4, queue: 64, ..EngineConfig::default() });
     for i in 0..12 {
         let body = json!({"model": MODEL, "messages": [{"role": "user", "content": "123*456"}], "stream": true,
             "seed": i, "temperature": 1.0, "min_thinking_tokens": 100, "max_tokens": 150});
