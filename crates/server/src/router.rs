@@ -1,4 +1,4 @@
-//! The routes, and the edges that keep every answer in OpenAI's shape: a body over the limit is
+//! The routes (the API, and the chat page at `/`), and the edges that keep every answer in OpenAI's shape: a body over the limit is
 //! a 413, an unknown path a 404 and a wrong method a 405, each with the error JSON; every
 //! response is counted in `/metrics` by endpoint and status.
 
@@ -63,6 +63,13 @@ async fn models(State(s): State<Arc<AppState>>) -> Json<serde_json::Value> {
     ]}))
 }
 
+/// The chat page (embedded: no build step, no files to ship).
+const PAGE: &str = include_str!("page.html");
+
+async fn page() -> axum::response::Html<&'static str> {
+    axum::response::Html(PAGE)
+}
+
 async fn health() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
@@ -105,6 +112,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/chat/completions", post(chat))
         .route("/v1/completions", post(completions))
         .route("/v1/models", get(models))
+        .route("/", get(page))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .fallback(not_found)

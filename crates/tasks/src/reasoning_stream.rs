@@ -9,7 +9,9 @@
 //! reasoning and its content is empty — never the reasoning passed off as the answer, the bug
 //! users of other servers report most. Without a pre-fill, a completion that does not open with
 //! `<think>` (after whitespace) is all content. A marker split across pieces (`</thi` + `nk>`) is
-//! held back until it is decided, so no piece ever carries part of a tag.
+//! held back until it is decided, so no piece ever carries part of a tag. Tags after the
+//! reasoning (a model that closes its think block twice, or thinks with thinking off) become
+//! line breaks in the content: the answer is never shown with tags.
 
 use crate::text::{THINK_CLOSE, THINK_OPEN};
 
@@ -101,16 +103,44 @@ impl ReasoningStream {
                         return;
                     }
                 },
-                State::Answer { started } => {
-                    let text = if started { self.pending.as_str() } else { self.pending.trim_start() };
-                    if !text.is_empty() {
-                        out.content.push_str(text);
-                        self.state = State::Answer { started: true };
+                State::Answer { .. } => {
+                    // Tags never reach the content: a model that writes `</think>` again (or
+                    // thinks although thinking was off) has each one replaced by a line break
+                    // (not removed: `</th` + `<think>` + `ink>` would join into a tag).
+                    while let Some((at, len)) = first_tag(&self.pending) {
+                        let before = format!("{}\n", &self.pending[..at]);
+                        self.emit_content(out, &before);
+                        self.pending.drain(..at + len);
                     }
-                    self.pending.clear();
+                    let keep = if end {
+                        0
+                    } else {
+                        partial_tag_suffix(&self.pending, THINK_OPEN).max(partial_tag_suffix(&self.pending, THINK_CLOSE))
+                    };
+                    let cut = self.pending.len() - keep;
+                    let text = self.pending[..cut].to_string();
+                    self.emit_content(out, &text);
+                    self.pending.drain(..cut);
                     return;
                 }
             }
+        }
+    }
+}
+
+/// The earliest think tag in `text`: where it starts and how long it is.
+fn first_tag(text: &str) -> Option<(usize, usize)> {
+    [THINK_OPEN, THINK_CLOSE].iter().filter_map(|t| text.find(t).map(|at| (at, t.len()))).min()
+}
+
+impl ReasoningStream {
+    /// Answer text, leading whitespace dropped until the answer starts.
+    fn emit_content(&mut self, out: &mut Delta, text: &str) {
+        let started = matches!(self.state, State::Answer { started: true });
+        let text = if started { text } else { text.trim_start() };
+        if !text.is_empty() {
+            out.content.push_str(text);
+            self.state = State::Answer { started: true };
         }
     }
 }
@@ -136,6 +166,14 @@ mod tests {
         assert_eq!(split_reasoning("just an answer", false), (String::new(), "just an answer".into()));
         assert_eq!(split_reasoning("", false), (String::new(), String::new()));
         assert_eq!(split_reasoning("<thi", false), (String::new(), "<thi".into()), "an unfinished tag is text");
+    }
+
+    #[test]
+    fn tags_after_the_reasoning_never_reach_the_content() {
+        assert_eq!(split_reasoning("r</think>\n\n12\n</think>\n\n5", true), ("r".into(), "12\n\n\n\n5".into()));
+        assert_eq!(split_reasoning("a\nb\n</think>7", false), (String::new(), "a\nb\n\n7".into()), "thinking off");
+        let (_, c) = split_reasoning("x</think></th<think>ink>", true);
+        assert!(!c.contains("</think>"), "{c:?}");
     }
 
     #[test]
@@ -189,6 +227,7 @@ mod tests {
             for b in bounds.into_iter().chain([text.len()]) {
                 let d = s.push(&text[last..b]);
                 prop_assert!(!d.reasoning.contains(THINK_CLOSE));
+                prop_assert!(!d.content.contains(THINK_CLOSE) && !d.content.contains(THINK_OPEN), "a tag in {:?}", d.content);
                 r += &d.reasoning;
                 c += &d.content;
                 last = b;
@@ -198,6 +237,7 @@ mod tests {
             c += &d.content;
             prop_assert_eq!(&r, &want_r);
             prop_assert_eq!(&c, &want_c);
+            prop_assert!(!c.contains("<think>") && !c.contains("</think>"), "a tag in {:?}", c);
             prop_assert!(!want_r.contains(THINK_CLOSE));
             if prefilled && !text.contains(THINK_CLOSE) {
                 prop_assert_eq!(want_c, "", "cut off while thinking: no content");
