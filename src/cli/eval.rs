@@ -231,24 +231,22 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let bar = indicatif::ProgressBar::new(problems.len() as u64);
     let mut tick = |d: usize, _| bar.set_position(d as u64);
     let (local, remote);
-    let gen: &dyn deepthink_search::Generator = match a
-        .remote
-        .generator(Some(ck.tokenizer.clone()), Some(ck.model.cfg.clone()))?
-    {
-        Some(r) => {
-            if a.thinking.budget()?.min > 0 {
-                bail!(
+    let gen: &dyn deepthink_search::Generator =
+        match a.remote.generator(Some(ck.tokenizer.clone()), Some(ck.model.cfg.clone()))? {
+            Some(r) => {
+                if a.thinking.budget()?.min > 0 {
+                    bail!(
                     "--min-thinking-tokens needs the local decode loop; a --backend takes only --max-thinking-tokens"
                 );
+                }
+                remote = r.with_thinking(a.thinking.budget()?);
+                &remote
             }
-            remote = r.with_thinking(a.thinking.budget()?);
-            &remote
-        }
-        None => {
-            local = LocalGenerator::new(&ck.model, &ck.tokenizer).with_thinking(a.thinking.budget()?);
-            &local
-        }
-    };
+            None => {
+                local = LocalGenerator::new(&ck.model, &ck.tokenizer).with_thinking(a.thinking.budget()?);
+                &local
+            }
+        };
     let scorer = scorer_for(strategy, prm.as_deref(), orm.as_deref());
     let s = by_name(strategy, &a.options(), scorer)?;
     let samples = if uses_budget(strategy) { a.samples } else { 1 };

@@ -7,6 +7,7 @@ mod bench_grpo;
 mod bench_hf;
 mod bench_reference;
 mod bench_search;
+mod chat;
 mod config_args;
 mod data;
 mod embedded;
@@ -62,6 +63,9 @@ pub enum Command {
     Plot(plot::PlotArgs),
     /// Export a checkpoint as a GGUF file for llama.cpp and Ollama (byte-level BPE tokenizers).
     Export(export::ExportArgs),
+    /// Talk to a model in the terminal, its thinking shown above each answer (local, or a
+    /// server with --backend).
+    Chat(chat::ChatArgs),
     /// Serve a model over the OpenAI API (chat completions with reasoning fields, thinking
     /// budgets, reasoning_effort → search strategies, continuous batching).
     Serve(serve::ServeArgs),
@@ -119,6 +123,10 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
         Command::Bench(a) => bench::run(a, cli.threads),
         Command::Plot(a) => plot::run(a),
         Command::Export(a) => export::run(a),
+        Command::Chat(a) => {
+            set_threads(cli.threads, 1)?;
+            chat::run(a)
+        }
         Command::Serve(a) => {
             set_threads(cli.threads, cores)?;
             serve::run(a)

@@ -101,6 +101,10 @@ pub fn http_get(base: &str, path: &str) -> String {
 /// The node_modules holding playwright-core (`.ci/run` installs it in target/ci-node).
 pub fn playwright_dir() -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci-node/node_modules");
-    assert!(dir.join("playwright-core").exists(), "{} is missing: run .ci/run (it installs playwright-core and Debian's chromium)", dir.display());
+    assert!(
+        dir.join("playwright-core").exists(),
+        "{} is missing: run .ci/run (it installs playwright-core and Debian's chromium)",
+        dir.display()
+    );
     dir
 }

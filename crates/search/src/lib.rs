@@ -37,7 +37,7 @@ pub use generator::{Continuation, Generator, Request};
 pub use local::LocalGenerator;
 pub use model_scorer::ModelScorer;
 pub use registry::{by_name, StrategyOptions, STRATEGY_NAMES};
-pub use remote::{RemoteConfig, RemoteGenerator};
+pub use remote::{RemoteConfig, RemoteGenerator, StreamDelta};
 pub use scorer::{OracleScorer, ScoreItem, Scorer, Scores};
 pub use scorer_spec::{load_scorer, scorer_for};
 pub use spend::Spend;

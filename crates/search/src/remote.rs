@@ -389,6 +389,76 @@ fn split_tokens(total: usize, texts: &[String], tok: Option<&ChatTokenizer>) -> 
     counted.iter().enumerate().map(|(k, c)| c + rest / n + usize::from(k < rest % n)).collect()
 }
 
+/// What a streamed chat reply sends, delta by delta.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StreamDelta {
+    Reasoning(String),
+    Content(String),
+    /// The reply ended: reasoning tokens as the server counted them, when it sent usage.
+    Done {
+        reasoning_tokens: Option<usize>,
+    },
+}
+
+impl RemoteGenerator {
+    /// One chat reply streamed from the backend (SSE), `on_delta` called as pieces arrive;
+    /// `extra` fields (e.g. `reasoning_effort`) are merged into the request body.
+    pub fn stream_chat(
+        &self,
+        messages: &[deepthink_model::Message],
+        extra: &serde_json::Map<String, Value>,
+        on_delta: &mut dyn FnMut(StreamDelta),
+    ) -> Result<(), SearchError> {
+        use std::io::BufRead;
+        let mut body = json!({"model": self.cfg.model, "messages": messages, "stream": true,
+            "stream_options": {"include_usage": true}});
+        for (k, v) in extra {
+            body[k] = v.clone();
+        }
+        let url = format!("{}/chat/completions", self.cfg.base);
+        let resp = self
+            .authed(self.client.post(&url).json(&body))
+            .send()
+            .map_err(|e| SearchError::Remote(format!("{url}: {e}")))?;
+        if !resp.status().is_success() {
+            let status = resp.status();
+            let text = resp.text().unwrap_or_default();
+            let msg = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v["error"]["message"].as_str().map(String::from))
+                .unwrap_or(text);
+            return Err(SearchError::Remote(format!("{url}: {status}: {msg}")));
+        }
+        let mut reasoning_tokens = None;
+        for line in std::io::BufReader::new(resp).lines() {
+            let line = line.map_err(|e| SearchError::Remote(format!("{url}: the stream broke: {e}")))?;
+            let Some(data) = line.strip_prefix("data: ") else { continue };
+            if data == "[DONE]" {
+                break;
+            }
+            let v: Value = serde_json::from_str(data)
+                .map_err(|e| SearchError::Remote(format!("{url}: bad chunk {data:?}: {e}")))?;
+            if let Some(msg) = v["error"]["message"].as_str() {
+                return Err(SearchError::Remote(format!("{url}: {msg}")));
+            }
+            if let Some(n) = v["usage"]["completion_tokens_details"]["reasoning_tokens"].as_u64() {
+                reasoning_tokens = Some(n as usize);
+            }
+            let d = &v["choices"][0]["delta"];
+            if let Some(r) =
+                d["reasoning_content"].as_str().or_else(|| d["reasoning"].as_str()).filter(|r| !r.is_empty())
+            {
+                on_delta(StreamDelta::Reasoning(r.to_string()));
+            }
+            if let Some(c) = d["content"].as_str().filter(|c| !c.is_empty()) {
+                on_delta(StreamDelta::Content(c.to_string()));
+            }
+        }
+        on_delta(StreamDelta::Done { reasoning_tokens });
+        Ok(())
+    }
+}
+
 fn backoff(attempt: usize) -> Duration {
     Duration::from_millis(250 << attempt.min(6))
 }

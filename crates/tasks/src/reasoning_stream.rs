@@ -115,7 +115,8 @@ impl ReasoningStream {
                     let keep = if end {
                         0
                     } else {
-                        partial_tag_suffix(&self.pending, THINK_OPEN).max(partial_tag_suffix(&self.pending, THINK_CLOSE))
+                        partial_tag_suffix(&self.pending, THINK_OPEN)
+                            .max(partial_tag_suffix(&self.pending, THINK_CLOSE))
                     };
                     let cut = self.pending.len() - keep;
                     let text = self.pending[..cut].to_string();
