@@ -92,6 +92,25 @@ pub struct BenchArgs {
     /// --hf: keep the inputs, logits and GGUF file in this folder (default: a temporary one).
     #[arg(long)]
     pub work: Option<PathBuf>,
+    /// Instead: the server on loopback — --clients streaming clients for --duration seconds
+    /// (tokens/s against the engine's batched decode, TTFT and latency percentiles, one client
+    /// at a time for the batching speed-up), overload and disconnects, every malformed request,
+    /// and majority@8 through a second server against local. Writes Markdown to --out.
+    #[arg(long)]
+    pub serve: bool,
+    #[arg(long, default_value_t = 64)]
+    pub clients: usize,
+    #[arg(long, default_value_t = 60)]
+    pub duration: u64,
+    /// --serve: tokens each reply generates.
+    #[arg(long, default_value_t = 128)]
+    pub reply_tokens: usize,
+    /// --serve: held-out problems for the remote-backend comparison.
+    #[arg(long, default_value_t = 200)]
+    pub remote_problems: usize,
+    /// --serve: the report's file (Markdown).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 fn shape(s: BenchShape) -> (ModelShape, usize) {
@@ -136,6 +155,23 @@ pub fn run(a: BenchArgs, threads: usize) -> anyhow::Result<()> {
         let scratch = tempfile::tempdir()?;
         let b = super::bench_hf::HfBench { work: a.work.clone().unwrap_or_else(|| scratch.path().to_path_buf()), ..b };
         return rayon::ThreadPoolBuilder::new().num_threads(threads).build()?.install(|| super::bench_hf::run(&b));
+    }
+    if a.serve {
+        let b = deepthink_server::load_bench::ServeBench {
+            duration: std::time::Duration::from_secs(a.duration),
+            clients: a.clients.max(1),
+            max_tokens: a.reply_tokens.max(2),
+            problems: a.remote_problems.max(1),
+            seed: 0,
+        };
+        let ck = super::embedded::load()?;
+        let report = deepthink_server::load_bench::run(&b, ck, &mut |m| eprintln!("bench --serve: {m}"))
+            .map_err(|e| anyhow::anyhow!("bench --serve: {e}"))?;
+        println!("{report}");
+        if let Some(out) = &a.out {
+            deepthink_model::fsutil::write_atomic(out, report.as_bytes())?;
+        }
+        return Ok(());
     }
     let reps = a.reps.unwrap_or(5);
     if a.grpo {

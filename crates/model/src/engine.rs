@@ -232,7 +232,8 @@ impl<M: Deref<Target = Model>> DecodeEngine<M> {
             seq.out.tokens.push(token);
             seq.out.logprobs.push(logprob);
             let fed = seq.request.prompt.len() + seq.out.tokens.len() - 1;
-            let finished = if self.stop_tokens.contains(&token) || seq.request.hits_stop(&seq.out.tokens) {
+            let eos = !seq.request.ignore_eos && self.stop_tokens.contains(&token);
+            let finished = if eos || seq.request.hits_stop(&seq.out.tokens) {
                 Some(FinishReason::Stop)
             } else if seq.out.tokens.len() < seq.request.params.max_new_tokens && fed < capacity {
                 None

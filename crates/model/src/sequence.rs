@@ -15,11 +15,14 @@ pub struct GenRequest {
     pub stop_sequences: Vec<Vec<u32>>,
     /// The think tags and wait word, needed when `params.thinking` sets a budget.
     pub think_tags: Option<ThinkTags>,
+    /// Decode on past end-of-sequence tokens until `max_new_tokens` (vLLM's `ignore_eos`, for
+    /// benchmarks that need every sequence to run its full length).
+    pub ignore_eos: bool,
 }
 
 impl GenRequest {
     pub fn new(prompt: Vec<u32>, params: SamplingParams) -> Self {
-        GenRequest { prompt, params, stop_sequences: Vec::new(), think_tags: None }
+        GenRequest { prompt, params, stop_sequences: Vec::new(), think_tags: None, ignore_eos: false }
     }
 
     /// The same request, with the tags a thinking budget needs.

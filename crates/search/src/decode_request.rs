@@ -28,7 +28,7 @@ pub fn decode_request(
     if !params.thinking.is_active() {
         params.thinking = default_budget.clone();
     }
-    let mut req = GenRequest { prompt, params, stop_sequences, think_tags: None };
+    let mut req = GenRequest { prompt, params, stop_sequences, think_tags: None, ignore_eos: false };
     if req.params.thinking.is_active() {
         if !r.prefix.contains(deepthink_model::tokenizer::END_THINK) {
             let spent = tok.encode(&r.prefix).map_or(0, |ids| ids.len());

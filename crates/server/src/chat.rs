@@ -98,6 +98,7 @@ pub fn prepare(
             let mut r = GenRequest::new(prompt.clone(), params);
             r.stop_sequences = stop_sequences.clone();
             r.think_tags = tags.clone();
+            r.ignore_eos = s.ignore_eos;
             r
         })
         .collect();

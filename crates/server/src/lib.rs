@@ -22,6 +22,7 @@ pub mod detok;
 pub mod effort;
 pub mod engine;
 pub mod engine_generator;
+pub mod load_bench;
 pub mod malformed;
 pub mod metrics;
 pub mod router;

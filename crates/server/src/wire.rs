@@ -28,6 +28,8 @@ pub struct Sampling {
     pub stop: Vec<String>,
     /// Keep the matched stop string in the text (vLLM's `include_stop_str_in_output`).
     pub include_stop: bool,
+    /// Decode past end-of-sequence until `max_tokens` (vLLM's `ignore_eos`; for benchmarks).
+    pub ignore_eos: bool,
     pub stream: bool,
     pub include_usage: bool,
     pub thinking: ThinkingBudget,
@@ -223,6 +225,7 @@ fn sampling(o: &Map<String, Value>) -> Result<Sampling, ApiError> {
         },
         stop,
         include_stop: boolean(o, "include_stop_str_in_output")?.unwrap_or(false),
+        ignore_eos: boolean(o, "ignore_eos")?.unwrap_or(false),
         stream,
         include_usage,
         thinking,
