@@ -303,7 +303,7 @@ impl RemoteGenerator {
                 } else {
                     chat_text(c)
                 };
-                with_stop_string(text, c, &requests[i].stop)
+                with_stop_string(text, c, &requests[i])
             })
             .collect();
         let tokens = split_tokens(completion_tokens, &texts, self.tokenizer.as_ref());
@@ -361,14 +361,22 @@ impl RemoteGenerator {
 
 /// Stop strings stay in deepthink's continuations (a step is a line, `\n` included). Servers
 /// drop them unless asked (`include_stop_str_in_output`, vLLM's and ours); one that dropped it
-/// anyway says which matched in `stop_reason` (vLLM) or `stopping_word` (llama.cpp).
-fn with_stop_string(mut text: String, choice: &Value, stop: &[String]) -> String {
+/// anyway may say which matched, in `stop_reason` (vLLM) or `stopping_word` (llama.cpp's own
+/// server). One that says nothing (llama-cpp-python's) had its only stop string put back until
+/// the answer has begun — a model does not end its turn mid-thought or right after `</think>`,
+/// so a `stop` there was the stop string; once answer text follows `</think>`, it was the end.
+fn with_stop_string(mut text: String, choice: &Value, r: &Request) -> String {
+    let stop = &r.stop;
     if stop.is_empty() || choice["finish_reason"] != "stop" || stop.iter().any(|s| text.ends_with(s.as_str())) {
         return text;
     }
     let said = choice["stop_reason"].as_str().or_else(|| choice["stopping_word"].as_str());
-    if let Some(s) = said.filter(|s| stop.iter().any(|x| x == s)) {
-        text.push_str(s);
+    let full = format!("{}{text}", r.prefix);
+    let thinking = full.rsplit_once(deepthink_model::tokenizer::END_THINK).is_none_or(|(_, answer)| answer.trim().is_empty());
+    match said {
+        Some(s) if stop.iter().any(|x| x == s) => text.push_str(s),
+        None if stop.len() == 1 && thinking => text.push_str(&stop[0]),
+        _ => {}
     }
     text
 }
