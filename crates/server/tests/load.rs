@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::Request;
-use common::{call, chat, state, MODEL};
+use common::{call, chat, state, state_with, MODEL};
 use deepthink_server::EngineConfig;
 use http_body_util::BodyExt;
 use serde_json::json;
@@ -75,4 +75,14 @@ async fn clients_that_leave_mid_stream_free_their_slots() {
         .unwrap();
     assert!(cancelled >= 8, "only {cancelled} of 12 abandoned sequences were cancelled: {m}");
     assert_eq!(chat(&s, json!({"temperature": 0})).await.json()["choices"][0]["message"]["content"], "56088");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_past_its_timeout_gets_504_and_frees_its_slot() {
+    let s = state_with(EngineConfig::default(), |s| s.timeout = Duration::from_millis(5));
+    let r = chat(&s, json!({"temperature": 1.0, "max_tokens": 240, "min_thinking_tokens": 200, "n": 8})).await;
+    assert_eq!(r.status, 504, "{}", r.text);
+    assert_eq!(r.json()["error"]["type"], "timeout_error");
+    let m = idle(&s).await;
+    assert!(!m.contains("deepthink_cancelled_sequences_total 0"), "{m}");
 }

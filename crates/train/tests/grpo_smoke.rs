@@ -125,3 +125,21 @@ fn a_verifier_process_scores_the_accuracy_reward_and_a_broken_one_does_not_stop_
     assert_eq!(out.steps, 2, "the run goes on");
     assert_eq!(out.last.accuracy, 0.0, "a completion the verifier cannot score gets 0");
 }
+
+#[test]
+fn rollouts_obey_the_thinking_budget() {
+    use deepthink_train::grpo::rollout::sample_groups;
+    let cfg = GrpoConfig { thinking: deepthink_model::ThinkingBudget { max: Some(6), ..Default::default() }, ..config(false) };
+    let ck = load_checkpoint(&cfg.init_from).unwrap();
+    let task = deepthink_tasks::task_by_name(&cfg.task, &cfg.task_config).unwrap();
+    let r = sample_groups(&ck.model, &ck.tokenizer, task.as_ref(), &cfg, 0).unwrap();
+    let close = ck.tokenizer.token_id("</think>").unwrap();
+    for o in &r.outputs {
+        // The default model thinks 28 tokens on a 3×3 product: every rollout is cut at 6.
+        assert_eq!(o.tokens.iter().position(|&t| t == close), Some(6), "{:?}", ck.tokenizer.decode(&o.tokens));
+    }
+    for text in &r.texts {
+        // The pre-filled `<think>\n` is the prompt's; the 6 generated characters follow it.
+        assert_eq!(deepthink_tasks::text::think_block(text).chars().count(), 1 + 6, "{text:?}");
+    }
+}

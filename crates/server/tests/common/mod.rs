@@ -19,8 +19,15 @@ pub fn model_dir() -> PathBuf {
 }
 
 pub fn state(cfg: EngineConfig) -> Arc<AppState> {
+    state_with(cfg, |_| {})
+}
+
+/// A state adjusted before it is shared (a short timeout, a verifier).
+pub fn state_with(cfg: EngineConfig, adjust: impl FnOnce(&mut AppState)) -> Arc<AppState> {
     let ck = deepthink_model::load_checkpoint(&model_dir()).unwrap();
-    Arc::new(deepthink_server::serve::local_state(ck, MODEL.into(), cfg))
+    let mut s = deepthink_server::serve::local_state(ck, MODEL.into(), cfg);
+    adjust(&mut s);
+    Arc::new(s)
 }
 
 pub fn tokenizer() -> ChatTokenizer {
