@@ -372,7 +372,8 @@ fn with_stop_string(mut text: String, choice: &Value, r: &Request) -> String {
     }
     let said = choice["stop_reason"].as_str().or_else(|| choice["stopping_word"].as_str());
     let full = format!("{}{text}", r.prefix);
-    let thinking = full.rsplit_once(deepthink_model::tokenizer::END_THINK).is_none_or(|(_, answer)| answer.trim().is_empty());
+    let thinking =
+        full.rsplit_once(deepthink_model::tokenizer::END_THINK).is_none_or(|(_, answer)| answer.trim().is_empty());
     match said {
         Some(s) if stop.iter().any(|x| x == s) => text.push_str(s),
         None if stop.len() == 1 && thinking => text.push_str(&stop[0]),

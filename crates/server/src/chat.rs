@@ -6,8 +6,8 @@
 //! content deltas, one SSE event per token that adds text. A reply cut off inside the think block
 //! is all reasoning, with empty content.
 //!
-//! Requests that ask for a strategy (`reasoning_effort` above `none`, or the `deepthink`
-//! extension) go to [`crate::strategy_path`] instead.
+//! [`crate::dispatch`] sends requests here that need one completion per choice; those that ask
+//! for a strategy go to [`crate::strategy_path`].
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -22,8 +22,8 @@ use tokio_stream::wrappers::UnboundedReceiverStream;
 
 use crate::api_error::ApiError;
 use crate::detok::{prefill_opens_thinking, reasoning_tokens, Detokenizer};
-use crate::effort::Plan;
 use crate::engine::{EngineHandle, SeqEvent};
+use crate::reply::{finish_name, message, timeout, usage};
 use crate::state::AppState;
 use crate::wire::{ChatParams, Sampling};
 
@@ -35,13 +35,6 @@ pub struct Prepared {
     pub prefilled: bool,
     pub stop: Vec<String>,
     pub include_stop: bool,
-}
-
-pub fn finish_name(f: FinishReason) -> &'static str {
-    match f {
-        FinishReason::Stop => "stop",
-        FinishReason::Length => "length",
-    }
 }
 
 /// Tokenize `text` (the rendered prompt) and make `s.n` engine requests of it.
@@ -176,47 +169,10 @@ pub async fn collect(
     }
 }
 
-pub fn timeout() -> ApiError {
-    ApiError::with_status(axum::http::StatusCode::GATEWAY_TIMEOUT, "timeout_error", "the request timed out")
-}
-
-/// The `usage` object; `cached` of the prompt tokens came from a cache (OpenAI's
-/// `prompt_tokens_details.cached_tokens`).
-pub fn usage(prompt: usize, completion: usize, reasoning: usize, cached: usize) -> Value {
-    json!({
-        "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
-        "prompt_tokens_details": {"cached_tokens": cached},
-        "completion_tokens_details": {"reasoning_tokens": reasoning},
-    })
-}
-
-/// The assistant message of a reply, reasoning under both names (or neither, when the client
-/// asked not to include it).
-pub fn message(reasoning: &str, content: &str, include_reasoning: bool) -> Value {
-    let r = if include_reasoning { Value::from(reasoning) } else { Value::Null };
-    json!({"role": "assistant", "content": content, "reasoning_content": r, "reasoning": r})
-}
-
-pub async fn handle(s: Arc<AppState>, mut p: ChatParams) -> Result<Response, ApiError> {
-    let plan = match (&p.deepthink, p.effort) {
-        (Some(choice), _) => Some(Plan::Strategy(choice.clone())),
-        (None, Some(effort)) => Some(crate::effort::plan(effort, s.scorer.is_some())),
-        (None, None) => None,
-    };
-    match plan {
-        Some(Plan::Strategy(choice)) => return Box::pin(crate::strategy_path::handle(s, p, Some(choice))).await,
-        Some(Plan::Greedy { max_thinking }) => {
-            p.sampling.temperature = 0.0;
-            if p.sampling.thinking.max.is_none() {
-                p.sampling.thinking.max = max_thinking;
-            }
-        }
-        None => {}
-    }
+/// A chat request on the local engine, as one completion per choice (what `dispatch` sends here).
+pub async fn handle(s: Arc<AppState>, p: ChatParams) -> Result<Response, ApiError> {
     let crate::state::Backend::Local { engine, tokenizer, .. } = &s.backend else {
-        return Box::pin(crate::strategy_path::handle(s, p, None)).await;
+        return Err(ApiError::internal("a plain completion needs the local engine"));
     };
     let (engine, tok) = (engine.clone(), Arc::clone(tokenizer));
     let messages = s.prompt_messages(&p.messages);

@@ -10,8 +10,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::api_error::ApiError;
-use crate::chat::{collect, finish_name, prepare, usage};
+use crate::chat::{collect, prepare};
 use crate::detok::reasoning_tokens;
+use crate::reply::{finish_name, usage};
 use crate::state::{AppState, Backend};
 use crate::wire::CompletionParams;
 

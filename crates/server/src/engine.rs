@@ -217,6 +217,7 @@ impl Scheduler {
         let events = match self.engine.step() {
             Ok(events) => events,
             Err(e) => {
+                self.metrics.in_flight.store(0, Ordering::Relaxed);
                 for (id, (tx, _)) in self.live.drain() {
                     self.engine.cancel(id);
                     let _ = tx.send(SeqEvent::Failed(e.to_string()));
@@ -233,6 +234,7 @@ impl Scheduler {
                 self.engine.cancel(ev.id);
                 self.live.remove(&ev.id);
                 self.metrics.cancelled.fetch_add(1, Ordering::Relaxed);
+                self.metrics.in_flight.store(self.live.len(), Ordering::Relaxed);
             } else if let Some(finish) = ev.finished {
                 let Some((tx, prompt)) = self.live.remove(&ev.id) else { continue };
                 if !self.stop_tokens.contains(&ev.token) {
@@ -240,6 +242,8 @@ impl Scheduler {
                 }
                 let prompt_tokens = self.engine.take(ev.id).map_or(0, |o| o.prefilled);
                 self.metrics.prompt_tokens.fetch_add(prompt_tokens as u64, Ordering::Relaxed);
+                // The gauge first: a client that reads /metrics after its reply sees it gone.
+                self.metrics.in_flight.store(self.live.len(), Ordering::Relaxed);
                 let _ = tx.send(SeqEvent::Done { finish, prompt_tokens });
             }
         }

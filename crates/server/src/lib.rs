@@ -6,7 +6,8 @@
 //! - [`engine`]: the thread that owns the model and batches every live sequence into each decode
 //!   step (continuous batching); a bounded queue in front of it.
 //! - [`wire`]: request bodies read field by field; [`api_error`]: OpenAI's error JSON.
-//! - [`chat`], [`completions`]: the two generation endpoints; [`detok`]: text as tokens arrive.
+//! - [`dispatch`]: where a chat request goes; [`chat`], [`completions`]: one completion per
+//!   choice on the engine; [`reply`]: the reply's pieces; [`detok`]: text as tokens arrive.
 //! - [`effort`], [`strategy_path`], [`engine_generator`]: `reasoning_effort` and the `deepthink`
 //!   extension mapped onto search strategies, run over the engine.
 //! - [`router`]: the routes, `GET /v1/models`, `/health`, `/metrics`, and the fallbacks that
@@ -19,12 +20,14 @@ pub mod api_error;
 pub mod chat;
 pub mod completions;
 pub mod detok;
+pub mod dispatch;
 pub mod effort;
 pub mod engine;
 pub mod engine_generator;
 pub mod load_bench;
 pub mod malformed;
 pub mod metrics;
+pub mod reply;
 pub mod router;
 pub mod serve;
 pub mod state;

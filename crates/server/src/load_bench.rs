@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use deepthink_model::config::{ModelConfig, ModelShape};
-use deepthink_model::{Checkpoint, ChatTokenizer, Model};
+use deepthink_model::{ChatTokenizer, Checkpoint, Model};
 use serde_json::{json, Value};
 
 use crate::engine::EngineConfig;
@@ -190,13 +190,18 @@ async fn healthy(client: &reqwest::Client, base: &str) -> bool {
 
 /// Run every part; the report as Markdown.
 pub fn run(b: &ServeBench, default_model: Checkpoint, log: &mut dyn FnMut(&str)) -> Result<String, String> {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     let mut report = String::new();
     let (model, tok) = load_model(b.seed)?;
     let params = model.n_params();
     // The engine's own batched decode of as many sequences, in this process, before the load.
     log("engine baseline: batched decode");
-    let engine_s = deepthink_model::bench::decode_seconds(&model, b.clients, b.max_tokens, 2).map_err(|e| e.to_string())?;
+    let engine_s =
+        deepthink_model::bench::decode_seconds(&model, b.clients, b.max_tokens, 2).map_err(|e| e.to_string())?;
     let engine_tps = (b.clients * b.max_tokens) as f64 / engine_s;
     rt.block_on(async {
         let client = reqwest::Client::new();
@@ -311,7 +316,8 @@ pub fn run(b: &ServeBench, default_model: Checkpoint, log: &mut dyn FnMut(&str))
 fn remote_vs_local(rt: &tokio::runtime::Runtime, b: &ServeBench, ck: Checkpoint) -> Result<String, String> {
     use deepthink_eval::Evaluation;
     use deepthink_search::{by_name, Budget, LocalGenerator, RemoteConfig, RemoteGenerator, StrategyOptions};
-    let trained = deepthink_train::TrainedOn::from_provenance(ck.provenance.as_ref()).ok_or("the default model names no task")?;
+    let trained =
+        deepthink_train::TrainedOn::from_provenance(ck.provenance.as_ref()).ok_or("the default model names no task")?;
     let task = trained.task().map_err(|e| e.to_string())?;
     let problems = deepthink_tasks::held_out_problems(task.as_ref(), b.problems, b.seed);
     let options = StrategyOptions { seed: b.seed, prompt: trained.prompt, ..StrategyOptions::default() };
@@ -319,7 +325,8 @@ fn remote_vs_local(rt: &tokio::runtime::Runtime, b: &ServeBench, ck: Checkpoint)
     let budget = Budget { samples: 8, max_new_tokens: 256 };
     let run = |gen: &dyn deepthink_search::Generator| -> Result<(Vec<Option<String>>, f64, f64), String> {
         let t0 = Instant::now();
-        let eval = Evaluation { task: task.as_ref(), strategy: strategy.as_ref(), gen, budget, chunk: 8, verifier: None };
+        let eval =
+            Evaluation { task: task.as_ref(), strategy: strategy.as_ref(), gen, budget, chunk: 8, verifier: None };
         let (report, preds) = eval.run(&problems, &mut |_, _| {}).map_err(|e| e.to_string())?;
         Ok((preds.into_iter().map(|p| p.answer).collect(), report.overall.accuracy, t0.elapsed().as_secs_f64()))
     };

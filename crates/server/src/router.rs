@@ -40,7 +40,7 @@ async fn chat(State(s): State<Arc<AppState>>, body: Result<Bytes, BytesRejection
         let body = body.map_err(body_error)?;
         let p = wire::chat_params(&body)?;
         s.check_model(&p.model)?;
-        crate::chat::handle(Arc::clone(&s), p).await
+        crate::dispatch::chat(Arc::clone(&s), p).await
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)

@@ -19,9 +19,9 @@ use deepthink_tasks::reasoning_stream::split_reasoning;
 use serde_json::{json, Value};
 
 use crate::api_error::ApiError;
-use crate::chat::{finish_name, message, usage};
 use crate::detok::prefill_opens_thinking;
 use crate::engine_generator::EngineGenerator;
+use crate::reply::{finish_name, message, usage};
 use crate::state::{AppState, Backend};
 use crate::wire::{ChatParams, StrategyChoice};
 
@@ -43,8 +43,14 @@ fn generator(s: &AppState, p: &ChatParams, deadline: Instant) -> Arc<dyn Generat
     }
 }
 
-/// Answer `p` with `choice` (`None`: one sampled completion, for a remote backend).
-pub async fn handle(s: Arc<AppState>, p: ChatParams, choice: Option<StrategyChoice>) -> Result<Response, ApiError> {
+/// Answer `p` with `choice` (`None`: one sampled completion, for a remote backend). `Ok(None)`:
+/// the question is not the task's and the strategy needs no answer key, so the local engine
+/// should serve it as a plain completion.
+pub async fn handle(
+    s: Arc<AppState>,
+    p: ChatParams,
+    choice: Option<StrategyChoice>,
+) -> Result<Option<Response>, ApiError> {
     let choice = choice.unwrap_or(StrategyChoice {
         strategy: if p.sampling.temperature == 0.0 { "greedy" } else { "sample" }.into(),
         samples: None,
@@ -71,11 +77,8 @@ pub async fn handle(s: Arc<AppState>, p: ChatParams, choice: Option<StrategyChoi
     let deadline = Instant::now() + s.timeout;
     let Some(problem) = problem else {
         return match &s.backend {
-            Backend::Local { .. } => {
-                let plain = ChatParams { effort: None, deepthink: None, ..p };
-                crate::chat::handle(s, plain).await
-            }
-            Backend::Remote(_) => plain_remote(s, p, deadline).await,
+            Backend::Local { .. } => Ok(None),
+            Backend::Remote(_) => plain_remote(s, p, deadline).await.map(Some),
         };
     };
     if deepthink_search::registry::needs_verifier(&name) && s.scorer.is_none() {
@@ -120,7 +123,7 @@ pub async fn handle(s: Arc<AppState>, p: ChatParams, choice: Option<StrategyChoi
     let u = usage(solved.prompt_tokens, solved.generated_tokens, solved.reasoning_tokens, 0);
     let finish = finish_name(solved.finish);
     if p.sampling.stream {
-        return Ok(stream_whole(
+        return Ok(Some(stream_whole(
             &s,
             &id,
             &reasoning,
@@ -129,14 +132,14 @@ pub async fn handle(s: Arc<AppState>, p: ChatParams, choice: Option<StrategyChoi
             finish,
             p.sampling.include_usage.then_some(u),
             cost,
-        ));
+        )));
     }
     let body = json!({
         "id": id, "object": "chat.completion", "created": s.created, "model": s.model_name,
         "choices": [{"index": 0, "message": message(&reasoning, &content, p.include_reasoning), "finish_reason": finish, "logprobs": null}],
         "usage": u, "deepthink": cost,
     });
-    Ok(axum::Json(body).into_response())
+    Ok(Some(axum::Json(body).into_response()))
 }
 
 /// One completion from the remote backend, for a question no strategy needs to read.

@@ -129,7 +129,10 @@ fn a_verifier_process_scores_the_accuracy_reward_and_a_broken_one_does_not_stop_
 #[test]
 fn rollouts_obey_the_thinking_budget() {
     use deepthink_train::grpo::rollout::sample_groups;
-    let cfg = GrpoConfig { thinking: deepthink_model::ThinkingBudget { max: Some(6), ..Default::default() }, ..config(false) };
+    let cfg = GrpoConfig {
+        thinking: deepthink_model::ThinkingBudget { max: Some(6), ..Default::default() },
+        ..config(false)
+    };
     let ck = load_checkpoint(&cfg.init_from).unwrap();
     let task = deepthink_tasks::task_by_name(&cfg.task, &cfg.task_config).unwrap();
     let r = sample_groups(&ck.model, &ck.tokenizer, task.as_ref(), &cfg, 0).unwrap();
