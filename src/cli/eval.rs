@@ -80,6 +80,15 @@ pub struct EvalArgs {
     pub verifier: Option<String>,
     #[command(flatten)]
     pub thinking: super::thinking_args::ThinkingArgs,
+    /// Budget forcing measured (s1's Table 3): one row per maximum thinking budget, e.g.
+    /// 8,16,32,64, beside the unbudgeted run — accuracy, thinking tokens, control, forced share
+    /// and the slope of accuracy over thinking; Markdown and JSON into --out.
+    #[arg(long, value_delimiter = ',')]
+    pub thinking_budgets: Vec<usize>,
+    /// With --thinking-budgets and --min-thinking-tokens N: one more row per wait word (`\n`
+    /// for a bare line break), to see which appended word helps.
+    #[arg(long, value_delimiter = ',')]
+    pub wait_words: Vec<String>,
     #[command(flatten)]
     pub remote: super::backend_args::BackendArgs,
     /// Check answers with this long-lived program instead of the task's own checker: it reads one
@@ -230,6 +239,13 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let orm = a.orm.as_deref().map(|v| a.scorer(v)).transpose()?;
     let bar = indicatif::ProgressBar::new(problems.len() as u64);
     let mut tick = |d: usize, _| bar.set_position(d as u64);
+    if !a.thinking_budgets.is_empty() || !a.wait_words.is_empty() {
+        let samples = if uses_budget(strategy) { a.samples } else { 1 };
+        let budget = Budget { samples, max_new_tokens: a.max_new_tokens };
+        let scorer = scorer_for(strategy, prm.as_deref(), orm.as_deref());
+        let s = by_name(strategy, &a.options(), scorer)?;
+        return super::thinking_sweep::run(&a, &ck, task.as_ref(), &problems, s.as_ref(), budget);
+    }
     let (local, remote);
     let gen: &dyn deepthink_search::Generator =
         match a.remote.generator(Some(ck.tokenizer.clone()), Some(ck.model.cfg.clone()))? {

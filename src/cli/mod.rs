@@ -19,6 +19,7 @@ mod serve;
 mod task_args;
 mod tasks;
 mod thinking_args;
+mod thinking_sweep;
 mod train;
 mod train_grpo;
 mod train_verifier;
