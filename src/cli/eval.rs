@@ -47,6 +47,7 @@ pub struct EvalArgs {
     /// greedy, sample — one attempt;
     /// majority — self-consistency over --samples attempts;
     /// adaptive-majority — sample in rounds until the leading answer is clear;
+    /// esc — sample in windows until one window's answers all agree;
     /// best-of-n, weighted-majority — N attempts chosen by an outcome verifier;
     /// beam, dvts, mcts — step-by-step search guided by a process verifier.
     #[arg(long, default_value = "greedy")]
@@ -121,6 +122,9 @@ pub struct EvalArgs {
     /// adaptive-majority: stop when the leader is the majority with this probability.
     #[arg(long, default_value_t = 0.95)]
     pub confidence: f64,
+    /// esc: stop when this many latest samples all agree (Early-Stopping Self-Consistency).
+    #[arg(long, default_value_t = 4)]
+    pub window: usize,
     /// Longest completion in tokens.
     #[arg(long, default_value_t = 256)]
     pub max_new_tokens: usize,
@@ -151,6 +155,7 @@ impl EvalArgs {
             exploration: self.exploration,
             round: self.round,
             confidence: self.confidence,
+            window: self.window,
         }
     }
 

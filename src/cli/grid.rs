@@ -32,6 +32,9 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     if let Some(cmd) = &a.verifier_cmd {
         settings["verifier_cmd"] = cmd.as_str().into();
     }
+    if strategies.iter().any(|s| s == "esc") {
+        settings["window"] = a.window.into();
+    }
     if a.thinking.budget()?.is_active() {
         settings["thinking"] = serde_json::to_value(a.thinking.budget()?)?;
     }

@@ -7,6 +7,11 @@
 //! runner-up, stop when P(p₁ > p₂) ≥ `confidence` under a uniform prior, which for integer votes is
 //! P(Binomial(v₁+v₂+1, ½) ≤ v₁). Sample `j` of problem `i` has the seed `majority` would give it,
 //! so at equal N the two strategies draw the same samples and only the stopping differs.
+//!
+//! The other rule ([`StopRule::Window`], strategy `esc`) is Early-Stopping Self-Consistency's
+//! (Li et al. 2024, ICLR): sample in windows of `w` and stop as soon as every answer in the
+//! latest window agrees (the window's answer entropy is zero). Departure from ESC: the window is
+//! also the round, and a window with an unreadable answer never counts as agreeing.
 
 use std::collections::HashMap;
 
@@ -19,20 +24,44 @@ use crate::majority::vote_winner;
 use crate::spend::Spend;
 use crate::strategy::{questions, sample_seed, Budget, Solution, Strategy};
 
+/// When a problem has enough samples.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StopRule {
+    /// Adaptive-Consistency's Beta criterion at `AdaptiveMajority::confidence`.
+    Beta,
+    /// ESC: the latest window of `round` samples all agree.
+    Window,
+}
+
 pub struct AdaptiveMajority {
     pub prompt: PromptStyle,
     pub temperature: f32,
     pub seed: u64,
-    /// Samples drawn per problem per round.
+    /// Samples drawn per problem per round (the window, under [`StopRule::Window`]).
     pub round: usize,
     /// Stop once the leader is the true majority with at least this probability.
     pub confidence: f64,
+    pub rule: StopRule,
 }
 
 impl Default for AdaptiveMajority {
     fn default() -> Self {
-        AdaptiveMajority { prompt: PromptStyle::Plain, temperature: 1.0, seed: 0, round: 2, confidence: 0.95 }
+        AdaptiveMajority {
+            prompt: PromptStyle::Plain,
+            temperature: 1.0,
+            seed: 0,
+            round: 2,
+            confidence: 0.95,
+            rule: StopRule::Beta,
+        }
     }
+}
+
+/// The last `w` samples exist and share one readable answer.
+fn window_agrees(cands: &[Candidate], w: usize) -> bool {
+    let Some(last) = cands.len().checked_sub(w).map(|from| &cands[from..]) else { return false };
+    let first = last.first().and_then(|c| c.key.as_deref());
+    first.is_some() && last.iter().all(|c| c.key.as_deref() == first)
 }
 
 /// P(Binomial(n, ½) ≤ k) for n = leader + runner_up + 1, k = leader: the Beta criterion.
@@ -64,7 +93,10 @@ fn top_two(cands: &[Candidate]) -> (usize, usize) {
 
 impl Strategy for AdaptiveMajority {
     fn name(&self) -> &'static str {
-        "adaptive-majority"
+        match self.rule {
+            StopRule::Beta => "adaptive-majority",
+            StopRule::Window => "esc",
+        }
     }
 
     fn solve(
@@ -106,8 +138,14 @@ impl Strategy for AdaptiveMajority {
                 spend[i].add(&s);
             }
             open.retain(|&i| {
-                let (v1, v2) = top_two(&cands[i]);
-                cands[i].len() < n && leader_confidence(v1, v2) < self.confidence
+                let settled = match self.rule {
+                    StopRule::Beta => {
+                        let (v1, v2) = top_two(&cands[i]);
+                        leader_confidence(v1, v2) >= self.confidence
+                    }
+                    StopRule::Window => window_agrees(&cands[i], self.round),
+                };
+                cands[i].len() < n && !settled
             });
         }
         Ok(cands.iter().zip(&spend).map(|(c, s)| shown(gen, s, vote_winner(c), c)).collect())
@@ -126,6 +164,25 @@ mod tests {
         assert!((leader_confidence(0, 0) - 0.5).abs() < 1e-12);
         assert!(leader_confidence(3, 0) < 0.95 && leader_confidence(5, 0) > 0.95);
         assert!(leader_confidence(400, 390).is_finite());
+    }
+
+    fn cand(key: Option<&str>) -> Candidate {
+        Candidate {
+            completion: String::new(),
+            answer: key.map(str::to_string),
+            key: key.map(str::to_string),
+            score: f32::NAN,
+            finish: deepthink_model::FinishReason::Stop,
+        }
+    }
+
+    #[test]
+    fn a_window_agrees_only_when_every_answer_in_it_is_the_same() {
+        let c = [cand(Some("1")), cand(Some("2")), cand(Some("2")), cand(Some("2"))];
+        assert!(window_agrees(&c, 3));
+        assert!(!window_agrees(&c, 4));
+        assert!(!window_agrees(&c[..2], 3), "too few samples");
+        assert!(!window_agrees(&[cand(None), cand(None)], 2), "unreadable answers never agree");
     }
 
     proptest! {

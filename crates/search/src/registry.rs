@@ -2,7 +2,7 @@
 
 use deepthink_tasks::PromptStyle;
 
-use crate::adaptive_majority::AdaptiveMajority;
+use crate::adaptive_majority::{AdaptiveMajority, StopRule};
 use crate::beam::BeamSearch;
 use crate::best_of_n::BestOfN;
 use crate::dvts::Dvts;
@@ -15,8 +15,18 @@ use crate::strategy::Strategy;
 use crate::weighted_majority::WeightedMajority;
 
 /// Every strategy name, in the order reports list them.
-pub const STRATEGY_NAMES: &[&str] =
-    &["greedy", "sample", "majority", "adaptive-majority", "best-of-n", "weighted-majority", "beam", "dvts", "mcts"];
+pub const STRATEGY_NAMES: &[&str] = &[
+    "greedy",
+    "sample",
+    "majority",
+    "adaptive-majority",
+    "esc",
+    "best-of-n",
+    "weighted-majority",
+    "beam",
+    "dvts",
+    "mcts",
+];
 
 /// Strategies that need a verifier.
 pub fn needs_verifier(name: &str) -> bool {
@@ -40,6 +50,8 @@ pub struct StrategyOptions {
     pub round: usize,
     /// Stopping confidence of `adaptive-majority`.
     pub confidence: f64,
+    /// Window of `esc`: stop when this many latest samples agree.
+    pub window: usize,
 }
 
 impl Default for StrategyOptions {
@@ -53,6 +65,7 @@ impl Default for StrategyOptions {
             exploration: 1.0,
             round: 2,
             confidence: 0.95,
+            window: 4,
         }
     }
 }
@@ -75,9 +88,14 @@ pub fn by_name<'s>(
         "greedy" => Box::new(Single { prompt, temperature: 0.0, seed }),
         "sample" => Box::new(Single { prompt, temperature, seed }),
         "majority" => Box::new(Majority { prompt, temperature, seed }),
-        "adaptive-majority" => {
-            Box::new(AdaptiveMajority { prompt, temperature, seed, round: o.round, confidence: o.confidence })
-        }
+        "adaptive-majority" | "esc" => Box::new(AdaptiveMajority {
+            prompt,
+            temperature,
+            seed,
+            round: if name.trim() == "esc" { o.window } else { o.round },
+            confidence: o.confidence,
+            rule: if name.trim() == "esc" { StopRule::Window } else { StopRule::Beta },
+        }),
         "best-of-n" => Box::new(BestOfN { scorer: need(scorer)?, prompt, temperature, seed }),
         "weighted-majority" => Box::new(WeightedMajority { scorer: need(scorer)?, prompt, temperature, seed }),
         "beam" => Box::new(BeamSearch {
