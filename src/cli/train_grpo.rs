@@ -57,9 +57,13 @@ pub struct GrpoArgs {
     /// KL weight to the starting model (0 = none).
     #[arg(long, default_value_t = 0.0)]
     pub beta: f32,
-    /// Rewards as name=weight: accuracy, format, overlong.
+    /// Rewards as name=weight: accuracy, format, overlong, length (Kimi k1.5's group-relative
+    /// length penalty: shorter right answers gain, longer ones lose; see --length-warmup).
     #[arg(long, value_delimiter = ',', default_value = "accuracy=1,format=1")]
     pub rewards: Vec<String>,
+    /// Steps before the `length` reward counts (Kimi switches it on after a warm-up).
+    #[arg(long, default_value_t = 0)]
+    pub length_warmup: u64,
     /// Score the accuracy reward with this long-lived program (one JSON line per completion in,
     /// one {"score": 0..1} line out; see `eval --verifier-cmd`) instead of the task's checker.
     #[arg(long)]
@@ -146,6 +150,7 @@ fn config(a: &GrpoArgs) -> anyhow::Result<GrpoConfig> {
         },
         scale_rewards: !a.no_scale_rewards,
         rewards,
+        length_warmup: a.length_warmup,
         verifier_cmd: a.verifier_cmd.clone(),
         skip_zero_advantage: a.skip_zero_advantage,
         mask_truncated: a.mask_truncated,

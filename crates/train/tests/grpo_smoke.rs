@@ -28,6 +28,7 @@ fn config(skip: bool) -> GrpoConfig {
             RewardSpec { name: "accuracy".into(), weight: 1.0 },
             RewardSpec { name: "format".into(), weight: 0.5 },
         ],
+        length_warmup: 0,
         verifier_cmd: None,
         skip_zero_advantage: skip,
         mask_truncated: false,

@@ -18,7 +18,8 @@ fn is_inactive(b: &ThinkingBudget) -> bool {
 /// A reward term and its weight.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RewardSpec {
-    /// `accuracy`, `format`, or `overlong` (DAPO's soft length penalty near the cap).
+    /// `accuracy`, `format`, `overlong` (DAPO's soft length penalty near the cap), or `length`
+    /// (Kimi k1.5's group-relative length penalty).
     pub name: String,
     pub weight: f32,
 }
@@ -45,6 +46,10 @@ pub struct GrpoConfig {
     /// Divide advantages by the group's std (GRPO) or not (Dr. GRPO).
     pub scale_rewards: bool,
     pub rewards: Vec<RewardSpec>,
+    /// Steps before the `length` reward counts (Kimi k1.5 switches its length penalty on after
+    /// a warm-up, so accuracy is learnt first).
+    #[serde(default)]
+    pub length_warmup: u64,
     /// A verifier process for the accuracy reward (see `tasks::verifier_process`); the task's own
     /// checker when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -52,17 +52,18 @@ enum Scoring {
     Batched(Batched),
 }
 
-/// A named reward with its weight.
+/// A named reward with its weight, counted from step `from_step` on (a warm-up).
 pub struct Weighted {
     pub name: String,
     pub weight: f32,
+    pub from_step: u64,
     scoring: Scoring,
 }
 
 impl Weighted {
     /// A reward computed for each completion on its own.
     pub fn per_item(name: &str, f: impl Fn(&RewardItem) -> f32 + Send + Sync + 'static) -> Weighted {
-        Weighted { name: name.into(), weight: 1.0, scoring: Scoring::PerItem(Box::new(f)) }
+        Weighted { name: name.into(), weight: 1.0, from_step: 0, scoring: Scoring::PerItem(Box::new(f)) }
     }
 
     /// A reward computed for the whole batch in one call (one value, or why there is none, per
@@ -71,24 +72,31 @@ impl Weighted {
         name: &str,
         f: impl Fn(&dyn Verifier, &[RewardItem]) -> BatchValues + Send + Sync + 'static,
     ) -> Weighted {
-        Weighted { name: name.into(), weight: 1.0, scoring: Scoring::Batched(Box::new(f)) }
+        Weighted { name: name.into(), weight: 1.0, from_step: 0, scoring: Scoring::Batched(Box::new(f)) }
     }
 
     /// The same reward with another weight.
     pub fn weighted(self, weight: f32) -> Weighted {
         Weighted { weight, ..self }
     }
+
+    /// The same reward, counted only from step `step` on.
+    pub fn starting_at(self, step: u64) -> Weighted {
+        Weighted { from_step: step, ..self }
+    }
 }
 
 /// The rewards [`reward_by_name`] knows.
-pub const REWARD_NAMES: &[&str] = &["accuracy", "format", "overlong"];
+pub const REWARD_NAMES: &[&str] = &["accuracy", "format", "overlong", "length"];
 
-/// A reward by its config name; `overlong` ramps over the last quarter of `max_new_tokens`.
-pub fn reward_by_name(name: &str, weight: f32, max_new_tokens: usize) -> Result<Weighted, String> {
+/// A reward by its config name; `overlong` ramps over the last quarter of `max_new_tokens`;
+/// `length` is Kimi's group-relative length penalty over groups of `group` completions.
+pub fn reward_by_name(name: &str, weight: f32, max_new_tokens: usize, group: usize) -> Result<Weighted, String> {
     let reward = match name {
         "accuracy" => accuracy(),
         "format" => format(),
         "overlong" => overlong(max_new_tokens, max_new_tokens / 4),
+        "length" => kimi_length(group),
         other => return Err(format!("unknown reward `{other}`; known: {}", REWARD_NAMES.join(", "))),
     };
     Ok(reward.weighted(weight))
@@ -117,6 +125,41 @@ pub fn accuracy() -> Weighted {
         }
         Ok(values)
     })
+}
+
+/// Kimi k1.5's length penalty (Kimi Team 2025, 2501.12599), per group of `group` completions
+/// (rollouts are group-major): λ = 0.5 − (len − min)/(max − min) over the group's lengths in
+/// tokens; a right answer earns λ, a wrong one min(0, λ), and a group whose lengths are all equal
+/// earns 0. Shorter right answers gain, longer wrong ones lose; a short wrong answer gains
+/// nothing. Correctness is the verifier's, as for `accuracy` (truncated completions are wrong).
+/// Kimi switches it on after a warm-up: `GrpoConfig::length_warmup`.
+pub fn kimi_length(group: usize) -> Weighted {
+    Weighted::batched("length", move |verifier, items| {
+        let acc = match accuracy().scoring {
+            Scoring::Batched(f) => f(verifier, items)?,
+            Scoring::PerItem(_) => return Err("the accuracy reward is batched".into()),
+        };
+        let right: Vec<bool> = acc.iter().map(|v| v.as_ref().is_ok_and(|&r| r >= 1.0)).collect();
+        Ok(kimi_values(items, &right, group.max(1)).into_iter().map(Ok).collect())
+    })
+}
+
+/// The length reward of each item, given which are right.
+fn kimi_values(items: &[RewardItem], right: &[bool], group: usize) -> Vec<f32> {
+    let mut out = vec![0.0; items.len()];
+    for (g, chunk) in items.chunks(group).enumerate() {
+        let lens: Vec<usize> = chunk.iter().map(|it| it.sampled.tokens).collect();
+        let (lo, hi) = (lens.iter().copied().min().unwrap_or(0), lens.iter().copied().max().unwrap_or(0));
+        if hi == lo {
+            continue;
+        }
+        for (j, &len) in lens.iter().enumerate() {
+            let lambda = 0.5 - (len - lo) as f32 / (hi - lo) as f32;
+            let k = g * group + j;
+            out[k] = if right[k] { lambda } else { lambda.min(0.0) };
+        }
+    }
+    out
 }
 
 /// Each attempt checked on its own, after the batch of them failed with `batch`.
@@ -241,10 +284,25 @@ pub fn total_rewards(
     verifier: &dyn Verifier,
     items: &[RewardItem],
 ) -> (Vec<f32>, Vec<Vec<f32>>, Vec<RewardIssue>) {
+    total_rewards_at(rewards, verifier, items, u64::MAX)
+}
+
+/// [`total_rewards`] at training step `step`: a reward still in its warm-up (`from_step > step`)
+/// is not computed and counts 0.
+pub fn total_rewards_at(
+    rewards: &[Weighted],
+    verifier: &dyn Verifier,
+    items: &[RewardItem],
+    step: u64,
+) -> (Vec<f32>, Vec<Vec<f32>>, Vec<RewardIssue>) {
     let mut totals = vec![0.0f32; items.len()];
     let mut per = Vec::with_capacity(rewards.len());
     let mut issues = Vec::new();
     for r in rewards {
+        if r.from_step > step {
+            per.push(vec![0.0; items.len()]);
+            continue;
+        }
         let values = values_of(r, verifier, items, &mut issues);
         for (t, v) in totals.iter_mut().zip(&values) {
             *t += r.weight * v;
@@ -267,6 +325,31 @@ mod tests {
         truncated: bool,
     ) -> RewardItem<'a> {
         RewardItem { problem: p, prompt, sampled: Sampled { completion, tokens, truncated } }
+    }
+
+    #[test]
+    fn kimis_length_reward_favours_short_right_answers_within_each_group() {
+        let task = task_by_name("mult", &TaskConfig::default()).unwrap();
+        let p = task.parse_question("12*3").unwrap();
+        let (right, wrong) = ("<think>\n36\n</think>\n\n36", "<think>\n35\n</think>\n\n35");
+        // Group 1: lengths 10, 20, 30 (right, right, wrong); group 2: equal lengths.
+        let items = [
+            item(&p, "12*3", right, 10, false),
+            item(&p, "12*3", right, 20, false),
+            item(&p, "12*3", wrong, 30, false),
+            item(&p, "12*3", right, 5, false),
+            item(&p, "12*3", wrong, 5, false),
+            item(&p, "12*3", right, 5, false),
+        ];
+        let (_, per, issues) = total_rewards(&[kimi_length(3)], &TaskChecker(task.as_ref()), &items);
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(per[0], vec![0.5, 0.0, -0.5, 0.0, 0.0, 0.0]);
+        let short_wrong = [item(&p, "q", wrong, 10, false), item(&p, "q", right, 30, false)];
+        let (_, per, _) = total_rewards(&[kimi_length(2)], &TaskChecker(task.as_ref()), &short_wrong);
+        assert_eq!(per[0], vec![0.0, -0.5], "a short wrong answer gains nothing; a long right one loses");
+        let warm = kimi_length(3).starting_at(5);
+        let (total, _, _) = total_rewards_at(&[warm], &TaskChecker(task.as_ref()), &items, 4);
+        assert!(total.iter().all(|&t| t == 0.0), "still warming up");
     }
 
     #[test]
@@ -327,10 +410,10 @@ mod tests {
 
     #[test]
     fn rewards_by_name_and_overlong_shaping() {
-        assert!(reward_by_name("length", 1.0, 100).err().unwrap().contains("accuracy, format, overlong"));
+        assert!(reward_by_name("brevity", 1.0, 100, 4).err().unwrap().contains("accuracy, format, overlong, length"));
         let task = task_by_name("mult", &TaskConfig::default()).unwrap();
         let p = task.parse_question("12*3").unwrap();
-        let o = reward_by_name("overlong", 2.0, 100).unwrap();
+        let o = reward_by_name("overlong", 2.0, 100, 4).unwrap();
         assert_eq!(o.weight, 2.0);
         let items = [item(&p, "", "", 70, false), item(&p, "", "", 90, false), item(&p, "", "", 100, false)];
         let (_, per, _) = total_rewards(&[o], &TaskChecker(task.as_ref()), &items);

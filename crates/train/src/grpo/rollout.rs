@@ -14,7 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::error::TrainError;
 use crate::grpo::advantage::group_advantages;
 use crate::grpo::config::{GrpoConfig, StepMetrics};
-use crate::grpo::reward::{total_rewards, RewardItem, Sampled, Weighted};
+use crate::grpo::reward::{total_rewards_at, RewardItem, Sampled, Weighted};
 
 /// One step's sampled groups: `prompts × group` completions, group-major.
 pub struct Rollout {
@@ -102,7 +102,7 @@ impl Rollout {
                 RewardItem { problem: &self.problems[i], prompt: self.questions[i].as_str(), sampled }
             })
             .collect();
-        let (total, per, issues) = total_rewards(rewards, verifier, &items);
+        let (total, per, issues) = total_rewards_at(rewards, verifier, &items, step);
         for issue in &issues {
             eprintln!("step {step}: reward `{}` on prompt {:?}: {} (scored 0)", issue.reward, issue.prompt, issue.what);
         }

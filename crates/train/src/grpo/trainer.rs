@@ -41,7 +41,10 @@ struct GrpoState {
 fn reward_fns(cfg: &GrpoConfig) -> Result<Vec<Weighted>, TrainError> {
     cfg.rewards
         .iter()
-        .map(|r| reward_by_name(&r.name, r.weight, cfg.max_new_tokens).map_err(TrainError::Config))
+        .map(|r| {
+            let w = reward_by_name(&r.name, r.weight, cfg.max_new_tokens, cfg.group).map_err(TrainError::Config)?;
+            Ok(if r.name == "length" { w.starting_at(cfg.length_warmup) } else { w })
+        })
         .collect()
 }
 
