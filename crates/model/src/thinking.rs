@@ -10,7 +10,9 @@
 //!   writes `</think>` as its next token instead of sampling, and the model goes on to answer.
 //!   A forced sequence therefore has exactly `max` thinking tokens.
 //! - **Minimum** ([`ThinkingBudget::min`]): while fewer have been thought, a sampled `</think>`
-//!   is replaced by the wait word (s1 appends "Wait"), whose tokens count as thinking.
+//!   is replaced by the wait word (s1 appends "Wait"), whose tokens count as thinking — and so is
+//!   an end-of-turn token sampled inside the think block (a departure: s1's models never end their
+//!   turn mid-thought, but small ones perturbed by the wait word do).
 //!
 //! Departures from s1: s1 counts thinking tokens by the tokenizer of the model and forces
 //! "Final Answer:" after the delimiter; here the model writes its own answer after `</think>`,
@@ -92,6 +94,8 @@ pub struct ThinkTags {
     pub close: u32,
     /// The wait word's tokens (not empty).
     pub wait: Vec<u32>,
+    /// End-of-turn tokens, suppressed like `</think>` below the minimum.
+    pub ends: Vec<u32>,
 }
 
 impl ThinkTags {
@@ -111,7 +115,7 @@ impl ThinkTags {
             (false, Ok(ids)) => ids,
             (false, Err(e)) => tok.encode(&wait.to_lowercase()).map_err(|_| e)?,
         };
-        Ok(ThinkTags { open: single(THINK)?, close: single(END_THINK)?, wait })
+        Ok(ThinkTags { open: single(THINK)?, close: single(END_THINK)?, wait, ends: tok.stop_ids().to_vec() })
     }
 }
 
@@ -165,7 +169,7 @@ impl ThinkTracker {
                 }
                 token
             }
-            Phase::Inside(n) if token == self.tags.close && n < self.min => {
+            Phase::Inside(n) if (token == self.tags.close || self.tags.ends.contains(&token)) && n < self.min => {
                 self.forced.extend(self.tags.wait[1..].iter().copied());
                 self.phase = Phase::Inside(n + 1);
                 self.tags.wait[0]
@@ -202,9 +206,10 @@ mod tests {
     const OPEN: u32 = 1;
     const CLOSE: u32 = 2;
     const WAIT: [u32; 2] = [7, 8];
+    const END: u32 = 3;
 
     fn tracker(max: Option<usize>, min: usize, prompt: &[u32]) -> ThinkTracker {
-        let tags = ThinkTags { open: OPEN, close: CLOSE, wait: WAIT.to_vec() };
+        let tags = ThinkTags { open: OPEN, close: CLOSE, wait: WAIT.to_vec(), ends: vec![END] };
         ThinkTracker::new(tags, &ThinkingBudget { max, min, wait: "w".into() }, prompt)
     }
 
@@ -238,6 +243,12 @@ mod tests {
         let mut t = tracker(None, 4, &[OPEN]);
         // Closes after 1 token: replaced by the two wait tokens (3 thinking tokens), then again.
         assert_eq!(decode(&mut t, &[5, CLOSE, CLOSE, 6, CLOSE]), vec![5, 7, 8, 7, 8, 6, CLOSE]);
+    }
+
+    #[test]
+    fn below_the_minimum_an_end_of_turn_is_suppressed_too() {
+        let mut t = tracker(None, 3, &[OPEN]);
+        assert_eq!(decode(&mut t, &[5, END, 6, END]), vec![5, 7, 8, 6, END], "after the minimum it ends the turn");
     }
 
     #[test]
