@@ -1,7 +1,8 @@
 //! The thinking budget in the decode loop, on a model whose every next token is equally likely
 //! (so `</think>` comes up at random, early or late): a maximum forces `</think>` after exactly
 //! that many thinking tokens and changes nothing before it; a minimum never lets the block
-//! close earlier, writing the wait word instead; forced tokens carry their log-probability.
+//! close (or the turn end) earlier, writing the wait word instead; forced tokens carry their
+//! log-probability.
 
 use deepthink_model::config::{ModelConfig, ModelShape};
 use deepthink_model::{
@@ -73,13 +74,15 @@ fn a_minimum_writes_the_wait_word_instead_of_an_early_close() {
     for seed in 0..24 {
         let free = run(&m, &tok, ThinkingBudget::default(), seed);
         let out = run(&m, &tok, ThinkingBudget { min, ..Default::default() }, seed);
-        if let Some(n) = thinking_len(&out, close) {
-            assert!(n >= min, "seed {seed}: closed after {n} thinking tokens");
+        // The thinking ends at `</think>` or at an end-of-turn token, whichever comes first.
+        let ends = |o: &GenOutput| o.tokens.iter().position(|&t| t == close || tok.stop_ids().contains(&t));
+        if let Some(n) = ends(&out) {
+            assert!(n >= min, "seed {seed}: thinking ended after {n} tokens");
         }
-        if let Some(n) = thinking_len(&free, close).filter(|&n| n < min) {
+        if let Some(n) = ends(&free).filter(|&n| n < min) {
             suppressed += 1;
             assert_eq!(out.tokens[..n], free.tokens[..n], "seed {seed}");
-            assert_eq!(out.tokens[n..n + wait.len()], wait[..], "seed {seed}: the wait word replaces </think>");
+            assert_eq!(out.tokens[n..n + wait.len()], wait[..], "seed {seed}: the wait word replaces the early end");
         }
     }
     assert!(suppressed >= 6, "only {suppressed} of 24 runs closed early");
