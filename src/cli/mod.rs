@@ -56,7 +56,7 @@ pub enum Command {
     #[command(subcommand)]
     Train(train::TrainCommand),
     /// Evaluate a model on held-out or external problems: correct / wrong / no-answer rates.
-    Eval(eval::EvalArgs),
+    Eval(Box<eval::EvalArgs>),
     /// Measure training and decoding throughput (and, with --torch, PyTorch's on the same model).
     Bench(bench::BenchArgs),
     /// Draw a run's training curves (RUN/metrics.jsonl) as SVG: reward, accuracy, completion
@@ -119,7 +119,7 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
         }
         Command::Eval(a) => {
             set_threads(cli.threads, cores)?;
-            eval::run(a)
+            eval::run(*a)
         }
         Command::Bench(a) => bench::run(a, cli.threads),
         Command::Plot(a) => plot::run(a),
