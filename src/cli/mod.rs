@@ -66,9 +66,15 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Talk to a model in the terminal, its thinking shown above each answer (local, or a
     /// server with --backend).
+    #[command(
+        after_help = "Examples:\n  deepthink chat                                   # the built-in model\n  deepthink chat --backend http://127.0.0.1:8000/v1  # a server; type /effort medium to vote"
+    )]
     Chat(chat::ChatArgs),
     /// Serve a model over the OpenAI API (chat completions with reasoning fields, thinking
     /// budgets, reasoning_effort → search strategies, continuous batching).
+    #[command(
+        after_help = "Examples (docs/server.md has the fields, the effort table and the backends):\n  deepthink serve --port 8000                 # the built-in model; the chat page is http://127.0.0.1:8000/\n  curl -s 127.0.0.1:8000/v1/chat/completions -d '{\"model\":\"default\",\"messages\":[{\"role\":\"user\",\"content\":\"123*456\"}],\"thinking_token_budget\":20}'\n  deepthink serve --backend http://gpu-box:8000/v1 --model ~/models/Qwen3-8B   # strategies over another server"
+    )]
     Serve(serve::ServeArgs),
 }
 
