@@ -7,13 +7,14 @@ use deepthink_tasks::TaskConfig;
 #[derive(Args, Clone, Debug)]
 pub struct TaskArgs {
     /// Task: `mult` (a×b), `countdown` (reach a target with + - * /, each number once), `add`
-    /// (a+b, carry by carry) or `qa` (your own questions: --qa-file). `deepthink tasks` lists them.
+    /// (a+b, carry by carry), `sub` (a-b, borrow by borrow, negative results included) or `qa`
+    /// (your own questions: --qa-file). `deepthink tasks` lists them.
     #[arg(long, default_value = "mult")]
     pub task: String,
-    /// mult, add: fewest digits per operand.
+    /// mult, add, sub: fewest digits per operand.
     #[arg(long, default_value_t = 3)]
     pub min_digits: u32,
-    /// mult, add: most digits per operand.
+    /// mult, add, sub: most digits per operand.
     #[arg(long, default_value_t = 3)]
     pub max_digits: u32,
     /// countdown: how many numbers.

@@ -3,9 +3,10 @@
 
 use rand::{Rng, RngCore};
 
+use crate::error::TaskError;
 use crate::split::{is_held_out_text, Partition};
-use crate::text::{final_answer, raw_answer};
-use crate::verdict::{Checked, Verdict};
+use crate::text::{final_answer, raw_answer, think_lines};
+use crate::verdict::{Checked, StepLabel, Verdict};
 
 /// Normalised decimal of a plain integer `-?[0-9]+`, or `None`.
 pub fn plain_integer(text: &str) -> Option<String> {
@@ -99,4 +100,45 @@ pub(crate) fn probe_pair_space(
         }
     }
     part
+}
+
+/// Step labels for a trace with one fixed reference line per position (`add`'s carries, `sub`'s
+/// borrows): `Good` while every line so far equals the reference line at its position (spaces and
+/// case ignored), `Bad` from the first mismatch, missing or extra line on.
+pub fn reference_line_labels(expected: &[String], completion: &str) -> Vec<StepLabel> {
+    let squeeze = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase() };
+    let mut ok = true;
+    think_lines(completion)
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            ok = ok && expected.get(i).is_some_and(|e| squeeze(e) == squeeze(line));
+            if ok {
+                StepLabel::Good
+            } else {
+                StepLabel::Bad
+            }
+        })
+        .collect()
+}
+
+/// Reads two non-negative operands of at most `max_digits` digits joined by `op` (`457+68`,
+/// `503-68`; spaces anywhere, a trailing `=` or `=?` allowed), for task `task`.
+pub fn parse_operands(text: &str, op: char, task: &'static str, max_digits: u32) -> Result<(u64, u64), TaskError> {
+    let err = |reason: &str| TaskError::BadQuestion { task, input: text.to_string(), reason: reason.into() };
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let body = squeezed.trim_end_matches('?').trim_end_matches('=');
+    let (a, b) =
+        body.split_once(op).ok_or_else(|| err(&format!("expected two integers joined by `{op}`, like 457{op}68")))?;
+    let operand = |s: &str, which: &str| -> Result<u64, TaskError> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err(&format!("{which} operand `{s}` is not a non-negative integer")));
+        }
+        let n: u64 = s.parse().map_err(|_| err(&format!("{which} operand `{s}` is too large")))?;
+        if n >= 10u64.pow(max_digits) {
+            return Err(err(&format!("{which} operand `{s}` has more than {max_digits} digits")));
+        }
+        Ok(n)
+    };
+    Ok((operand(a, "first")?, operand(b, "second")?))
 }

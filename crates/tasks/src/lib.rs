@@ -3,8 +3,9 @@
 //! answer, several reference reasoning styles, and per-line ground truth for process verifiers.
 //!
 //! Tasks: `mult` (a×b, with the measured compact trace), `countdown` (reach a target with
-//! `+ - * /` using every number once, with Stream-of-Search depth-first traces) and `add` (a+b
-//! with a carry-by-carry trace). No tensor code lives here.
+//! `+ - * /` using every number once, with Stream-of-Search depth-first traces), `add` (a+b
+//! with a carry-by-carry trace) and `sub` (a−b, negative results included, borrow by borrow).
+//! No tensor code lives here.
 //!
 //! The seam: a task is a module that owns its problem type ([`TaskProblem`]), its config
 //! ([`TypedConfig`]), its trace styles and its readers, and registers one [`entry::TaskEntry`] in [`registry`].
@@ -28,6 +29,7 @@ pub mod seeded;
 pub mod split;
 pub mod stats;
 pub mod style;
+pub mod sub;
 pub mod task;
 pub mod text;
 pub mod trace_style;
@@ -44,6 +46,7 @@ pub use mult::{MultConfig, MultProblem, MultTask};
 pub use problem::{Problem, TaskProblem};
 pub use registry::{all_task_names, task_by_name};
 pub use style::{PromptStyle, Split};
+pub use sub::{SubConfig, SubProblem, SubTask};
 pub use task::{Explanation, Task};
 pub use trace_style::TraceStyle;
 pub use verdict::{Checked, StepLabel, Verdict};

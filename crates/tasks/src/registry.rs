@@ -16,10 +16,10 @@ use crate::error::TaskError;
 use crate::problem::Problem;
 use crate::task::Task;
 use crate::trace_style::TraceStyle;
-use crate::{add, countdown, mult, qa};
+use crate::{add, countdown, mult, qa, sub};
 
 /// Every task, in the order names are listed.
-const REGISTRY: &[TaskEntry] = &[mult::ENTRY, countdown::ENTRY, add::ENTRY, qa::ENTRY];
+const REGISTRY: &[TaskEntry] = &[mult::ENTRY, countdown::ENTRY, add::ENTRY, sub::ENTRY, qa::ENTRY];
 
 /// Every task name `task_by_name` knows.
 pub fn all_task_names() -> Vec<&'static str> {

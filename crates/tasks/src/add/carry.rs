@@ -13,7 +13,6 @@
 
 use crate::error::TaskError;
 use crate::integer::check_integer_answer;
-use crate::text::think_lines;
 use crate::verdict::{Checked, StepLabel};
 
 use super::AddProblem;
@@ -47,42 +46,14 @@ pub fn verify(p: &AddProblem, completion: &str) -> Checked {
     check_integer_answer(completion, p.sum())
 }
 
-/// `Good` while every line so far equals the reference line at its position (spaces ignored),
-/// `Bad` from the first mismatch, missing or extra line on.
+/// Each reasoning line against the reference line at its position
+/// ([`crate::integer::reference_line_labels`]).
 pub fn step_labels(p: &AddProblem, completion: &str) -> Vec<StepLabel> {
-    let expected = lines(p);
-    let squeeze = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
-    let mut ok = true;
-    think_lines(completion)
-        .iter()
-        .enumerate()
-        .map(|(i, line)| {
-            ok = ok && expected.get(i).is_some_and(|e| squeeze(e) == squeeze(line).to_lowercase());
-            if ok {
-                StepLabel::Good
-            } else {
-                StepLabel::Bad
-            }
-        })
-        .collect()
+    crate::integer::reference_line_labels(&lines(p), completion)
 }
 
 /// Reads `457+68` (spaces anywhere, a trailing `=` or `=?` allowed).
 pub fn parse_question(text: &str) -> Result<AddProblem, TaskError> {
-    let err =
-        |reason: &str| TaskError::BadQuestion { task: super::NAME, input: text.to_string(), reason: reason.into() };
-    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let body = squeezed.trim_end_matches('?').trim_end_matches('=');
-    let (a, b) = body.split_once('+').ok_or_else(|| err("expected two integers joined by `+`, like 457+68"))?;
-    let operand = |s: &str, which: &str| -> Result<u64, TaskError> {
-        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(err(&format!("{which} operand `{s}` is not a non-negative integer")));
-        }
-        let n: u64 = s.parse().map_err(|_| err(&format!("{which} operand `{s}` is too large")))?;
-        if n >= 10u64.pow(super::MAX_DIGITS) {
-            return Err(err(&format!("{which} operand `{s}` has more than {} digits", super::MAX_DIGITS)));
-        }
-        Ok(n)
-    };
-    Ok(AddProblem { a: operand(a, "first")?, b: operand(b, "second")? })
+    let (a, b) = crate::integer::parse_operands(text, '+', super::NAME, super::MAX_DIGITS)?;
+    Ok(AddProblem { a, b })
 }
