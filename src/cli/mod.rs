@@ -32,7 +32,7 @@ use deepthink_model::WeightDtype;
 /// deepthink — build and run reasoning ("<think> … </think>") language models on a CPU.
 ///
 /// Models here are trained from scratch on generated problems with exact verifiers
-/// (multiplication, Countdown, addition: `deepthink tasks`) and saved as Hugging Face checkpoints.
+/// (multiplication, Countdown, addition, subtraction: `deepthink tasks`) and saved as Hugging Face checkpoints.
 #[derive(Parser)]
 #[command(name = "deepthink", version, about, long_about)]
 pub struct Cli {
