@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::Args;
-use deepthink_model::{generate, GenRequest, Message, SamplingParams, ThinkTags};
+use deepthink_model::{generate, Message};
 use deepthink_tasks::{Problem, Task};
 use deepthink_train::TrainedOn;
 
@@ -83,18 +83,7 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
     };
     let tok = &ck.tokenizer;
     let prompt = tok.encode(&tok.render(&[Message::user(&user_text)], true, true)?)?;
-    let params = SamplingParams {
-        temperature: a.temperature,
-        seed: a.seed,
-        max_new_tokens: a.max_new_tokens,
-        thinking: a.thinking.budget()?,
-        ..Default::default()
-    };
-    let mut request = GenRequest::new(prompt, params);
-    if request.params.thinking.is_active() {
-        let tags = ThinkTags::new(tok, &request.params.thinking.wait)?;
-        request = request.with_think_tags(tags);
-    }
+    let request = a.thinking.request(tok, prompt, a.temperature, a.seed, a.max_new_tokens)?;
     let mut shown = String::new();
     let mut ids = Vec::new();
     let stream = !a.json;

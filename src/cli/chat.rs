@@ -9,9 +9,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use deepthink_model::{generate, GenRequest, Message, SamplingParams, ThinkTags};
+use deepthink_model::{generate, Message};
 use deepthink_search::StreamDelta;
-use deepthink_tasks::reasoning_stream::ReasoningStream;
+use deepthink_server::detok::{prefill_opens_thinking, reasoning_tokens, Detokenizer};
+use deepthink_tasks::reasoning_stream::{Delta, ReasoningStream};
 
 #[derive(Args)]
 pub struct ChatArgs {
@@ -173,57 +174,31 @@ fn local_reply(
 ) -> anyhow::Result<String> {
     let tok = &ck.tokenizer;
     let prompt = tok.encode(&tok.render(history, true, true)?)?;
-    let params = SamplingParams {
-        temperature: a.temperature,
-        seed: a.seed,
-        max_new_tokens: a.max_new_tokens,
-        thinking: a.thinking.budget()?,
-        ..Default::default()
-    };
-    let mut req = GenRequest::new(prompt, params);
-    if req.params.thinking.is_active() {
-        let tags = ThinkTags::new(tok, &req.params.thinking.wait)?;
-        req = req.with_think_tags(tags);
-    }
-    let prefilled = tok.generation_prefill(true).contains(deepthink_model::tokenizer::THINK);
+    let req = a.thinking.request(tok, prompt, a.temperature, a.seed, a.max_new_tokens)?;
+    let prefilled = prefill_opens_thinking(tok.generation_prefill(true));
     let mut split = ReasoningStream::new(prefilled);
-    let (mut ids, mut shown, mut answer) = (Vec::new(), 0usize, String::new());
-    let mut reasoning_tokens = 0usize;
-    let route = |piece: &str, d: &mut Display, answer: &mut String, n: usize, split: &mut ReasoningStream| {
-        let delta = split.push(piece);
+    let mut text = Detokenizer::new(tok);
+    let mut answer = String::new();
+    let mut show = |delta: Delta, text: &Detokenizer, d: &mut Display| {
         if !delta.reasoning.is_empty() {
             d.reasoning(&delta.reasoning);
         }
         if !delta.content.is_empty() {
-            d.content(&delta.content, Some(n));
+            d.content(&delta.content, Some(reasoning_tokens(text.ids(), tok, prefilled)));
             answer.push_str(&delta.content);
         }
     };
-    let close = tok.token_id(deepthink_model::tokenizer::END_THINK);
-    let mut closed = false;
     generate(&ck.model, &[req], tok.stop_ids(), &mut |_, t| {
-        if tok.stop_ids().contains(&t) {
-            return;
+        let piece = text.push(t);
+        if !piece.is_empty() {
+            show(split.push(&piece), &text, d);
         }
-        if Some(t) == close {
-            closed = true;
-        } else if !closed {
-            reasoning_tokens += 1;
-        }
-        ids.push(t);
-        let text = tok.decode(&ids);
-        if text.ends_with('\u{FFFD}') || !text.is_char_boundary(shown.min(text.len())) {
-            return;
-        }
-        let piece = text[shown.min(text.len())..].to_string();
-        shown = text.len();
-        route(&piece, d, &mut answer, reasoning_tokens, &mut split);
     })?;
     let rest = split.finish();
-    if !rest.reasoning.is_empty() {
-        d.reasoning(&rest.reasoning);
+    let ended_thinking = rest.content.is_empty();
+    show(rest, &text, d);
+    if ended_thinking {
+        d.end_thinking(Some(reasoning_tokens(text.ids(), tok, prefilled)));
     }
-    d.content(&rest.content, Some(reasoning_tokens));
-    answer.push_str(&rest.content);
     Ok(answer)
 }

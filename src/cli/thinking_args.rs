@@ -2,7 +2,7 @@
 //! ([`deepthink_model::thinking`]), enforced in the decode loop, spelled the same everywhere.
 
 use clap::Args;
-use deepthink_model::ThinkingBudget;
+use deepthink_model::{ChatTokenizer, GenRequest, SamplingParams, ThinkTags, ThinkingBudget};
 
 #[derive(Args, Clone, Debug, Default)]
 pub struct ThinkingArgs {
@@ -29,5 +29,20 @@ impl ThinkingArgs {
         };
         b.validate()?;
         Ok(b)
+    }
+
+    /// A request to continue `prompt` under these flags' budget (`ask`, `chat`).
+    pub fn request(
+        &self,
+        tok: &ChatTokenizer,
+        prompt: Vec<u32>,
+        temperature: f32,
+        seed: u64,
+        max_new_tokens: usize,
+    ) -> anyhow::Result<GenRequest> {
+        let thinking = self.budget()?;
+        let think_tags = ThinkTags::for_budget(tok, &thinking)?;
+        let params = SamplingParams { temperature, seed, max_new_tokens, thinking, ..SamplingParams::default() };
+        Ok(GenRequest { think_tags, ..GenRequest::new(prompt, params) })
     }
 }

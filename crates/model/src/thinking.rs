@@ -99,6 +99,12 @@ pub struct ThinkTags {
 }
 
 impl ThinkTags {
+    /// The tags a request under `budget` needs: `None` when the budget is inactive (nothing to
+    /// enforce, and a tokenizer without the tags is fine), else those of [`ThinkTags::new`].
+    pub fn for_budget(tok: &ChatTokenizer, budget: &ThinkingBudget) -> Result<Option<Self>, ModelError> {
+        budget.is_active().then(|| ThinkTags::new(tok, &budget.wait)).transpose()
+    }
+
     /// The tags of `tok`, with `wait` as the wait word (in lower case when the vocabulary cannot
     /// spell it otherwise); an error when a tag is not one token.
     pub fn new(tok: &ChatTokenizer, wait: &str) -> Result<Self, ModelError> {

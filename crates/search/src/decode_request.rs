@@ -28,15 +28,17 @@ pub fn decode_request(
     if !params.thinking.is_active() {
         params.thinking = default_budget.clone();
     }
-    let mut req = GenRequest { prompt, params, stop_sequences, think_tags: None, ignore_eos: false };
-    if req.params.thinking.is_active() {
-        if !r.prefix.contains(deepthink_model::tokenizer::END_THINK) {
-            let spent = tok.encode(&r.prefix).map_or(0, |ids| ids.len());
-            req.params.thinking = req.params.thinking.after(spent);
-        }
-        req.think_tags = Some(ThinkTags::new(tok, &req.params.thinking.wait)?);
+    if params.thinking.is_active() && !r.prefix.contains(deepthink_model::tokenizer::END_THINK) {
+        params.thinking = params.thinking.after(count_tokens(tok, &r.prefix));
     }
-    Ok(req)
+    let think_tags = ThinkTags::for_budget(tok, &params.thinking)?;
+    Ok(GenRequest { prompt, params, stop_sequences, think_tags, ignore_eos: false })
+}
+
+/// How many tokens `text` is for `tok` (characters, for text it cannot encode): what
+/// `Generator::count_tokens` reports for deepthink's own model.
+pub fn count_tokens(tok: &ChatTokenizer, text: &str) -> usize {
+    tok.encode(text).map_or_else(|_| text.chars().count(), |ids| ids.len())
 }
 
 /// Cut `text` just after the earliest stop string, if any occurs.

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use deepthink_model::{generate_with_prefixes, ChatTokenizer, GenRequest, Model, PrefixStore, ThinkingBudget};
 
-use crate::decode_request::{continuation, decode_request};
+use crate::decode_request::{continuation, count_tokens, decode_request};
 use crate::error::SearchError;
 use crate::generator::{Continuation, Generator, Request};
 
@@ -80,7 +80,7 @@ impl Generator for LocalGenerator<'_> {
     }
 
     fn count_tokens(&self, text: &str) -> usize {
-        self.tokenizer.encode(text).map_or_else(|_| text.chars().count(), |ids| ids.len())
+        count_tokens(self.tokenizer, text)
     }
 
     fn flops_per_token(&self, ctx: usize) -> Option<f64> {

@@ -169,15 +169,7 @@ impl RemoteGenerator {
                     }
                     after.map_or_else(|| backoff(attempt), Duration::from_secs_f64)
                 }
-                Ok(resp) => {
-                    let status = resp.status();
-                    let text = resp.text().unwrap_or_default();
-                    let msg = serde_json::from_str::<Value>(&text)
-                        .ok()
-                        .and_then(|v| v["error"]["message"].as_str().map(String::from))
-                        .unwrap_or(text);
-                    return Err(SearchError::Remote(format!("{}: {status}: {msg}", self.cfg.base)));
-                }
+                Ok(resp) => return Err(SearchError::Remote(format!("{}: {}", self.cfg.base, refusal(resp)))),
                 Err(e) if (e.is_timeout() || e.is_connect() || e.is_request()) && attempt < self.cfg.retries => {
                     backoff(attempt)
                 }
@@ -430,13 +422,7 @@ impl RemoteGenerator {
             .send()
             .map_err(|e| SearchError::Remote(format!("{url}: {e}")))?;
         if !resp.status().is_success() {
-            let status = resp.status();
-            let text = resp.text().unwrap_or_default();
-            let msg = serde_json::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v["error"]["message"].as_str().map(String::from))
-                .unwrap_or(text);
-            return Err(SearchError::Remote(format!("{url}: {status}: {msg}")));
+            return Err(SearchError::Remote(format!("{url}: {}", refusal(resp))));
         }
         let mut reasoning_tokens = None;
         for line in std::io::BufReader::new(resp).lines() {
@@ -466,6 +452,18 @@ impl RemoteGenerator {
         on_delta(StreamDelta::Done { reasoning_tokens });
         Ok(())
     }
+}
+
+/// A refused request as `STATUS: MESSAGE`, the message read from OpenAI's error JSON when the
+/// server sent it (else the body as it came).
+fn refusal(resp: reqwest::blocking::Response) -> String {
+    let status = resp.status();
+    let text = resp.text().unwrap_or_default();
+    let msg = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(String::from))
+        .unwrap_or(text);
+    format!("{status}: {msg}")
 }
 
 fn backoff(attempt: usize) -> Duration {
@@ -545,7 +543,7 @@ impl Generator for RemoteGenerator {
 
     fn count_tokens(&self, text: &str) -> usize {
         match &self.tokenizer {
-            Some(tok) => tok.encode(text).map_or_else(|_| text.chars().count(), |ids| ids.len()),
+            Some(tok) => crate::decode_request::count_tokens(tok, text),
             // No tokenizer: about four characters a token (an estimate, said so in the docs).
             None => text.chars().count().div_ceil(4),
         }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use deepthink_model::{ChatTokenizer, FinishReason, GenRequest, SamplingParams, ThinkTags};
-use deepthink_tasks::reasoning_stream::{split_reasoning, ReasoningStream};
+use deepthink_tasks::reasoning_stream::{partial_tag_suffix, split_reasoning, ReasoningStream};
 use serde_json::{json, Value};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio_stream::wrappers::UnboundedReceiverStream;
@@ -27,7 +27,8 @@ use crate::reply::{finish_name, message, timeout, usage};
 use crate::state::AppState;
 use crate::wire::{ChatParams, Sampling};
 
-/// A prompt ready for the engine, and what the reply needs to know about it.
+/// A prompt ready for the engine (its requests are taken when submitted), and what the reply
+/// needs to know about it.
 pub struct Prepared {
     pub requests: Vec<GenRequest>,
     pub prompt_tokens: usize,
@@ -42,7 +43,6 @@ pub fn prepare(
     tok: &ChatTokenizer,
     engine: &EngineHandle,
     text: &str,
-    prefill: &str,
     s: &Sampling,
     default_seed: u64,
     prompt_param: &str,
@@ -69,13 +69,8 @@ pub fn prepare(
         Some(m) => m,
         None => room,
     };
-    let tags = match s.thinking.is_active() {
-        true => Some(
-            ThinkTags::new(tok, &s.thinking.wait)
-                .map_err(|e| ApiError::field("thinking_token_budget", e.to_string()))?,
-        ),
-        false => None,
-    };
+    let tags =
+        ThinkTags::for_budget(tok, &s.thinking).map_err(|e| ApiError::field("thinking_token_budget", e.to_string()))?;
     let stop_sequences: Vec<Vec<u32>> = s.stop.iter().filter_map(|st| tok.encode(st).ok()).collect();
     let seed = s.seed.unwrap_or(default_seed);
     let requests = (0..s.n)
@@ -98,7 +93,7 @@ pub fn prepare(
     Ok(Prepared {
         requests,
         prompt_tokens: prompt.len(),
-        prefilled: prefill_opens_thinking(prefill),
+        prefilled: prefill_opens_thinking(text),
         stop: s.stop.clone(),
         include_stop: s.include_stop,
     })
@@ -114,11 +109,6 @@ pub struct Finished {
     pub stop_reason: Option<String>,
     /// Prompt tokens its prefill computed (the rest came from a cache).
     pub computed_prompt: usize,
-}
-
-/// Where the earliest stop string starts in `text`, if one occurs.
-pub fn stop_cut(text: &str, stop: &[String]) -> Option<usize> {
-    stop.iter().filter_map(|s| text.find(s.as_str())).min()
 }
 
 /// The earliest stop string in `text`: where it starts, and which it is.
@@ -179,10 +169,10 @@ pub async fn handle(s: Arc<AppState>, p: ChatParams) -> Result<Response, ApiErro
     let text =
         tok.render(&messages, true, p.enable_thinking).map_err(|e| ApiError::field("messages", e.to_string()))?;
     let number = s.next_request();
-    let prepared =
-        prepare(&tok, &engine, &text, tok.generation_prefill(p.enable_thinking), &p.sampling, number, "messages")?;
+    let mut prepared = prepare(&tok, &engine, &text, &p.sampling, number, "messages")?;
     let deadline = tokio::time::Instant::now() + s.timeout;
-    let receivers = engine.submit(prepared.requests.clone()).map_err(|b| ApiError::busy(b.queued, b.capacity))?;
+    let receivers =
+        engine.submit(std::mem::take(&mut prepared.requests)).map_err(|b| ApiError::busy(b.queued, b.capacity))?;
     let id = format!("chatcmpl-{number}");
     if p.sampling.stream {
         return Ok(stream(s, p, tok, prepared, receivers, id, deadline).into_response());
@@ -321,13 +311,13 @@ async fn forward(
                 d.push(token);
                 // Route only text that cannot be part of a stop string still arriving.
                 let text = d.text();
-                if let Some(cut) = stop_cut(text, &prepared.stop) {
+                if let Some((cut, _)) = first_stop(text, &prepared.stop) {
                     if cut > sent {
                         send_delta(split.push(&text[sent..cut]))?;
                     }
                     break FinishReason::Stop;
                 }
-                let hold = prepared.stop.iter().map(|st| held_back(text, st)).max().unwrap_or(0);
+                let hold = prepared.stop.iter().map(|st| partial_tag_suffix(text, st)).max().unwrap_or(0);
                 let upto = text.len() - hold;
                 if upto > sent && text.is_char_boundary(upto) && !text[..upto].ends_with('\u{FFFD}') {
                     send_delta(split.push(&text[sent..upto]))?;
@@ -352,9 +342,4 @@ async fn forward(
     let end = json!([{"index": index, "delta": {}, "finish_reason": finish_name(finish)}]);
     tx.send(Ok(chunk(s, id, end))).ok()?;
     Some((tokens.len(), reasoning_tokens(&tokens, tok, prepared.prefilled)))
-}
-
-/// How much of the end of `text` could be the start of `stop` (held back until decided).
-fn held_back(text: &str, stop: &str) -> usize {
-    (1..stop.len().min(text.len() + 1)).rev().find(|&k| text.as_bytes().ends_with(&stop.as_bytes()[..k])).unwrap_or(0)
 }

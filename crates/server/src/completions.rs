@@ -32,20 +32,18 @@ pub async fn handle(s: Arc<AppState>, p: CompletionParams) -> Result<Response, A
     }
     let tok = Arc::clone(tokenizer);
     let number = s.next_request();
-    // A raw prompt that ends inside a think block continues the reasoning.
-    let open = p.prompt.rfind(deepthink_model::tokenizer::THINK);
-    let close = p.prompt.rfind(deepthink_model::tokenizer::END_THINK);
-    let prefilled = matches!((open, close), (Some(o), c) if c.is_none_or(|c| c < o));
-    let prepared = prepare(&tok, engine, &p.prompt, "", &p.sampling, number, "prompt")?;
+    // A raw prompt that ends inside a think block continues the reasoning (`prepared.prefilled`).
+    let mut prepared = prepare(&tok, engine, &p.prompt, &p.sampling, number, "prompt")?;
     let deadline = tokio::time::Instant::now() + s.timeout;
-    let receivers = engine.submit(prepared.requests.clone()).map_err(|b| ApiError::busy(b.queued, b.capacity))?;
+    let receivers =
+        engine.submit(std::mem::take(&mut prepared.requests)).map_err(|b| ApiError::busy(b.queued, b.capacity))?;
     let mut choices = Vec::new();
     let (mut completion_tokens, mut reasoning, mut computed) = (0, 0, 0);
     for (i, rx) in receivers.into_iter().enumerate() {
         let f = collect(&tok, rx, &prepared, deadline).await?;
         computed += f.computed_prompt;
         completion_tokens += f.tokens.len();
-        reasoning += reasoning_tokens(&f.tokens, &tok, prefilled);
+        reasoning += reasoning_tokens(&f.tokens, &tok, prepared.prefilled);
         let logprobs = p.logprobs.then(|| {
             let pieces: Vec<String> = f.tokens.iter().map(|&t| tok.decode(&[t])).collect();
             let mut offset = 0;

@@ -34,6 +34,11 @@ impl<'a> Detokenizer<'a> {
         piece
     }
 
+    /// The tokens pushed so far, end-of-turn tokens left out.
+    pub fn ids(&self) -> &[u32] {
+        &self.ids
+    }
+
     /// Everything decoded so far, held-back bytes included.
     pub fn text(&self) -> &str {
         &self.text
@@ -59,9 +64,12 @@ pub fn reasoning_tokens(tokens: &[u32], tok: &ChatTokenizer, prefilled: bool) ->
     body[..end].iter().filter(|t| !tok.stop_ids().contains(t)).count()
 }
 
-/// Whether a generation prompt pre-fill leaves the think block open (`<think>\n`).
-pub fn prefill_opens_thinking(prefill: &str) -> bool {
-    prefill.contains(deepthink_model::tokenizer::THINK) && !prefill.contains(deepthink_model::tokenizer::END_THINK)
+/// Whether `text` (a template's pre-fill, or a whole prompt) ends inside a think block: its last
+/// tag is `<think>`, so what follows starts as reasoning.
+pub fn prefill_opens_thinking(text: &str) -> bool {
+    let open = text.rfind(deepthink_model::tokenizer::THINK);
+    let close = text.rfind(deepthink_model::tokenizer::END_THINK);
+    matches!((open, close), (Some(o), c) if c.is_none_or(|c| c < o))
 }
 
 #[cfg(test)]
@@ -79,5 +87,8 @@ mod tests {
         assert_eq!(reasoning_tokens(&tok.encode("<think>ab</think>c").unwrap(), &tok, false), 2);
         assert_eq!(reasoning_tokens(&tok.encode("abc").unwrap(), &tok, true), 3, "cut off: all reasoning");
         assert_eq!(reasoning_tokens(&tok.encode("abc").unwrap(), &tok, false), 0);
+        assert!(prefill_opens_thinking("<think>\n") && !prefill_opens_thinking("<think>\n\n</think>\n\n"));
+        assert!(prefill_opens_thinking("<|assistant|><think>\na</think>b<|user|>q<|assistant|><think>\n"));
+        assert!(!prefill_opens_thinking("no tags"));
     }
 }

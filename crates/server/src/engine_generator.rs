@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use deepthink_model::{ChatTokenizer, FinishReason, GenOutput, Model, ThinkingBudget};
-use deepthink_search::decode_request::{continuation, decode_request};
+use deepthink_search::decode_request::{continuation, count_tokens, decode_request};
 use deepthink_search::{Continuation, Generator, Request, SearchError};
 
 use crate::engine::{EngineHandle, SeqEvent};
@@ -82,7 +82,7 @@ impl Generator for EngineGenerator {
     }
 
     fn count_tokens(&self, text: &str) -> usize {
-        self.tokenizer.encode(text).map_or_else(|_| text.chars().count(), |ids| ids.len())
+        count_tokens(&self.tokenizer, text)
     }
 
     fn flops_per_token(&self, ctx: usize) -> Option<f64> {

@@ -119,27 +119,15 @@ pub async fn handle(
         "prompt_tokens": solved.prompt_tokens, "verifier_tokens": solved.verifier_tokens, "flops": solved.flops,
         "answer": solved.answer,
     });
-    let id = format!("chatcmpl-{number}");
-    let u = usage(solved.prompt_tokens, solved.generated_tokens, solved.reasoning_tokens, 0);
-    let finish = finish_name(solved.finish);
-    if p.sampling.stream {
-        return Ok(Some(stream_whole(
-            &s,
-            &id,
-            &reasoning,
-            &content,
-            p.include_reasoning,
-            finish,
-            p.sampling.include_usage.then_some(u),
-            cost,
-        )));
-    }
-    let body = json!({
-        "id": id, "object": "chat.completion", "created": s.created, "model": s.model_name,
-        "choices": [{"index": 0, "message": message(&reasoning, &content, p.include_reasoning), "finish_reason": finish, "logprobs": null}],
-        "usage": u, "deepthink": cost,
-    });
-    Ok(Some(axum::Json(body).into_response()))
+    let decided = Decided {
+        id: format!("chatcmpl-{number}"),
+        reasoning,
+        content,
+        finish: finish_name(solved.finish),
+        usage: usage(solved.prompt_tokens, solved.generated_tokens, solved.reasoning_tokens, 0),
+        cost: Some(cost),
+    };
+    Ok(Some(reply(&s, &p, decided)))
 }
 
 /// One completion from the remote backend, for a question no strategy needs to read.
@@ -164,59 +152,60 @@ async fn plain_remote(s: Arc<AppState>, p: ChatParams, deadline: Instant) -> Res
     let prefilled = prefill_opens_thinking(gen.prefill());
     let (reasoning, content) = split_reasoning(&c.text, prefilled);
     let reasoning_tokens = gen.count_tokens(&reasoning);
-    let number = s.next_request();
-    let u = usage(c.prompt_tokens, c.tokens, reasoning_tokens, 0);
-    let id = format!("chatcmpl-{number}");
-    let finish = finish_name(c.finish);
-    if p.sampling.stream {
-        return Ok(stream_whole(
-            &s,
-            &id,
-            &reasoning,
-            &content,
-            p.include_reasoning,
-            finish,
-            p.sampling.include_usage.then_some(u),
-            Value::Null,
-        ));
-    }
-    let body = json!({
-        "id": id, "object": "chat.completion", "created": s.created, "model": s.model_name,
-        "choices": [{"index": 0, "message": message(&reasoning, &content, p.include_reasoning), "finish_reason": finish, "logprobs": null}],
-        "usage": u,
-    });
-    Ok(axum::Json(body).into_response())
+    let decided = Decided {
+        id: format!("chatcmpl-{}", s.next_request()),
+        reasoning,
+        content,
+        finish: finish_name(c.finish),
+        usage: usage(c.prompt_tokens, c.tokens, reasoning_tokens, 0),
+        cost: None,
+    };
+    Ok(reply(&s, &p, decided))
 }
 
-/// A decided reply sent as a stream: role, reasoning, content, finish, usage, `[DONE]`.
-#[allow(clippy::too_many_arguments)]
-fn stream_whole(
-    s: &AppState,
-    id: &str,
-    reasoning: &str,
-    content: &str,
-    include_reasoning: bool,
-    finish: &str,
-    usage: Option<Value>,
-    cost: Value,
-) -> Response {
-    let chunk = |choices: Value| json!({"id": id, "object": "chat.completion.chunk", "created": s.created, "model": s.model_name, "choices": choices});
+/// A reply decided before anything is sent (a strategy's choice, or a backend's completion).
+struct Decided {
+    id: String,
+    reasoning: String,
+    content: String,
+    finish: &'static str,
+    usage: Value,
+    /// What the answer cost (`deepthink` beside `usage`), for a strategy's reply.
+    cost: Option<Value>,
+}
+
+/// `d` as one chat completion, or — when `p` streams — as role, reasoning, content, finish (with
+/// the cost), usage when asked for, and `[DONE]`.
+fn reply(s: &AppState, p: &ChatParams, d: Decided) -> Response {
+    let include = p.include_reasoning;
+    if !p.sampling.stream {
+        let mut body = json!({
+            "id": d.id, "object": "chat.completion", "created": s.created, "model": s.model_name,
+            "choices": [{"index": 0, "message": message(&d.reasoning, &d.content, include), "finish_reason": d.finish, "logprobs": null}],
+            "usage": d.usage,
+        });
+        if let Some(cost) = d.cost {
+            body["deepthink"] = cost;
+        }
+        return axum::Json(body).into_response();
+    }
+    let chunk = |choices: Value| json!({"id": d.id, "object": "chat.completion.chunk", "created": s.created, "model": s.model_name, "choices": choices});
     let mut events =
         vec![chunk(json!([{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": null}]))];
-    if include_reasoning && !reasoning.is_empty() {
-        events.push(chunk(json!([{"index": 0, "delta": {"reasoning_content": reasoning, "reasoning": reasoning}, "finish_reason": null}])));
+    if include && !d.reasoning.is_empty() {
+        events.push(chunk(json!([{"index": 0, "delta": {"reasoning_content": d.reasoning, "reasoning": d.reasoning}, "finish_reason": null}])));
     }
-    if !content.is_empty() {
-        events.push(chunk(json!([{"index": 0, "delta": {"content": content}, "finish_reason": null}])));
+    if !d.content.is_empty() {
+        events.push(chunk(json!([{"index": 0, "delta": {"content": d.content}, "finish_reason": null}])));
     }
-    let mut end = chunk(json!([{"index": 0, "delta": {}, "finish_reason": finish}]));
-    if !cost.is_null() {
+    let mut end = chunk(json!([{"index": 0, "delta": {}, "finish_reason": d.finish}]));
+    if let Some(cost) = d.cost {
         end["deepthink"] = cost;
     }
     events.push(end);
-    if let Some(u) = usage {
+    if p.sampling.include_usage {
         let mut last = chunk(json!([]));
-        last["usage"] = u;
+        last["usage"] = d.usage;
         events.push(last);
     }
     let mut out: Vec<Result<Event, std::convert::Infallible>> =

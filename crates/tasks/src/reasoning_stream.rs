@@ -41,9 +41,10 @@ pub struct ReasoningStream {
     pending: String,
 }
 
-/// The length of the longest suffix of `text` that is a proper prefix of `tag` (ASCII), i.e. what
-/// must be held back because the next piece may complete the tag.
-fn partial_tag_suffix(text: &str, tag: &str) -> usize {
+/// The length in bytes of the longest suffix of `text` that is a proper prefix of `tag` (a think
+/// tag, or a stop string a server watches for), i.e. what must be held back because the next
+/// piece may complete it.
+pub fn partial_tag_suffix(text: &str, tag: &str) -> usize {
     (1..tag.len().min(text.len() + 1)).rev().find(|&k| text.as_bytes().ends_with(&tag.as_bytes()[..k])).unwrap_or(0)
 }
 

@@ -39,7 +39,7 @@ pub fn sample_groups(
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ step.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let problems: Vec<Problem> = (0..cfg.prompts).map(|_| task.generate(&mut rng, Split::Train)).collect();
     let questions: Vec<String> = problems.iter().map(|p| task.prompt(p, cfg.prompt)).collect();
-    let tags = cfg.thinking.is_active().then(|| ThinkTags::new(tok, &cfg.thinking.wait)).transpose()?;
+    let tags = ThinkTags::for_budget(tok, &cfg.thinking)?;
     let mut reqs = Vec::with_capacity(cfg.prompts * cfg.group);
     for (i, q) in questions.iter().enumerate() {
         let ids = tok.prompt_ids(q, true)?;
@@ -52,11 +52,9 @@ pub fn sample_groups(
                 thinking: cfg.thinking.clone(),
                 ..SamplingParams::default()
             };
-            let req = GenRequest::new(ids.clone(), params);
-            reqs.push(match &tags {
-                Some(tags) => req.with_think_tags(tags.clone()),
-                None => req,
-            });
+            let mut req = GenRequest::new(ids.clone(), params);
+            req.think_tags = tags.clone();
+            reqs.push(req);
         }
     }
     let outputs = generate(model, &reqs, tok.stop_ids(), &mut |_, _| {})?;
