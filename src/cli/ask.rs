@@ -1,5 +1,9 @@
-//! `deepthink ask`: one question, the reasoning streamed as it is written, the answer alone on
-//! the last line.
+//! `deepthink ask`: one question, shown the way chat UIs show a reasoning model — a "thinking"
+//! section streamed as it is written (indented, with its token count at the end), then the answer
+//! alone on the last line, so `deepthink ask Q | tail -1` is the answer.
+//!
+//! Questions may be typed as a person would ("what is 12 times 34?"): `tasks::plain` rewrites
+//! them into the forms the model was trained on before they are parsed.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,6 +11,7 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::Args;
 use deepthink_model::{generate, Message};
+use deepthink_server::detok::prefill_opens_thinking;
 use deepthink_tasks::{Problem, Task};
 use deepthink_train::TrainedOn;
 
@@ -35,8 +40,52 @@ pub struct AskArgs {
     /// compact trace writes numbers least-significant digit first).
     #[arg(long)]
     pub explain: bool,
+    /// Force this line into the reasoning before the model writes any (repeat for several): the
+    /// model continues after it. Used to test that a wrong line is noticed, e.g.
+    /// --think-line "123*6: 9370 = 739".
+    #[arg(long = "think-line", value_name = "LINE")]
+    pub think_lines: Vec<String>,
     #[command(flatten)]
     pub thinking: super::thinking_args::ThinkingArgs,
+}
+
+/// Streams the reasoning as an indented "thinking" section, opened at its first visible character.
+#[derive(Default)]
+struct ThinkingSection {
+    opened: bool,
+    at_line_start: bool,
+}
+
+impl ThinkingSection {
+    fn write(&mut self, out: &mut impl Write, text: &str) {
+        for c in text.chars() {
+            if !self.opened {
+                if c.is_whitespace() {
+                    continue;
+                }
+                let _ = writeln!(out, "thinking");
+                (self.opened, self.at_line_start) = (true, true);
+            }
+            if self.at_line_start && c != '\n' {
+                let _ = write!(out, "  ");
+            }
+            let _ = write!(out, "{c}");
+            self.at_line_start = c == '\n';
+        }
+        let _ = out.flush();
+    }
+
+    /// Closes the section with its size: `thought for 41 tokens`, or a line saying there was none.
+    fn close(&self, out: &mut impl Write, tokens: usize) {
+        if self.opened {
+            if !self.at_line_start {
+                let _ = writeln!(out);
+            }
+            let _ = writeln!(out, "thought for {tokens} token{}", if tokens == 1 { "" } else { "s" });
+        } else {
+            let _ = writeln!(out, "(answered without thinking)");
+        }
+    }
 }
 
 /// Print a gloss of the reasoning to stderr (stdout keeps the answer as its last line).
@@ -69,7 +118,8 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
         Some(t) if t.task == deepthink_tasks::qa::NAME => (question.to_string(), None),
         Some(t) => {
             let task = t.task()?;
-            let p = task.parse_question(question).map_err(|e| {
+            let typed = deepthink_tasks::plain::canonical_question(question);
+            let p = task.parse_question(&typed).map_err(|e| {
                 anyhow::anyhow!(
                     "this model answers `{}` questions such as `{}`; {e}",
                     t.task,
@@ -82,12 +132,17 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
         None => (question.to_string(), None),
     };
     let tok = &ck.tokenizer;
-    let prompt = tok.encode(&tok.render(&[Message::user(&user_text)], true, true)?)?;
+    let forced: String = a.think_lines.iter().map(|l| format!("{}\n", l.trim())).collect();
+    let prompt = tok.encode(&format!("{}{forced}", tok.render(&[Message::user(&user_text)], true, true)?))?;
     let request = a.thinking.request(tok, prompt, a.temperature, a.seed, a.max_new_tokens)?;
     let mut shown = String::new();
     let mut ids = Vec::new();
     let stream = !a.json;
     let mut stdout = std::io::stdout();
+    let mut section = ThinkingSection::default();
+    if stream {
+        section.write(&mut stdout, &forced);
+    }
     let outs = generate(&ck.model, &[request], tok.stop_ids(), &mut |_, t| {
         if !stream || tok.stop_ids().contains(&t) {
             return;
@@ -98,14 +153,15 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
         let visible = text.split("</think>").next().unwrap_or("");
         // A byte-level tokenizer may end on half a character (decoded as U+FFFD): wait for the rest.
         if !visible.ends_with('\u{FFFD}') && visible.len() > shown.len() && visible.starts_with(shown.as_str()) {
-            let _ = write!(stdout, "{}", &visible[shown.len()..]);
-            let _ = stdout.flush();
+            section.write(&mut stdout, &visible[shown.len()..]);
             shown = visible.to_string();
         }
     })?;
     let out = &outs[0];
     let body: Vec<u32> = out.tokens.iter().copied().filter(|&t| t != tok.eos_id()).collect();
-    let completion = format!("{}{}", tok.generation_prefill(true), tok.decode(&body));
+    let prefill = tok.generation_prefill(true);
+    let completion = format!("{prefill}{forced}{}", tok.decode(&body));
+    let thought = deepthink_server::detok::reasoning_tokens(&out.tokens, tok, prefill_opens_thinking(&prefill));
     let reasoning = deepthink_tasks::text::think_block(&completion).trim().to_string();
     // The verifier's reading of the answer: exactly one `</think>`, then one line.
     let answer = deepthink_tasks::text::final_answer(&completion).map(|s| s.trim().to_string());
@@ -117,9 +173,7 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
             bail!("the model stopped without an answer after {} tokens", out.tokens.len());
         }
     } else {
-        if !shown.ends_with('\n') {
-            println!();
-        }
+        section.close(&mut stdout, thought);
         match &answer {
             Some(ans) => println!("{ans}"),
             None => bail!("the model stopped without an answer after {} tokens", out.tokens.len()),

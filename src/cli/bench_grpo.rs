@@ -37,7 +37,7 @@ fn config(b: &GrpoBench, round: usize) -> GrpoConfig {
     GrpoConfig {
         init_from: b.model.clone(),
         task: "mult".into(),
-        task_config: MultConfig { min_digits: b.digits, max_digits: b.digits }.into(),
+        task_config: MultConfig { min_digits: b.digits, max_digits: b.digits, ..MultConfig::default() }.into(),
         prompt: PromptStyle::Plain,
         prompts: PROMPTS,
         group: GROUP,

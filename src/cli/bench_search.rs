@@ -26,7 +26,7 @@ pub struct SearchBench {
 
 pub fn run(model_arg: &Option<std::path::PathBuf>, b: &SearchBench) -> anyhow::Result<()> {
     let (name, ck) = super::load_model(model_arg)?;
-    let task = task_by_name("mult", &MultConfig { min_digits: 4, max_digits: 5 }.into())?;
+    let task = task_by_name("mult", &MultConfig { min_digits: 4, max_digits: 5, ..MultConfig::default() }.into())?;
     let problems = held_out_problems(task.as_ref(), b.problems, 7);
     let gen = LocalGenerator::new(&ck.model, &ck.tokenizer);
     let budget = Budget { samples: b.samples, max_new_tokens: 200 };

@@ -11,9 +11,9 @@ use deepthink_eval::Evaluation;
 use deepthink_search::registry::needs_verifier;
 use deepthink_search::{by_name, load_scorer, scorer_for, Budget, LocalGenerator, StrategyOptions, STRATEGY_NAMES};
 use deepthink_tasks::external::read_problems;
-use deepthink_tasks::held_out_problems;
 use deepthink_tasks::qa::{self, QaTask};
 use deepthink_tasks::verifier_process::{verifier_for, ProcessVerifier, DEFAULT_TIMEOUT_S};
+use deepthink_tasks::{held_out_per_group, held_out_problems};
 use deepthink_tasks::{task_by_name, Problem, PromptStyle, Task};
 use deepthink_train::data_file::write_lines_atomic;
 
@@ -41,6 +41,10 @@ pub struct EvalArgs {
     /// Number of generated held-out problems.
     #[arg(long, short, default_value_t = 500)]
     pub n: usize,
+    /// Instead of -n: this many distinct held-out problems in every difficulty group (each
+    /// digit-count cell `3x4`, `2+5`, `1-3`; each countdown size) — for a per-cell table.
+    #[arg(long, value_name = "N")]
+    pub per_group: Option<usize>,
     #[arg(long, default_value = "plain")]
     pub prompt: PromptStyle,
     /// Test-time strategy (comma-separated list with --budgets):
@@ -142,6 +146,14 @@ pub struct EvalArgs {
     /// held-out set `train verifier` reports on, for the same --seed).
     #[arg(long)]
     pub verifier_quality: bool,
+    /// Run a benchmark suite instead: `mixed` — equal bins of held-out problems from single-digit
+    /// facts to 4–5-digit products and countdown-4, scored per bin (accuracy, thinking tokens,
+    /// samples) for --model and --compare-model under each --strategy; writes --out/suite.{md,json,svg}.
+    #[arg(long, value_name = "SUITE")]
+    pub suite: Option<String>,
+    /// --suite: problems in each difficulty bin.
+    #[arg(long, default_value_t = 100)]
+    pub per_bin: usize,
 }
 
 impl EvalArgs {
@@ -211,7 +223,10 @@ pub fn task_and_problems(a: &EvalArgs) -> anyhow::Result<(Box<dyn Task>, Vec<Pro
         (Some(p), _) => (task_by_name(&a.task.task, &a.task.config())?, read_problems(p)?),
         (None, _) => {
             let task = task_by_name(&a.task.task, &a.task.config())?;
-            let problems = held_out_problems(task.as_ref(), a.n, a.seed);
+            let problems = match a.per_group {
+                Some(n) => held_out_per_group(task.as_ref(), n, a.seed),
+                None => held_out_problems(task.as_ref(), a.n, a.seed),
+            };
             (task, problems)
         }
     };
@@ -230,6 +245,9 @@ pub fn task_and_problems(a: &EvalArgs) -> anyhow::Result<(Box<dyn Task>, Vec<Pro
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     if a.verifier_quality {
         return verifier_quality(&a);
+    }
+    if let Some(suite) = &a.suite {
+        return super::suite::run(&a, suite);
     }
     if !a.budgets.is_empty() {
         return super::grid::run(a);
@@ -290,11 +308,18 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         println!("{}", report.summary());
         if report.groups.len() > 1 {
             for (g, s) in &report.groups {
-                println!("  {g:>10}: {:5.1}% of {}", 100.0 * s.accuracy, s.n);
+                let thinking = group_thinking(&preds, g);
+                println!("  {g:>10}: {:5.1}% of {:<4} {thinking:6.1} thinking tokens", 100.0 * s.accuracy, s.n);
             }
         }
     }
     Ok(())
+}
+
+/// Mean thinking tokens of the problems in difficulty group `group`.
+fn group_thinking(preds: &[deepthink_eval::Prediction], group: &str) -> f64 {
+    let tokens: Vec<usize> = preds.iter().filter(|p| p.group == group).map(|p| p.reasoning_tokens).collect();
+    tokens.iter().sum::<usize>() as f64 / tokens.len().max(1) as f64
 }
 
 /// `--verifier-quality`: step and outcome accuracy of a verifier against the oracle.

@@ -16,6 +16,7 @@ mod export;
 mod grid;
 mod plot;
 mod serve;
+mod suite;
 mod task_args;
 mod tasks;
 mod thinking_args;

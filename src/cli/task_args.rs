@@ -7,8 +7,9 @@ use deepthink_tasks::TaskConfig;
 #[derive(Args, Clone, Debug)]
 pub struct TaskArgs {
     /// Task: `mult` (a×b), `countdown` (reach a target with + - * /, each number once), `add`
-    /// (a+b, carry by carry), `sub` (a-b, borrow by borrow, negative results included) or `qa`
-    /// (your own questions: --qa-file). `deepthink tasks` lists them.
+    /// (a+b, carry by carry), `sub` (a-b, borrow by borrow, negative results included), `qa`
+    /// (your own questions: --qa-file) or `mix` (a weighted mix of them: --mix). `deepthink
+    /// tasks` lists them.
     #[arg(long, default_value = "mult")]
     pub task: String,
     /// mult, add, sub: fewest digits per operand.
@@ -38,6 +39,18 @@ pub struct TaskArgs {
     /// number, else text.
     #[arg(long)]
     pub answer_mode: Option<String>,
+    /// mix: components `TASK[N][:STYLE]=WEIGHT`, e.g. the default
+    /// `add:carry=1,sub:borrow=1,mult:long=3,countdown3:optimal=1,countdown4:optimal=1`
+    /// (`countdown4` fixes 4 numbers; STYLE is what `--trace mixed` writes for it).
+    #[arg(long)]
+    pub mix: Option<String>,
+    /// mix: also think about single-digit `+ - *` problems (by default they are answered at once).
+    #[arg(long)]
+    pub think_on_easy: bool,
+    /// mult `long` trace: share of traces with one deliberate slip that the check catches and a
+    /// redo fixes (0..1).
+    #[arg(long)]
+    pub mistake_rate: Option<f64>,
 }
 
 impl TaskArgs {
@@ -55,8 +68,17 @@ impl TaskArgs {
             Some(f) => cfg.with("qa_file", f.as_str()),
             None => cfg,
         };
-        match &self.answer_mode {
+        let cfg = match &self.answer_mode {
             Some(m) => cfg.with("answer_mode", m.as_str()),
+            None => cfg,
+        };
+        let cfg = match &self.mix {
+            Some(m) => cfg.with("mix", m.as_str()),
+            None => cfg,
+        };
+        let cfg = if self.think_on_easy { cfg.with("mix_direct_easy", false) } else { cfg };
+        match self.mistake_rate {
+            Some(r) => cfg.with("mistake_rate", r),
             None => cfg,
         }
     }

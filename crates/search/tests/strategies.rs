@@ -13,7 +13,9 @@ use rand::SeedableRng;
 fn setup() -> (deepthink_model::Checkpoint, Box<dyn Task>, Vec<Problem>) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/default");
     let ck = load_checkpoint(&dir).unwrap();
-    let task = task_by_name("mult", &TaskConfig::from(MultConfig { min_digits: 4, max_digits: 5 })).unwrap();
+    let task =
+        task_by_name("mult", &TaskConfig::from(MultConfig { min_digits: 4, max_digits: 5, ..MultConfig::default() }))
+            .unwrap();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
     let problems = (0..24).map(|_| task.generate(&mut rng, Split::Test)).collect();
     (ck, task, problems)

@@ -113,9 +113,9 @@ mod tests {
 
     #[test]
     fn a_typed_config_round_trips_through_the_bag() {
-        let m = MultConfig { min_digits: 2, max_digits: 4 };
+        let m = MultConfig { min_digits: 2, max_digits: 4, ..MultConfig::default() };
         let bag = TaskConfig::from(m.clone());
         assert_eq!(bag.read::<MultConfig>().unwrap(), m);
-        assert_eq!(serde_json::to_string(&bag).unwrap(), r#"{"max_digits":4,"min_digits":2}"#);
+        assert_eq!(serde_json::to_string(&bag).unwrap(), r#"{"max_digits":4,"min_digits":2,"mistake_rate":0.0}"#);
     }
 }

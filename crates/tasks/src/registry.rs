@@ -13,13 +13,26 @@ use serde_json::Value;
 use crate::config::TaskConfig;
 use crate::entry::TaskEntry;
 use crate::error::TaskError;
+use crate::mix::{MixConfig, MixTask};
 use crate::problem::Problem;
 use crate::task::Task;
 use crate::trace_style::TraceStyle;
-use crate::{add, countdown, mult, qa, sub};
+use crate::{add, countdown, mix, mult, qa, sub};
 
 /// Every task, in the order names are listed.
-const REGISTRY: &[TaskEntry] = &[mult::ENTRY, countdown::ENTRY, add::ENTRY, sub::ENTRY, qa::ENTRY];
+const REGISTRY: &[TaskEntry] = &[mult::ENTRY, countdown::ENTRY, add::ENTRY, sub::ENTRY, qa::ENTRY, MIX_ENTRY];
+
+/// `mix` builds its components by name, so its entry lives here, beside the registry it needs.
+const MIX_ENTRY: TaskEntry = TaskEntry {
+    name: mix::NAME,
+    summary: "a weighted mix of the tasks above, for one generalist model (`mix`)",
+    trace_styles: mix::TRACE_STYLES,
+    config_keys: &["mix", "mix_direct_easy"],
+    config_fields: || crate::config::config_keys(&MixConfig::default()),
+    build: |cfg| Ok(Box::new(MixTask::new(cfg, &task_by_name)?)),
+    problem_from_json,
+    gym: None,
+};
 
 /// Every task name `task_by_name` knows.
 pub fn all_task_names() -> Vec<&'static str> {
@@ -184,7 +197,8 @@ mod tests {
             for _ in 0..20 {
                 let p = task.generate(&mut rng, crate::Split::Train);
                 let json = serde_json::to_string(&p).unwrap();
-                assert!(json.starts_with(&format!("{{\"task\":\"{}\"", e.name)), "{json}");
+                let tag = if e.name == "mix" { p.task_name() } else { e.name };
+                assert!(json.starts_with(&format!("{{\"task\":\"{tag}\"",)), "{json}");
                 assert_eq!(serde_json::from_str::<Problem>(&json).unwrap(), p);
             }
         }

@@ -520,7 +520,11 @@ mod tests {
         let cfg = SftConfig {
             data: SftData::Task {
                 task: "mult".into(),
-                task_config: TaskConfig::from(deepthink_tasks::MultConfig { min_digits: 1, max_digits: 4 }),
+                task_config: TaskConfig::from(deepthink_tasks::MultConfig {
+                    min_digits: 1,
+                    max_digits: 4,
+                    ..MultConfig::default()
+                }),
                 trace: COMPACT,
                 prompt: PromptStyle::Plain,
             },

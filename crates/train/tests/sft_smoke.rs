@@ -14,7 +14,7 @@ fn tiny_config(steps: u64) -> SftConfig {
     SftConfig {
         data: SftData::Task {
             task: "mult".into(),
-            task_config: TaskConfig::from(MultConfig { min_digits: 1, max_digits: 2 }),
+            task_config: TaskConfig::from(MultConfig { min_digits: 1, max_digits: 2, ..MultConfig::default() }),
             trace: COMPACT,
             prompt: PromptStyle::Plain,
         },
@@ -106,7 +106,7 @@ fn pretraining_on_the_base_corpus_lowers_the_loss() {
     let cfg = SftConfig {
         data: SftData::Corpus {
             task: "mult".into(),
-            task_config: TaskConfig::from(MultConfig { min_digits: 1, max_digits: 2 }),
+            task_config: TaskConfig::from(MultConfig { min_digits: 1, max_digits: 2, ..MultConfig::default() }),
             mix: deepthink_train::pretrain::CorpusMix::Full,
             think_rate: 0.05,
         },

@@ -7,6 +7,7 @@ use crate::verdict::{Checked, StepLabel};
 pub use crate::integer::answer_key;
 use crate::integer::check_integer_answer;
 
+use super::long::long_lines;
 use super::trace::{compact_lines, cot_lines};
 use super::MultProblem;
 
@@ -18,11 +19,18 @@ pub fn verify(p: &MultProblem, completion: &str) -> Checked {
 
 /// One label per reasoning line: `Good` while every line so far equals the reference line at its
 /// position (spaces ignored), `Bad` from the first mismatch, missing or extra line on. The format
-/// (compact or cot) is recognised from the first line: all digits means compact.
+/// (compact, cot or long) is recognised from the first line: all digits means compact, a `:`
+/// long, anything else cot.
 pub fn step_labels(p: &MultProblem, completion: &str) -> Vec<StepLabel> {
     let lines = think_lines(completion);
-    let compact = lines.first().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()));
-    let expected = if compact { compact_lines(p) } else { cot_lines(p) };
+    let first = lines.first().copied().unwrap_or_default();
+    let expected = if first.bytes().all(|b| b.is_ascii_digit()) {
+        compact_lines(p)
+    } else if first.contains(':') {
+        long_lines(p)
+    } else {
+        cot_lines(p)
+    };
     let mut ok = true;
     lines
         .iter()

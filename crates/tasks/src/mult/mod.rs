@@ -9,6 +9,7 @@
 pub mod check;
 pub mod explain;
 mod gym;
+pub mod long;
 pub mod trace;
 
 use rand::RngCore;
@@ -35,34 +36,40 @@ pub const COMPACT: TraceStyle = TraceStyle::named("compact");
 /// A human-readable long multiplication with a check.
 pub const COT: TraceStyle = TraceStyle::named("cot");
 
+/// Long multiplication a person can read, done least-significant digit first, with a check.
+pub const LONG: TraceStyle = TraceStyle::named("long");
+
 /// Trace styles `mult` offers.
-pub const TRACE_STYLES: &[TraceStyle] = &[TraceStyle::DIRECT, COMPACT, COT];
+pub const TRACE_STYLES: &[TraceStyle] = &[TraceStyle::DIRECT, COMPACT, COT, LONG];
 
 /// The registry entry.
 pub const ENTRY: TaskEntry = TaskEntry {
     name: NAME,
     summary: "a×b with 1–9 digit operands (`123*456`)",
     trace_styles: TRACE_STYLES,
-    config_keys: &["min_digits", "max_digits"],
+    config_keys: &["min_digits", "max_digits", "mistake_rate"],
     config_fields: || config_keys(&MultConfig::default()),
     build: |cfg| Ok(Box::new(MultTask::from_config(cfg)?)),
     problem_from_json: |v| typed_from_json::<MultProblem>(v).map(Problem::new),
     gym: Some(GymFormat { dataset: "products", claim: gym::claim, read: gym::read }),
 };
 
-/// `mult`'s difficulty: operand digit counts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// `mult`'s difficulty (operand digit counts) and how often a `long` trace carries a corrected slip.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MultConfig {
     /// Fewest digits per operand (1..=9).
     pub min_digits: u32,
     /// Most digits per operand (min_digits..=9).
     pub max_digits: u32,
+    /// Share of `long` traces with one deliberate slip that the check catches and a redo fixes
+    /// (0..=1; see [`long`]).
+    pub mistake_rate: f64,
 }
 
 impl Default for MultConfig {
     fn default() -> Self {
-        MultConfig { min_digits: 3, max_digits: 3 }
+        MultConfig { min_digits: 3, max_digits: 3, mistake_rate: 0.0 }
     }
 }
 
@@ -76,6 +83,9 @@ impl MultConfig {
         }
         if !(self.min_digits..=9).contains(&self.max_digits) {
             return Err(invalid("max_digits", self.max_digits, "must be in min_digits..=9"));
+        }
+        if !(0.0..=1.0).contains(&self.mistake_rate) {
+            return Err(invalid("mistake_rate", self.mistake_rate, "must be in 0..=1"));
         }
         Ok(())
     }
@@ -113,6 +123,7 @@ impl MultProblem {
 pub struct MultTask {
     min_digits: u32,
     max_digits: u32,
+    mistake_rate: f64,
     partition: Partition,
 }
 
@@ -121,7 +132,8 @@ impl MultTask {
     pub fn new(cfg: &MultConfig) -> Result<Self, TaskError> {
         cfg.check()?;
         let (min_digits, max_digits) = (cfg.min_digits, cfg.max_digits);
-        Ok(MultTask { min_digits, max_digits, partition: probe_partition(min_digits, max_digits) })
+        let partition = probe_partition(min_digits, max_digits);
+        Ok(MultTask { min_digits, max_digits, mistake_rate: cfg.mistake_rate, partition })
     }
 
     /// The task for the `mult` keys of a run's task config.
@@ -195,6 +207,17 @@ impl Task for MultTask {
 
     fn trace_styles(&self) -> &'static [TraceStyle] {
         TRACE_STYLES
+    }
+
+    fn completion(&self, p: &Problem, style: TraceStyle, rng: &mut dyn RngCore) -> Result<String, TaskError> {
+        if let (LONG, Some(m)) = (style, p.downcast_ref::<MultProblem>()) {
+            if self.mistake_rate > 0.0 && rand::Rng::gen_bool(rng, self.mistake_rate) {
+                let lines = long::long_lines_with_mistake(m, rng);
+                return Ok(crate::text::render_completion(&lines, &m.product().to_string()));
+            }
+        }
+        let (lines, answer) = p.trace(style, rng)?;
+        Ok(crate::text::render_completion(&lines, &answer))
     }
 
     fn parse_question(&self, text: &str) -> Result<Problem, TaskError> {

@@ -18,26 +18,30 @@
 //! product of the last digits with the last digit of the answer: short, always true of the
 //! right answer, and catches most slips in the final addition's units.
 //!
+//! `long` (in [`super::long`]) is `compact`'s arithmetic with each number also written the usual
+//! way and a casting-out-nines check.
+//!
 //! Measured over 1000 random 3×3 problems (test `think_lengths_3x3`), the think block (between
 //! `<think>\n` and `\n</think>`) averages 27.0 characters / 5 lines for `compact` and
 //! 101.7 characters / 5.6 lines for `cot` (3.8× longer).
 
 use crate::trace_style::TraceStyle;
 
-use super::{MultProblem, COMPACT, COT};
+use super::{MultProblem, COMPACT, COT, LONG};
 
 /// Reasoning lines and answer for a style `mult` offers (anything else gets `direct`).
 pub fn trace(p: &MultProblem, style: TraceStyle) -> (Vec<String>, String) {
     let lines = match style {
         COMPACT => compact_lines(p),
         COT => cot_lines(p),
+        LONG => super::long::long_lines(p),
         _ => Vec::new(),
     };
     (lines, p.product().to_string())
 }
 
 /// Decimal digits, least significant first (at least one).
-fn digits_lsd(mut n: u128) -> Vec<u8> {
+pub(super) fn digits_lsd(mut n: u128) -> Vec<u8> {
     let mut out = vec![(n % 10) as u8];
     n /= 10;
     while n > 0 {
@@ -48,7 +52,7 @@ fn digits_lsd(mut n: u128) -> Vec<u8> {
 }
 
 /// `n` written least-significant digit first, right-padded with zeros to `width`.
-fn lsd_first(n: u128, width: usize) -> String {
+pub(super) fn lsd_first(n: u128, width: usize) -> String {
     let mut s: String = digits_lsd(n).iter().map(|d| char::from(b'0' + d)).collect();
     while s.len() < width {
         s.push('0');
@@ -56,7 +60,7 @@ fn lsd_first(n: u128, width: usize) -> String {
     s
 }
 
-fn pow10(k: usize) -> u128 {
+pub(super) fn pow10(k: usize) -> u128 {
     10u128.saturating_pow(k as u32)
 }
 

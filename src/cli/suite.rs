@@ -1,0 +1,58 @@
+//! `deepthink eval --suite mixed`: the mixed-difficulty benchmark (`deepthink_eval::suite`) for
+//! each model (`--model`, and `--compare-model`) under each `--strategy`, written to `--out` as
+//! `suite.md`, `suite.json` and the chart `suite.svg`.
+
+use anyhow::bail;
+use deepthink_eval::grid::uses_budget;
+use deepthink_eval::suite::{chart, markdown, mixed_suite, score, suite_task, MIXED};
+use deepthink_eval::Evaluation;
+use deepthink_model::fsutil::write_atomic;
+use deepthink_search::{by_name, scorer_for, Budget, LocalGenerator};
+use deepthink_tasks::Problem;
+
+use super::eval::EvalArgs;
+
+pub fn run(a: &EvalArgs, suite: &str) -> anyhow::Result<()> {
+    if suite != MIXED {
+        bail!("unknown suite `{suite}` in --suite; known: {MIXED}");
+    }
+    let bins = mixed_suite(a.per_bin, a.seed)?;
+    let problems: Vec<Problem> = bins.iter().flat_map(|b| b.problems.iter().cloned()).collect();
+    let task = suite_task()?;
+    let strategies = a.strategies()?;
+    let prm = a.verifier.as_deref().map(|v| a.scorer(v)).transpose()?;
+    let orm = a.orm.as_deref().map(|v| a.scorer(v)).transpose()?;
+    let mut models = vec![a.model.clone()];
+    models.extend(a.compare_model.iter().map(|m| Some(m.clone())));
+    let mut rows = Vec::new();
+    for model in &models {
+        let (dir, ck) = super::load_model_as(model, a.dtype)?;
+        let gen = LocalGenerator::new(&ck.model, &ck.tokenizer).with_thinking(a.thinking.budget()?);
+        let name = std::path::Path::new(&dir).file_name().map_or(dir.clone(), |n| n.to_string_lossy().into_owned());
+        for strategy in &strategies {
+            let samples = if uses_budget(strategy) { a.samples } else { 1 };
+            let s = by_name(strategy, &a.options(), scorer_for(strategy, prm.as_deref(), orm.as_deref()))?;
+            let budget = Budget { samples, max_new_tokens: a.max_new_tokens };
+            let chunk = (64 / samples.max(1)).max(1);
+            let method =
+                if samples > 1 { format!("{name} {strategy}@{samples}") } else { format!("{name} {strategy}") };
+            let bar = indicatif::ProgressBar::new(problems.len() as u64).with_message(method.clone());
+            let mut tick = |d: usize, _| bar.set_position(d as u64);
+            let run =
+                Evaluation { task: task.as_ref(), strategy: s.as_ref(), gen: &gen, budget, chunk, verifier: None };
+            let (_, preds) = run.run(&problems, &mut tick)?;
+            bar.finish_and_clear();
+            rows.push(score(&method, &bins, &preds));
+        }
+    }
+    std::fs::create_dir_all(&a.out)?;
+    let md = format!("# The mixed suite: {} problems a bin, seed {}\n\n{}", a.per_bin, a.seed, markdown(&rows));
+    write_atomic(&a.out.join("suite.md"), md.as_bytes())?;
+    write_atomic(&a.out.join("suite.json"), serde_json::to_string_pretty(&rows)?.as_bytes())?;
+    let svg = a.out.join("suite.svg");
+    let title = a.title.clone().unwrap_or_else(|| format!("mixed suite, {} problems a bin", a.per_bin));
+    chart(&svg, &title, &rows).map_err(|e| anyhow::anyhow!("writing {}: {e}", svg.display()))?;
+    println!("{md}");
+    eprintln!("wrote {}/suite.md, suite.json and suite.svg", a.out.display());
+    Ok(())
+}
