@@ -1,6 +1,6 @@
-//! `deepthink ask`: one question, shown the way chat UIs show a reasoning model — a "thinking"
-//! section streamed as it is written (indented, with its token count at the end), then the answer
-//! alone on the last line, so `deepthink ask Q | tail -1` is the answer.
+//! `deepthink ask`: one question, shown the way chat UIs show a reasoning model (as `chat` shows
+//! it: `reply_display`) — a "thinking…" section streamed as it is written, "(thought for N
+//! tokens)", then the answer alone on the last line, so `deepthink ask Q | tail -1` is the answer.
 //!
 //! Questions may be typed as a person would ("what is 12 times 34?"): `tasks::plain` rewrites
 //! them into the forms the model was trained on before they are parsed.
@@ -12,6 +12,8 @@ use anyhow::bail;
 use clap::Args;
 use deepthink_model::{generate, Message};
 use deepthink_server::detok::prefill_opens_thinking;
+
+use super::reply_display::Display;
 use deepthink_tasks::{Problem, Task};
 use deepthink_train::TrainedOn;
 
@@ -47,45 +49,6 @@ pub struct AskArgs {
     pub think_lines: Vec<String>,
     #[command(flatten)]
     pub thinking: super::thinking_args::ThinkingArgs,
-}
-
-/// Streams the reasoning as an indented "thinking" section, opened at its first visible character.
-#[derive(Default)]
-struct ThinkingSection {
-    opened: bool,
-    at_line_start: bool,
-}
-
-impl ThinkingSection {
-    fn write(&mut self, out: &mut impl Write, text: &str) {
-        for c in text.chars() {
-            if !self.opened {
-                if c.is_whitespace() {
-                    continue;
-                }
-                let _ = writeln!(out, "thinking");
-                (self.opened, self.at_line_start) = (true, true);
-            }
-            if self.at_line_start && c != '\n' {
-                let _ = write!(out, "  ");
-            }
-            let _ = write!(out, "{c}");
-            self.at_line_start = c == '\n';
-        }
-        let _ = out.flush();
-    }
-
-    /// Closes the section with its size: `thought for 41 tokens`, or a line saying there was none.
-    fn close(&self, out: &mut impl Write, tokens: usize) {
-        if self.opened {
-            if !self.at_line_start {
-                let _ = writeln!(out);
-            }
-            let _ = writeln!(out, "thought for {tokens} token{}", if tokens == 1 { "" } else { "s" });
-        } else {
-            let _ = writeln!(out, "(answered without thinking)");
-        }
-    }
 }
 
 /// Print a gloss of the reasoning to stderr (stdout keeps the answer as its last line).
@@ -138,10 +101,9 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
     let mut shown = String::new();
     let mut ids = Vec::new();
     let stream = !a.json;
-    let mut stdout = std::io::stdout();
-    let mut section = ThinkingSection::default();
+    let mut section = Display::new();
     if stream {
-        section.write(&mut stdout, &forced);
+        section.reasoning(&forced);
     }
     let outs = generate(&ck.model, &[request], tok.stop_ids(), &mut |_, t| {
         if !stream || tok.stop_ids().contains(&t) {
@@ -153,7 +115,7 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
         let visible = text.split("</think>").next().unwrap_or("");
         // A byte-level tokenizer may end on half a character (decoded as U+FFFD): wait for the rest.
         if !visible.ends_with('\u{FFFD}') && visible.len() > shown.len() && visible.starts_with(shown.as_str()) {
-            section.write(&mut stdout, &visible[shown.len()..]);
+            section.reasoning(&visible[shown.len()..]);
             shown = visible.to_string();
         }
     })?;
@@ -173,9 +135,8 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
             bail!("the model stopped without an answer after {} tokens", out.tokens.len());
         }
     } else {
-        section.close(&mut stdout, thought);
         match &answer {
-            Some(ans) => println!("{ans}"),
+            Some(ans) => section.content(&format!("{ans}\n"), Some(thought)),
             None => bail!("the model stopped without an answer after {} tokens", out.tokens.len()),
         }
     }

@@ -55,6 +55,7 @@ fn config(b: &GrpoBench, round: usize) -> GrpoConfig {
         scale_rewards: true,
         rewards: ["accuracy", "format"].iter().map(|n| RewardSpec { name: (*n).into(), weight: 1.0 }).collect(),
         length_warmup: 0,
+        length_targets: None,
         verifier_cmd: None,
         skip_zero_advantage: false,
         mask_truncated: false,

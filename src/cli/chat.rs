@@ -9,6 +9,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::Args;
+
+use super::reply_display::Display;
 use deepthink_model::{generate, Message};
 use deepthink_search::StreamDelta;
 use deepthink_server::detok::{prefill_opens_thinking, reasoning_tokens, Detokenizer};
@@ -34,45 +36,6 @@ pub struct ChatArgs {
     pub thinking: super::thinking_args::ThinkingArgs,
     #[command(flatten)]
     pub remote: super::backend_args::BackendArgs,
-}
-
-/// Prints a reply as it streams: reasoning dimmed (on a terminal), then the answer.
-struct Display {
-    tty: bool,
-    thinking: bool,
-    any_reasoning: bool,
-}
-
-impl Display {
-    fn new() -> Self {
-        Display { tty: std::io::stdout().is_terminal(), thinking: false, any_reasoning: false }
-    }
-
-    fn reasoning(&mut self, text: &str) {
-        let mut out = std::io::stdout();
-        if !self.thinking {
-            let _ = write!(out, "{}", if self.tty { "\x1b[2mthinking…\n" } else { "thinking…\n" });
-            self.thinking = true;
-            self.any_reasoning = true;
-        }
-        let _ = write!(out, "{text}");
-        let _ = out.flush();
-    }
-
-    fn end_thinking(&mut self, tokens: Option<usize>) {
-        if self.thinking {
-            let mut out = std::io::stdout();
-            let n = tokens.map_or_else(String::new, |n| format!(" for {n} tokens"));
-            let _ = write!(out, "\n(thought{n}){}\n", if self.tty { "\x1b[0m" } else { "" });
-            self.thinking = false;
-        }
-    }
-
-    fn content(&mut self, text: &str, tokens: Option<usize>) {
-        self.end_thinking(tokens);
-        print!("{text}");
-        let _ = std::io::stdout().flush();
-    }
 }
 
 pub fn run(a: ChatArgs) -> anyhow::Result<()> {

@@ -11,6 +11,7 @@ use deepthink_eval::Evaluation;
 use deepthink_search::registry::needs_verifier;
 use deepthink_search::{by_name, load_scorer, scorer_for, Budget, LocalGenerator, StrategyOptions, STRATEGY_NAMES};
 use deepthink_tasks::external::read_problems;
+use deepthink_tasks::length_target::{repeated_line_share, Target, WithLengthTarget};
 use deepthink_tasks::qa::{self, QaTask};
 use deepthink_tasks::verifier_process::{verifier_for, ProcessVerifier, DEFAULT_TIMEOUT_S};
 use deepthink_tasks::{held_out_per_group, held_out_problems};
@@ -151,6 +152,11 @@ pub struct EvalArgs {
     /// samples) for --model and --compare-model under each --strategy; writes --out/suite.{md,json,svg}.
     #[arg(long, value_name = "SUITE")]
     pub suite: Option<String>,
+    /// L1's length control: every prompt asks "think for N tokens" (a model trained with
+    /// `train grpo --length-targets`); the report adds mean |n - N| / N, the share over N and the
+    /// share of repeated reasoning lines.
+    #[arg(long, value_name = "N")]
+    pub length_target: Option<usize>,
     /// --suite: problems in each difficulty bin.
     #[arg(long, default_value_t = 100)]
     pub per_bin: usize,
@@ -258,6 +264,10 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     };
     let (dir, ck) = super::load_model_as(&a.model, a.dtype)?;
     let (task, problems) = task_and_problems(&a)?;
+    let task: Box<dyn Task> = match a.length_target {
+        Some(n) => Box::new(WithLengthTarget { inner: task, target: Target::Fixed(n) }),
+        None => task,
+    };
     let prm = a.verifier.as_deref().map(|v| a.scorer(v)).transpose()?;
     let orm = a.orm.as_deref().map(|v| a.scorer(v)).transpose()?;
     let bar = indicatif::ProgressBar::new(problems.len() as u64);
@@ -306,6 +316,9 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     } else {
         println!("{dir} on {} problems ({}), {strategy}", problems.len(), task.name());
         println!("{}", report.summary());
+        if let Some(n) = a.length_target {
+            println!("{}", length_control(&preds, n));
+        }
         if report.groups.len() > 1 {
             for (g, s) in &report.groups {
                 let thinking = group_thinking(&preds, g);
@@ -314,6 +327,21 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// L1's control figures for target `n`: mean |tokens - n| / n over the generated tokens, the share
+/// over `n`, and the share of reasoning lines that repeat an earlier line (padding).
+fn length_control(preds: &[deepthink_eval::Prediction], n: usize) -> String {
+    let k = preds.len().max(1) as f64;
+    let error = preds.iter().map(|p| (p.tokens as f64 - n as f64).abs() / n.max(1) as f64).sum::<f64>() / k;
+    let over = preds.iter().filter(|p| p.tokens > n).count() as f64 / k;
+    let repeated = preds.iter().map(|p| repeated_line_share(&p.completion)).sum::<f64>() / k;
+    format!(
+        "length control, target {n}: mean |n - target| / target {:.1}%, over the target {:.1}%, repeated reasoning lines {:.1}%",
+        100.0 * error,
+        100.0 * over,
+        100.0 * repeated
+    )
 }
 
 /// Mean thinking tokens of the problems in difficulty group `group`.

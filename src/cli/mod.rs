@@ -15,6 +15,7 @@ mod eval;
 mod export;
 mod grid;
 mod plot;
+mod reply_display;
 mod serve;
 mod suite;
 mod task_args;

@@ -58,12 +58,18 @@ pub struct GrpoArgs {
     #[arg(long, default_value_t = 0.0)]
     pub beta: f32,
     /// Rewards as name=weight: accuracy, format, overlong, length (Kimi k1.5's group-relative
-    /// length penalty: shorter right answers gain, longer ones lose; see --length-warmup).
+    /// length penalty: shorter right answers gain, longer ones lose; see --length-warmup),
+    /// l1-exact and l1-max (L1's rewards for meeting the prompt's target; see --length-targets).
     #[arg(long, value_delimiter = ',', default_value = "accuracy=1,format=1")]
     pub rewards: Vec<String>,
     /// Steps before the `length` reward counts (Kimi switches it on after a warm-up).
     #[arg(long, default_value_t = 0)]
     pub length_warmup: u64,
+    /// L1's length control: every prompt asks "think for N tokens", N a multiple of 8 drawn per
+    /// problem in MIN:MAX; reward it with --rewards accuracy=1,l1-exact=1 (L1-Exact) or
+    /// l1-max=1,format=1 (L1-Max). Evaluate with `eval --length-target N`.
+    #[arg(long, value_name = "MIN:MAX")]
+    pub length_targets: Option<String>,
     /// Score the accuracy reward with this long-lived program (one JSON line per completion in,
     /// one {"score": 0..1} line out; see `eval --verifier-cmd`) instead of the task's checker.
     #[arg(long)]
@@ -96,6 +102,21 @@ pub struct GrpoArgs {
     pub restart: bool,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+impl GrpoArgs {
+    /// `--length-targets MIN:MAX` as bounds; the error names the flag and the value.
+    fn length_targets(&self) -> anyhow::Result<Option<[usize; 2]>> {
+        let Some(spec) = &self.length_targets else { return Ok(None) };
+        let bad =
+            || anyhow::anyhow!("--length-targets `{spec}`: expected MIN:MAX tokens with 8 <= MIN <= MAX, e.g. 32:256");
+        let (lo, hi) = spec.split_once(':').ok_or_else(bad)?;
+        let (lo, hi): (usize, usize) = (lo.trim().parse().map_err(|_| bad())?, hi.trim().parse().map_err(|_| bad())?);
+        if lo < 8 || hi < lo {
+            return Err(bad());
+        }
+        Ok(Some([lo, hi]))
+    }
 }
 
 pub fn run(a: GrpoArgs, matches: Option<&ArgMatches>) -> anyhow::Result<()> {
@@ -151,6 +172,7 @@ fn config(a: &GrpoArgs) -> anyhow::Result<GrpoConfig> {
         scale_rewards: !a.no_scale_rewards,
         rewards,
         length_warmup: a.length_warmup,
+        length_targets: a.length_targets()?,
         verifier_cmd: a.verifier_cmd.clone(),
         skip_zero_advantage: a.skip_zero_advantage,
         mask_truncated: a.mask_truncated,

@@ -19,6 +19,7 @@ pub mod error;
 pub mod external;
 pub mod held_out;
 pub mod integer;
+pub mod length_target;
 pub mod mix;
 pub mod mult;
 pub mod plain;

@@ -523,7 +523,7 @@ mod tests {
                 task_config: TaskConfig::from(deepthink_tasks::MultConfig {
                     min_digits: 1,
                     max_digits: 4,
-                    ..MultConfig::default()
+                    ..deepthink_tasks::MultConfig::default()
                 }),
                 trace: COMPACT,
                 prompt: PromptStyle::Plain,

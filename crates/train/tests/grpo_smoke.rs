@@ -29,6 +29,7 @@ fn config(skip: bool) -> GrpoConfig {
             RewardSpec { name: "format".into(), weight: 0.5 },
         ],
         length_warmup: 0,
+        length_targets: None,
         verifier_cmd: None,
         skip_zero_advantage: skip,
         mask_truncated: false,

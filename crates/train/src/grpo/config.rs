@@ -50,6 +50,10 @@ pub struct GrpoConfig {
     /// a warm-up, so accuracy is learnt first).
     #[serde(default)]
     pub length_warmup: u64,
+    /// L1's length control: every prompt asks `think for N tokens`, N a multiple of 8 drawn per
+    /// problem in `[min, max]` (`tasks::length_target`); the `l1-exact` / `l1-max` rewards read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length_targets: Option<[usize; 2]>,
     /// A verifier process for the accuracy reward (see `tasks::verifier_process`); the task's own
     /// checker when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -21,6 +21,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use deepthink_tasks::length_target::target_in_prompt;
 use deepthink_tasks::{check_batch, text, Attempt, Checked, Problem, Verifier};
 
 /// A completion to reward.
@@ -87,7 +88,7 @@ impl Weighted {
 }
 
 /// The rewards [`reward_by_name`] knows.
-pub const REWARD_NAMES: &[&str] = &["accuracy", "format", "overlong", "length"];
+pub const REWARD_NAMES: &[&str] = &["accuracy", "format", "overlong", "length", "l1-exact", "l1-max"];
 
 /// A reward by its config name; `overlong` ramps over the last quarter of `max_new_tokens`;
 /// `length` is Kimi's group-relative length penalty over groups of `group` completions.
@@ -97,6 +98,8 @@ pub fn reward_by_name(name: &str, weight: f32, max_new_tokens: usize, group: usi
         "format" => format(),
         "overlong" => overlong(max_new_tokens, max_new_tokens / 4),
         "length" => kimi_length(group),
+        "l1-exact" => l1_exact(L1_ALPHA),
+        "l1-max" => l1_max(L1_ALPHA, L1_DELTA),
         other => return Err(format!("unknown reward `{other}`; known: {}", REWARD_NAMES.join(", "))),
     };
     Ok(reward.weighted(weight))
@@ -141,6 +144,40 @@ pub fn kimi_length(group: usize) -> Weighted {
         };
         let right: Vec<bool> = acc.iter().map(|v| v.as_ref().is_ok_and(|&r| r >= 1.0)).collect();
         Ok(kimi_values(items, &right, group.max(1)).into_iter().map(Ok).collect())
+    })
+}
+
+/// L1's α: reward lost per token away from the target. L1 uses 0.0003 for targets of thousands
+/// of tokens; ours are tens to hundreds, so a 30-token miss costs 0.3 here as a 1,000-token miss
+/// does there.
+pub const L1_ALPHA: f32 = 0.01;
+/// L1-Max's δ: the reward of a right answer exactly at the target.
+pub const L1_DELTA: f32 = 0.5;
+
+/// L1-Exact (Aggarwal & Welleck 2025): −α·|n_target − n| for a completion of n generated tokens
+/// whose prompt asks `think for n_target tokens` (`tasks::length_target`); 0 when the prompt
+/// names no target. With `accuracy` at weight 1 the sum is L1's 𝟙(right) − α|n_target − n|.
+pub fn l1_exact(alpha: f32) -> Weighted {
+    Weighted::per_item("l1-exact", move |item| match target_in_prompt(item.prompt) {
+        Some(target) => -alpha * (target as f32 - item.sampled.tokens as f32).abs(),
+        None => 0.0,
+    })
+}
+
+/// L1-Max: 𝟙(right)·clip(α·(n_target − n) + δ, 0, 1) — a right answer under the target earns more
+/// the shorter it is, one over it less, a wrong one nothing. It replaces `accuracy` (use it with
+/// `format` only). A prompt without a target scores plain accuracy.
+pub fn l1_max(alpha: f32, delta: f32) -> Weighted {
+    Weighted::batched("l1-max", move |verifier, items| {
+        let acc = match accuracy().scoring {
+            Scoring::Batched(f) => f(verifier, items)?,
+            Scoring::PerItem(_) => return Err("the accuracy reward is batched".into()),
+        };
+        let value = |item: &RewardItem, right: f32| match target_in_prompt(item.prompt) {
+            Some(t) => right * (alpha * (t as f32 - item.sampled.tokens as f32) + delta).clamp(0.0, 1.0),
+            None => right,
+        };
+        Ok(items.iter().zip(acc).map(|(item, a)| a.map(|r| value(item, r))).collect())
     })
 }
 
@@ -328,6 +365,28 @@ mod tests {
     }
 
     #[test]
+    fn l1_rewards_follow_the_target_in_the_prompt() {
+        let task = task_by_name("mult", &TaskConfig::default()).unwrap();
+        let p = task.parse_question("12*3").unwrap();
+        let (right, wrong) = ("<think>\n36\n</think>\n\n36", "<think>\n35\n</think>\n\n35");
+        let q = "12*3\nthink for 40 tokens";
+        let items = [
+            item(&p, q, right, 40, false),
+            item(&p, q, right, 70, false),
+            item(&p, q, right, 10, false),
+            item(&p, q, wrong, 40, false),
+            item(&p, "12*3", right, 99, false),
+        ];
+        let checker = TaskChecker(task.as_ref());
+        let (_, per, issues) = total_rewards(&[l1_exact(0.01)], &checker, &items);
+        assert!(issues.is_empty(), "{issues:?}");
+        let close = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-6);
+        assert!(close(&per[0], &[0.0, -0.3, -0.3, 0.0, 0.0]), "{:?}", per[0]);
+        let (_, per, _) = total_rewards(&[l1_max(0.01, 0.5)], &checker, &items);
+        assert!(close(&per[0], &[0.5, 0.2, 0.8, 0.0, 1.0]), "{:?}", per[0]);
+    }
+
+    #[test]
     fn kimis_length_reward_favours_short_right_answers_within_each_group() {
         let task = task_by_name("mult", &TaskConfig::default()).unwrap();
         let p = task.parse_question("12*3").unwrap();
@@ -410,7 +469,10 @@ mod tests {
 
     #[test]
     fn rewards_by_name_and_overlong_shaping() {
-        assert!(reward_by_name("brevity", 1.0, 100, 4).err().unwrap().contains("accuracy, format, overlong, length"));
+        assert!(reward_by_name("brevity", 1.0, 100, 4)
+            .err()
+            .unwrap()
+            .contains("accuracy, format, overlong, length, l1-exact, l1-max"));
         let task = task_by_name("mult", &TaskConfig::default()).unwrap();
         let p = task.parse_question("12*3").unwrap();
         let o = reward_by_name("overlong", 2.0, 100, 4).unwrap();

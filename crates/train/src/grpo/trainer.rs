@@ -16,6 +16,7 @@ use std::time::Instant;
 use deepthink_model::checkpoint::readable_dir;
 use deepthink_model::train_pass::Tape;
 use deepthink_model::{load_checkpoint, ChatTokenizer, Model};
+use deepthink_tasks::length_target::{Target, WithLengthTarget};
 use deepthink_tasks::verifier_process::{verifier_for, DEFAULT_TIMEOUT_S};
 use deepthink_tasks::{task_by_name, Problem, Task};
 use serde::{Deserialize, Serialize};
@@ -81,6 +82,12 @@ pub struct GrpoOutcome {
 pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<GrpoOutcome, TrainError> {
     validate(cfg)?;
     let task = task_by_name(&cfg.task, &cfg.task_config)?;
+    let task: Box<dyn Task> = match cfg.length_targets {
+        Some([min, max]) => {
+            Box::new(WithLengthTarget { inner: task, target: Target::Range { min, max, seed: cfg.seed } })
+        }
+        None => task,
+    };
     let rewards = reward_fns(cfg)?;
     let verifier = verifier_for(cfg.verifier_cmd.as_deref(), DEFAULT_TIMEOUT_S, task.as_ref());
     let ck_dir = prepare_run_dir(run_dir, restart)?;
