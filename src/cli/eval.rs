@@ -53,6 +53,7 @@ pub struct EvalArgs {
     /// majority — self-consistency over --samples attempts;
     /// adaptive-majority — sample in rounds until the leading answer is clear;
     /// esc — sample in windows until one window's answers all agree;
+    /// allocate — a probe of --window samples, then up to N for problems whose probe disagrees;
     /// best-of-n, weighted-majority — N attempts chosen by an outcome verifier;
     /// beam, dvts, mcts — step-by-step search guided by a process verifier.
     #[arg(long, default_value = "greedy")]
@@ -127,7 +128,8 @@ pub struct EvalArgs {
     /// adaptive-majority: stop when the leader is the majority with this probability.
     #[arg(long, default_value_t = 0.95)]
     pub confidence: f64,
-    /// esc: stop when this many latest samples all agree (Early-Stopping Self-Consistency).
+    /// esc: stop when this many latest samples all agree (Early-Stopping Self-Consistency);
+    /// allocate: samples in the difficulty probe.
     #[arg(long, default_value_t = 4)]
     pub window: usize,
     /// Longest completion in tokens.

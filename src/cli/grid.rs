@@ -32,7 +32,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     if let Some(cmd) = &a.verifier_cmd {
         settings["verifier_cmd"] = cmd.as_str().into();
     }
-    if strategies.iter().any(|s| s == "esc") {
+    if strategies.iter().any(|s| s == "esc" || s == "allocate") {
         settings["window"] = a.window.into();
     }
     if a.thinking.budget()?.is_active() {

@@ -7,6 +7,7 @@
 //! so methods can be compared at equal compute. One file per strategy; [`by_name`] builds them.
 
 pub mod adaptive_majority;
+pub mod allocate;
 pub mod beam;
 pub mod best_of_n;
 pub mod candidates;

@@ -12,6 +12,7 @@ use crate::mcts::Mcts;
 use crate::scorer::Scorer;
 use crate::single::Single;
 use crate::strategy::Strategy;
+use crate::allocate::Allocate;
 use crate::weighted_majority::WeightedMajority;
 
 /// Every strategy name, in the order reports list them.
@@ -21,6 +22,7 @@ pub const STRATEGY_NAMES: &[&str] = &[
     "majority",
     "adaptive-majority",
     "esc",
+    "allocate",
     "best-of-n",
     "weighted-majority",
     "beam",
@@ -50,7 +52,7 @@ pub struct StrategyOptions {
     pub round: usize,
     /// Stopping confidence of `adaptive-majority`.
     pub confidence: f64,
-    /// Window of `esc`: stop when this many latest samples agree.
+    /// Window of `esc` (stop when this many latest samples agree), and the probe of `allocate`.
     pub window: usize,
 }
 
@@ -96,6 +98,7 @@ pub fn by_name<'s>(
             confidence: o.confidence,
             rule: if name.trim() == "esc" { StopRule::Window } else { StopRule::Beta },
         }),
+        "allocate" => Box::new(Allocate { prompt, temperature, seed, probe: o.window }),
         "best-of-n" => Box::new(BestOfN { scorer: need(scorer)?, prompt, temperature, seed }),
         "weighted-majority" => Box::new(WeightedMajority { scorer: need(scorer)?, prompt, temperature, seed }),
         "beam" => Box::new(BeamSearch {

@@ -1,0 +1,142 @@
+//! Difficulty-allocated self-consistency: spend samples by how hard a problem looks, Snell et
+//! al.'s compute-optimal idea (2024, "Scaling LLM Test-Time Compute Optimally…") in its simplest
+//! form — estimate difficulty cheaply, then give hard problems the budget easy ones do not need.
+//!
+//! Two phases. A probe of `probe` samples per problem estimates its difficulty by early
+//! agreement: d = 1 − (votes of the leading answer) / probe (0 when the probe is unanimous, and
+//! an unreadable answer never agrees). A unanimous probe settles the problem; the others get
+//! `probe + ⌈(N − probe)·d / d_max⌉` samples in all, where d_max = 1 − 1/probe is the most
+//! disagreement a probe can show, so a split probe gets the whole budget N. The answer is the
+//! majority of every sample drawn.
+//!
+//! Departures from Snell et al.: difficulty comes from the policy's own agreement, not from a
+//! verifier's score bins or an oracle, and the allocation is a fixed rule rather than the best
+//! strategy per bin learnt on held-out data. Sample `j` of problem `i` has the seed `majority`
+//! gives it, so at equal N the strategies draw the same samples and differ only in how many.
+
+use std::collections::HashMap;
+
+use deepthink_tasks::{Problem, PromptStyle, Task};
+
+use crate::candidates::{sample_candidates, shown, Candidate};
+use crate::error::SearchError;
+use crate::generator::{Generator, Request};
+use crate::majority::vote_winner;
+use crate::spend::Spend;
+use crate::strategy::{questions, sample_seed, Budget, Solution, Strategy};
+
+pub struct Allocate {
+    pub prompt: PromptStyle,
+    pub temperature: f32,
+    pub seed: u64,
+    /// Samples per problem in the probe.
+    pub probe: usize,
+}
+
+/// The early-agreement difficulty of a probe: 1 − leader share (1 when no answer is readable).
+pub fn probe_difficulty(cands: &[Candidate]) -> f64 {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for k in cands.iter().filter_map(|c| c.key.as_deref()) {
+        *counts.entry(k).or_insert(0) += 1;
+    }
+    let leader = counts.values().copied().max().unwrap_or(0);
+    1.0 - leader as f64 / cands.len().max(1) as f64
+}
+
+/// Samples in all for a problem of difficulty `d` after a probe of `probe`, within budget `n`.
+pub fn allocation(d: f64, probe: usize, n: usize) -> usize {
+    if n <= probe || d <= 0.0 {
+        return probe.min(n);
+    }
+    let d_max = 1.0 - 1.0 / probe as f64;
+    let extra = ((n - probe) as f64 * (d / d_max).min(1.0)).ceil() as usize;
+    (probe + extra).min(n)
+}
+
+impl Strategy for Allocate {
+    fn name(&self) -> &'static str {
+        "allocate"
+    }
+
+    fn solve(
+        &self,
+        task: &dyn Task,
+        problems: &[Problem],
+        gen: &dyn Generator,
+        budget: Budget,
+    ) -> Result<Vec<Solution>, SearchError> {
+        budget.validate()?;
+        if self.probe < 2 {
+            return Err(SearchError::Config(format!("the probe needs at least 2 samples to agree, got {}", self.probe)));
+        }
+        let n = budget.samples;
+        let qs = questions(task, problems, self.prompt);
+        let mut cands: Vec<Vec<Candidate>> = vec![Vec::new(); problems.len()];
+        let mut spend = vec![Spend::default(); problems.len()];
+        let mut want: Vec<usize> = vec![self.probe.min(n); problems.len()];
+        for phase in 0..2 {
+            let open: Vec<usize> = (0..problems.len()).filter(|&i| cands[i].len() < want[i]).collect();
+            if open.is_empty() {
+                break;
+            }
+            let mut requests = Vec::new();
+            let mut per = Vec::new();
+            for &i in &open {
+                for j in cands[i].len()..want[i] {
+                    let seed = sample_seed(self.seed, i, n, j);
+                    requests.push(Request::sampled(qs[i].clone(), "", self.temperature, budget.max_new_tokens, seed));
+                }
+                per.push(want[i] - cands[i].len());
+            }
+            let refs: Vec<&Problem> = open.iter().map(|&i| &problems[i]).collect();
+            let q: Vec<&str> = open.iter().map(|&i| qs[i].as_str()).collect();
+            for (&i, (new, s)) in open.iter().zip(sample_candidates(task, &refs, &q, &requests, &per, gen, None)?) {
+                cands[i].extend(new);
+                spend[i].add(&s);
+            }
+            if phase == 0 {
+                for (i, c) in cands.iter().enumerate() {
+                    want[i] = allocation(probe_difficulty(c), self.probe, n);
+                }
+            }
+        }
+        Ok(cands.iter().zip(&spend).map(|(c, s)| shown(gen, s, vote_winner(c), c)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(key: Option<&str>) -> Candidate {
+        Candidate {
+            completion: String::new(),
+            answer: key.map(str::to_string),
+            key: key.map(str::to_string),
+            score: f32::NAN,
+            finish: deepthink_model::FinishReason::Stop,
+        }
+    }
+
+    #[test]
+    fn unanimous_probes_stop_and_split_ones_get_the_budget() {
+        let same = [cand(Some("7")), cand(Some("7")), cand(Some("7")), cand(Some("7"))];
+        assert_eq!(probe_difficulty(&same), 0.0);
+        assert_eq!(allocation(0.0, 4, 32), 4);
+        let three_one = [cand(Some("7")), cand(Some("7")), cand(Some("7")), cand(Some("8"))];
+        assert_eq!(probe_difficulty(&three_one), 0.25);
+        assert_eq!(allocation(0.25, 4, 32), 4 + 10); // ⌈28 · 0.25 / 0.75⌉
+        let split = [cand(Some("7")), cand(Some("8")), cand(Some("9")), cand(None)];
+        assert_eq!(allocation(probe_difficulty(&split), 4, 32), 32);
+        assert_eq!(probe_difficulty(&[cand(None), cand(None)]), 1.0, "unreadable answers never agree");
+        assert_eq!(allocation(0.5, 4, 3), 3, "never above N");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn allocation_grows_with_difficulty_within_the_budget(d in 0.0f64..1.0, e in 0.0f64..1.0, probe in 2usize..8, n in 1usize..64) {
+            let (a, b) = (allocation(d.min(e), probe, n), allocation(d.max(e), probe, n));
+            proptest::prop_assert!(a <= b && b <= n.max(probe.min(n)) && a >= probe.min(n));
+        }
+    }
+}
