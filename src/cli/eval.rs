@@ -244,7 +244,8 @@ pub fn task_and_problems(a: &EvalArgs) -> anyhow::Result<(Box<dyn Task>, Vec<Pro
     if problems.is_empty() {
         bail!("no problems to evaluate{}", if a.held_out { " (none of the file's questions is held out)" } else { "" });
     }
-    if let Some(p) = problems.iter().find(|p| p.task_name() != task.name()) {
+    // A mix's problems carry their own tasks' names; it judges any problem it covers.
+    if let Some(p) = problems.iter().find(|p| p.task_name() != task.name() && task.covers(p).is_err()) {
         bail!("problem `{}` is a {} problem; pass --task {}", p.question(), p.task_name(), p.task_name());
     }
     Ok((task, problems))

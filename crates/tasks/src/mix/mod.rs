@@ -18,6 +18,12 @@
 //! think block — because a fact needs no reasoning; everything else gets its worked trace, which
 //! grows with the problem. That gives the generalist the lecture's two opening behaviours.
 //!
+//! A fact answered directly is recalled, not worked out, and recall cannot generalise to a fact
+//! never seen: a model trained without the held-out `7-5` answered it `-6` (measured on the first
+//! generalist run, docs/results.md §12). So with `mix_direct_easy` the training split draws the
+//! single-digit cells from the whole table of 81 facts, held-out ones included — a times table is
+//! learnt by heart — and those cells measure recall. Every other cell stays held out.
+//!
 //! The mix does not know the registry: [`MixTask::new`] takes a function that builds a task by
 //! name, and `registry` passes its own.
 
@@ -166,15 +172,20 @@ impl Task for MixTask {
 
     fn generate(&self, rng: &mut dyn RngCore, split: Split) -> Problem {
         let mut pick = rng.gen_range(0.0..self.total_weight);
+        // Rounding can leave `pick` at the top of the range: then the last component.
+        let mut chosen = &self.components[self.components.len() - 1];
         for c in &self.components {
             if pick < c.weight {
-                return c.task.generate(rng, split);
+                chosen = c;
+                break;
             }
             pick -= c.weight;
         }
-        // Rounding left `pick` at the top of the range: the last component.
-        let last = &self.components[self.components.len() - 1];
-        last.task.generate(rng, split)
+        let p = chosen.task.generate(rng, split);
+        match split {
+            Split::Train if self.direct_easy => any_fact(chosen, &p, rng).unwrap_or(p),
+            _ => p,
+        }
     }
 
     fn prompt(&self, p: &Problem, style: PromptStyle) -> String {
@@ -245,6 +256,19 @@ impl Task for MixTask {
     fn explain(&self, p: &Problem, completion: &str) -> Option<Explanation> {
         self.component_of(p)?.task.explain(p, completion)
     }
+}
+
+/// For a single-digit problem `p` of component `c`: a fact of the same operation drawn from the
+/// whole table (operands 1–9), held-out facts included; `None` for any other problem.
+fn any_fact(c: &Component, p: &Problem, rng: &mut dyn RngCore) -> Option<Problem> {
+    let op = match p.difficulty().as_str() {
+        "1+1" => '+',
+        "1-1" => '-',
+        "1x1" => '*',
+        _ => return None,
+    };
+    let (a, b) = (rng.gen_range(1..=9u32), rng.gen_range(1..=9u32));
+    c.task.parse_question(&format!("{a}{op}{b}")).ok()
 }
 
 /// `add, sub, mult, countdown3, countdown4`.

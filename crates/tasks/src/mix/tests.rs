@@ -93,3 +93,27 @@ fn bad_specs_name_the_component() {
         assert!(err.contains(says), "{spec}: {err}");
     }
 }
+
+#[test]
+fn facts_are_learnt_from_the_whole_table_and_nothing_else_leaks() {
+    let task = mix(DEFAULT_MIX).unwrap();
+    let mut rng = SplitMix64::new(6);
+    let (mut facts, mut held_out_facts) = (std::collections::HashSet::new(), 0);
+    for _ in 0..20_000 {
+        let p = task.generate(&mut rng, Split::Train);
+        if ["1+1", "1-1", "1x1"].contains(&p.difficulty().as_str()) {
+            held_out_facts += usize::from(p.is_held_out());
+            facts.insert(p);
+        } else {
+            assert!(!p.is_held_out(), "{p:?}");
+        }
+    }
+    assert!(held_out_facts > 0, "held-out facts are trained on");
+    assert!(facts.len() > 150, "most of the 243 facts appear: {}", facts.len());
+    // With thinking on easy problems, facts are worked out, and the split is kept everywhere.
+    let cfg = TaskConfig::default().with("min_digits", 1).with("max_digits", 5).with("mix_direct_easy", false);
+    let strict = task_by_name(NAME, &cfg).unwrap();
+    for _ in 0..5000 {
+        assert!(!strict.generate(&mut rng, Split::Train).is_held_out());
+    }
+}
