@@ -190,7 +190,8 @@ fn tasks_lists_every_registered_task_with_its_styles() {
     let lines: Vec<serde_json::Value> =
         String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let names: Vec<&str> = lines.iter().filter_map(|v| v["task"].as_str()).collect();
-    assert_eq!(names, vec!["mult", "countdown", "add", "sub", "qa"]);
+    assert_eq!(names, vec!["mult", "countdown", "add", "sub", "qa", "mix"]);
+    assert_eq!(lines[5]["trace_styles"], serde_json::json!(["direct", "mixed"]));
     assert_eq!(lines[3]["trace_styles"], serde_json::json!(["direct", "borrow"]));
     assert_eq!(lines[2]["trace_styles"], serde_json::json!(["direct", "carry"]));
 }
