@@ -31,7 +31,8 @@ fn the_mixed_suite_writes_a_table_json_and_a_chart_with_every_bin() {
 
 #[test]
 fn per_group_evaluation_fills_each_cell() {
-    let out = succeeds(&["eval", "--min-digits", "2", "--max-digits", "3", "--per-group", "5", "--max-new-tokens", "64"]);
+    let out =
+        succeeds(&["eval", "--min-digits", "2", "--max-digits", "3", "--per-group", "5", "--max-new-tokens", "64"]);
     let text = stdout(&out);
     for cell in ["2x2", "2x3", "3x2", "3x3"] {
         assert!(text.contains(&format!("{cell}: 100.0% of 5")), "{cell}: {text}");

@@ -28,7 +28,7 @@ pub fn run(a: &EvalArgs, suite: &str) -> anyhow::Result<()> {
     for model in &models {
         let (dir, ck) = super::load_model_as(model, a.dtype)?;
         let gen = LocalGenerator::new(&ck.model, &ck.tokenizer).with_thinking(a.thinking.budget()?);
-        let name = std::path::Path::new(&dir).file_name().map_or(dir.clone(), |n| n.to_string_lossy().into_owned());
+        let name = method_name(&dir);
         for strategy in &strategies {
             let samples = if uses_budget(strategy) { a.samples } else { 1 };
             let s = by_name(strategy, &a.options(), scorer_for(strategy, prm.as_deref(), orm.as_deref()))?;
@@ -55,4 +55,11 @@ pub fn run(a: &EvalArgs, suite: &str) -> anyhow::Result<()> {
     println!("{md}");
     eprintln!("wrote {}/suite.md, suite.json and suite.svg", a.out.display());
     Ok(())
+}
+
+/// A model's name in the table: its directory's, or its run's for `RUN/checkpoint`.
+fn method_name(dir: &str) -> String {
+    let path = std::path::Path::new(dir);
+    let named = if path.file_name().is_some_and(|n| n == "checkpoint") { path.parent() } else { Some(path) };
+    named.and_then(|p| p.file_name()).map_or_else(|| dir.to_string(), |n| n.to_string_lossy().into_owned())
 }

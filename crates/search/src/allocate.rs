@@ -67,7 +67,10 @@ impl Strategy for Allocate {
     ) -> Result<Vec<Solution>, SearchError> {
         budget.validate()?;
         if self.probe < 2 {
-            return Err(SearchError::Config(format!("the probe needs at least 2 samples to agree, got {}", self.probe)));
+            return Err(SearchError::Config(format!(
+                "the probe needs at least 2 samples to agree, got {}",
+                self.probe
+            )));
         }
         let n = budget.samples;
         let qs = questions(task, problems, self.prompt);

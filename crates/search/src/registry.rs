@@ -3,6 +3,7 @@
 use deepthink_tasks::PromptStyle;
 
 use crate::adaptive_majority::{AdaptiveMajority, StopRule};
+use crate::allocate::Allocate;
 use crate::beam::BeamSearch;
 use crate::best_of_n::BestOfN;
 use crate::dvts::Dvts;
@@ -12,7 +13,6 @@ use crate::mcts::Mcts;
 use crate::scorer::Scorer;
 use crate::single::Single;
 use crate::strategy::Strategy;
-use crate::allocate::Allocate;
 use crate::weighted_majority::WeightedMajority;
 
 /// Every strategy name, in the order reports list them.
