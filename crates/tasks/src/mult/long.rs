@@ -11,7 +11,7 @@
 //! 123*4: 2940 = 492
 //! sum: 88860 = 6888
 //! sum: 880650 = 56088
-//! check mod 9: 6*6=36 is 0, 56088 is 0, ok
+//! check mod 9: 6*6=36 is 0, 5+6+0+8+8=27 is 0, ok
 //! ```
 //!
 //! Partial products come one per digit of `b` from the right (zero digits included, as in
@@ -19,10 +19,13 @@
 //! as on paper, the k-th row counts k places to the left. Running sums add the next row,
 //! digits right to left padded to `len(a)+1+k`. Rows and sums do not restate their operands:
 //! every token is paid for in training time, and the doubled numbers already make the trace
-//! ~4.8× longer than `compact` (test `long_is_readable_at_a_measured_cost`). The check is
-//! casting out nines: `(a mod 9)·(b mod 9)` reduced mod 9 must equal the result's residue. It
-//! catches any single wrong digit that is not a 0↔9 swap, which is why a forced mistake makes it
-//! fail (test `a_wrong_line_fails_the_check`).
+//! about 5× longer than `compact` (test `long_is_readable_at_a_measured_cost`). The check is
+//! casting out nines: `(a mod 9)·(b mod 9)` reduced mod 9 must equal the result's residue, which
+//! the line works out from the result's written digits (`5+6+0+8+8=27 is 0`). It catches any
+//! single wrong digit that is not a 0↔9 swap, which is why a forced mistake makes it fail (test
+//! `a_wrong_line_fails_the_check`). An earlier form wrote the result's residue in one token
+//! (`56088 is 0`): the first generalist, trained with 2% slips, learnt to copy the expected
+//! residue there and passed 50 of 50 forced slips (docs/results.md §12).
 //!
 //! With `mistake_rate` (a `MultConfig` key; the mix and the recovery traces of issue 14 use it) a
 //! trace can carry one deliberate slip: one digit of one partial product or sum is changed (never
@@ -132,12 +135,20 @@ fn slip(value: u128, width: usize, rng: &mut dyn RngCore) -> u128 {
     value - digit * place + new * place
 }
 
-/// `check mod 9: 6*6=36 is 0, 56088 is 0, ok` for a calculation that ended at `result`.
+/// `check mod 9: 6*6=36 is 0, 5+6+0+8+8=27 is 0, ok` for a calculation that ended at `result`.
 pub fn check_line(p: &MultProblem, result: u128) -> String {
     let (ra, rb) = (u128::from(p.a) % 9, u128::from(p.b) % 9);
-    let (want, got) = ((ra * rb) % 9, result % 9);
+    let digits: Vec<u128> = result.to_string().bytes().map(|b| u128::from(b - b'0')).collect();
+    let sum: u128 = digits.iter().sum();
+    let (want, got) = ((ra * rb) % 9, sum % 9);
     let verdict = if want == got { CHECK_OK } else { CHECK_WRONG };
-    format!("check mod 9: {ra}*{rb}={} is {want}, {result} is {got}, {verdict}", ra * rb)
+    let spelled = if digits.len() > 1 {
+        let terms: Vec<String> = digits.iter().map(u128::to_string).collect();
+        format!("{}={sum}", terms.join("+"))
+    } else {
+        sum.to_string()
+    };
+    format!("check mod 9: {ra}*{rb}={} is {want}, {spelled} is {got}, {verdict}", ra * rb)
 }
 
 /// Whether a written check line passes: it must be exactly the check of the result it names.

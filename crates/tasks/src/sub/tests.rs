@@ -18,9 +18,22 @@ fn borrow_trace_writes_each_column_and_negates_when_the_second_is_larger() {
     assert_eq!(neg.difference(), -435);
 }
 
+#[test]
+fn equal_lengths_are_compared_from_the_left_first() {
+    let less = SubProblem { a: 4567, b: 4593 };
+    assert_eq!(lines(&less)[0], "4567 vs 4593: 4=4 5=5 6<9");
+    assert_eq!(lines(&less)[1], "4567<4593, so 4593-4567 and negate");
+    let more = SubProblem { a: 4593, b: 4567 };
+    assert_eq!(lines(&more)[0], "4593 vs 4567: 4=4 5=5 9>6");
+    assert!(lines(&more)[1].starts_with("13-7=6"), "{:?}", lines(&more));
+    assert_eq!(lines(&SubProblem { a: 77, b: 77 })[0], "77 vs 77: 7=7 7=7");
+    assert_eq!(super::borrow::comparison(7, 9), None, "single digits need no comparison line");
+    assert_eq!(super::borrow::comparison(70, 9), None, "lengths decide");
+}
+
 /// The digits the lines write, most significant first, as a number.
 fn written(lines: &[String]) -> i128 {
-    let negate = lines.first().is_some_and(|l| l.contains("negate"));
+    let negate = lines.iter().take(2).any(|l| l.contains("negate"));
     let digits: String = lines
         .iter()
         .rev()
