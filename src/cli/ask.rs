@@ -123,7 +123,7 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
     let body: Vec<u32> = out.tokens.iter().copied().filter(|&t| t != tok.eos_id()).collect();
     let prefill = tok.generation_prefill(true);
     let completion = format!("{prefill}{forced}{}", tok.decode(&body));
-    let thought = deepthink_server::detok::reasoning_tokens(&out.tokens, tok, prefill_opens_thinking(&prefill));
+    let thought = deepthink_server::detok::reasoning_tokens(&out.tokens, tok, prefill_opens_thinking(prefill));
     let reasoning = deepthink_tasks::text::think_block(&completion).trim().to_string();
     // The verifier's reading of the answer: exactly one `</think>`, then one line.
     let answer = deepthink_tasks::text::final_answer(&completion).map(|s| s.trim().to_string());

@@ -23,7 +23,8 @@ pub enum XAxis {
     Flops,
 }
 
-const PALETTE: [RGBColor; 8] = [
+/// The line and bar colours of every chart here, in order.
+pub(crate) const PALETTE: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),

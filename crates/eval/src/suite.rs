@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use deepthink_tasks::{held_out_problems, task_by_name, Problem, Task, TaskConfig, TaskError, Verdict};
 
+use crate::plot::PALETTE;
 use crate::prediction::Prediction;
 
 /// The suite's name on the command line.
@@ -174,15 +175,6 @@ pub fn markdown(rows: &[SuiteRow]) -> String {
     out
 }
 
-const PALETTE: [RGBColor; 6] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-];
-
 /// The suite's chart: accuracy per bin above, thinking tokens per bin below, one bar colour per
 /// method, the legend under the title.
 pub fn chart(path: &Path, title: &str, rows: &[SuiteRow]) -> Result<(), Box<dyn std::error::Error>> {
@@ -307,7 +299,7 @@ mod tests {
         assert_eq!(row.overall.n, 14);
         assert!(row.bins.iter().all(|b| b.n == 2 && b.correct <= 1));
         assert_eq!(row.bins[0].no_thinking, 1.0);
-        let md = markdown(&[row.clone()]);
+        let md = markdown(std::slice::from_ref(&row));
         assert!(md.contains("| ref |") && md.contains("countdown-4"), "{md}");
         let path = std::env::temp_dir().join(format!("dt-suite-{}.svg", std::process::id()));
         chart(&path, "suite", &[row]).unwrap();

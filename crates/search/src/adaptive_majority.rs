@@ -166,15 +166,7 @@ mod tests {
         assert!(leader_confidence(400, 390).is_finite());
     }
 
-    fn cand(key: Option<&str>) -> Candidate {
-        Candidate {
-            completion: String::new(),
-            answer: key.map(str::to_string),
-            key: key.map(str::to_string),
-            score: f32::NAN,
-            finish: deepthink_model::FinishReason::Stop,
-        }
-    }
+    use crate::candidates::with_key as cand;
 
     #[test]
     fn a_window_agrees_only_when_every_answer_in_it_is_the_same() {

@@ -111,15 +111,7 @@ impl Strategy for Allocate {
 mod tests {
     use super::*;
 
-    fn cand(key: Option<&str>) -> Candidate {
-        Candidate {
-            completion: String::new(),
-            answer: key.map(str::to_string),
-            key: key.map(str::to_string),
-            score: f32::NAN,
-            finish: deepthink_model::FinishReason::Stop,
-        }
-    }
+    use crate::candidates::with_key as cand;
 
     #[test]
     fn unanimous_probes_stop_and_split_ones_get_the_budget() {

@@ -126,3 +126,15 @@ pub fn sample_and_choose(
     let groups = sample_candidates(task, &refs, &q, &requests, &vec![n; problems.len()], gen, scorer)?;
     Ok(groups.iter().map(|(cands, spend)| shown(gen, spend, choose(cands), cands)).collect())
 }
+
+/// A candidate whose answer (and vote key) is `key`, for tests of the choosing rules.
+#[cfg(test)]
+pub(crate) fn with_key(key: Option<&str>) -> Candidate {
+    Candidate {
+        completion: String::new(),
+        answer: key.map(str::to_string),
+        key: key.map(str::to_string),
+        score: f32::NAN,
+        finish: FinishReason::Stop,
+    }
+}
