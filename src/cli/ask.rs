@@ -11,7 +11,8 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::Args;
 use deepthink_model::{generate, Message};
-use deepthink_server::detok::prefill_opens_thinking;
+use deepthink_server::detok::{prefill_opens_thinking, reasoning_tokens, Detokenizer};
+use deepthink_tasks::reasoning_stream::ReasoningStream;
 
 use super::reply_display::Display;
 use deepthink_tasks::{Problem, Task};
@@ -98,32 +99,31 @@ pub fn run(a: AskArgs) -> anyhow::Result<()> {
     let forced: String = a.think_lines.iter().map(|l| format!("{}\n", l.trim())).collect();
     let prompt = tok.encode(&format!("{}{forced}", tok.render(&[Message::user(&user_text)], true, true)?))?;
     let request = a.thinking.request(tok, prompt, a.temperature, a.seed, a.max_new_tokens)?;
-    let mut shown = String::new();
-    let mut ids = Vec::new();
+    let prefill = tok.generation_prefill(true);
+    let prefilled = prefill_opens_thinking(prefill);
     let stream = !a.json;
+    // Stream the reasoning as `chat` does; what follows `</think>` (the answer) is printed last.
+    let (mut text, mut split) = (Detokenizer::new(tok), ReasoningStream::new(prefilled));
     let mut section = Display::new();
     if stream {
         section.reasoning(&forced);
     }
     let outs = generate(&ck.model, &[request], tok.stop_ids(), &mut |_, t| {
-        if !stream || tok.stop_ids().contains(&t) {
+        if !stream {
             return;
         }
-        ids.push(t);
-        let text = tok.decode(&ids);
-        // Stream the reasoning; hold back what follows `</think>` (the answer, printed last).
-        let visible = text.split("</think>").next().unwrap_or("");
-        // A byte-level tokenizer may end on half a character (decoded as U+FFFD): wait for the rest.
-        if !visible.ends_with('\u{FFFD}') && visible.len() > shown.len() && visible.starts_with(shown.as_str()) {
-            section.reasoning(&visible[shown.len()..]);
-            shown = visible.to_string();
+        let piece = text.push(t);
+        if !piece.is_empty() {
+            section.reasoning(&split.push(&piece).reasoning);
         }
     })?;
+    if stream {
+        section.reasoning(&split.finish().reasoning);
+    }
     let out = &outs[0];
     let body: Vec<u32> = out.tokens.iter().copied().filter(|&t| t != tok.eos_id()).collect();
-    let prefill = tok.generation_prefill(true);
     let completion = format!("{prefill}{forced}{}", tok.decode(&body));
-    let thought = deepthink_server::detok::reasoning_tokens(&out.tokens, tok, prefill_opens_thinking(prefill));
+    let thought = reasoning_tokens(&out.tokens, tok, prefilled);
     let reasoning = deepthink_tasks::text::think_block(&completion).trim().to_string();
     // The verifier's reading of the answer: exactly one `</think>`, then one line.
     let answer = deepthink_tasks::text::final_answer(&completion).map(|s| s.trim().to_string());

@@ -7,9 +7,7 @@ use std::io::{IsTerminal, Write};
 /// Prints one reply as it streams.
 pub struct Display {
     tty: bool,
-    /// Inside the thinking section now.
-    thinking: bool,
-    /// The section was opened at all (some reasoning was not whitespace).
+    /// The section was opened (some reasoning was not whitespace).
     any_reasoning: bool,
     /// The section (or the line saying there was none) is closed.
     ended: bool,
@@ -17,7 +15,7 @@ pub struct Display {
 
 impl Display {
     pub fn new() -> Self {
-        Display { tty: std::io::stdout().is_terminal(), thinking: false, any_reasoning: false, ended: false }
+        Display { tty: std::io::stdout().is_terminal(), any_reasoning: false, ended: false }
     }
 
     /// More reasoning text; the section opens at its first visible character.
@@ -27,9 +25,8 @@ impl Display {
             return;
         }
         let mut out = std::io::stdout();
-        if !self.thinking {
+        if !self.any_reasoning {
             let _ = write!(out, "{}", if self.tty { "\x1b[2mthinking…\n" } else { "thinking…\n" });
-            self.thinking = true;
             self.any_reasoning = true;
         }
         let _ = write!(out, "{text}");
@@ -43,11 +40,10 @@ impl Display {
         }
         self.ended = true;
         let mut out = std::io::stdout();
-        if self.thinking {
+        if self.any_reasoning {
             let n = tokens.map_or_else(String::new, |n| format!(" for {n} tokens"));
             let _ = write!(out, "\n(thought{n}){}\n", if self.tty { "\x1b[0m" } else { "" });
-            self.thinking = false;
-        } else if !self.any_reasoning {
+        } else {
             let _ = writeln!(out, "(answered without thinking)");
         }
     }

@@ -81,7 +81,7 @@ pub fn leader_confidence(leader: usize, runner_up: usize) -> f64 {
 }
 
 /// Votes of the leading and the second answer.
-fn top_two(cands: &[Candidate]) -> (usize, usize) {
+pub(crate) fn top_two(cands: &[Candidate]) -> (usize, usize) {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for k in cands.iter().filter_map(|c| c.key.as_deref()) {
         *counts.entry(k).or_insert(0) += 1;

@@ -14,10 +14,9 @@
 //! strategy per bin learnt on held-out data. Sample `j` of problem `i` has the seed `majority`
 //! gives it, so at equal N the strategies draw the same samples and differ only in how many.
 
-use std::collections::HashMap;
-
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
+use crate::adaptive_majority::top_two;
 use crate::candidates::{sample_candidates, shown, Candidate};
 use crate::error::SearchError;
 use crate::generator::{Generator, Request};
@@ -35,11 +34,7 @@ pub struct Allocate {
 
 /// The early-agreement difficulty of a probe: 1 − leader share (1 when no answer is readable).
 pub fn probe_difficulty(cands: &[Candidate]) -> f64 {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for k in cands.iter().filter_map(|c| c.key.as_deref()) {
-        *counts.entry(k).or_insert(0) += 1;
-    }
-    let leader = counts.values().copied().max().unwrap_or(0);
+    let (leader, _) = top_two(cands);
     1.0 - leader as f64 / cands.len().max(1) as f64
 }
 

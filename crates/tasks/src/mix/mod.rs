@@ -107,11 +107,6 @@ impl MixTask {
         Ok(MixTask { components, total_weight, direct_easy: own.mix_direct_easy })
     }
 
-    /// The components' labels and weights, as the spec names them.
-    pub fn components(&self) -> Vec<(String, f64)> {
-        self.components.iter().map(|c| (c.label.clone(), c.weight)).collect()
-    }
-
     /// The component a problem came from: its task, and its fixed difficulty if it has one.
     fn component_of(&self, p: &Problem) -> Option<&Component> {
         let difficulty = p.difficulty();
@@ -209,27 +204,21 @@ impl Task for MixTask {
     /// The first component whose task reads the question (products, sums, differences and
     /// countdown problems do not look alike) and covers it.
     fn parse_question(&self, text: &str) -> Result<Problem, TaskError> {
-        let mut first_err = None;
         let mut parsed_but_outside = None;
         for c in &self.components {
-            match c.task.parse_question(text) {
-                Ok(p) => match c.task.covers(&p) {
-                    Ok(()) => return Ok(p),
-                    Err(why) => parsed_but_outside = parsed_but_outside.or(Some((p, why))),
-                },
-                Err(e) => first_err = first_err.or(Some(e)),
+            if let Ok(p) = c.task.parse_question(text) {
+                if c.task.covers(&p).is_ok() {
+                    return Ok(p);
+                }
+                parsed_but_outside = parsed_but_outside.or(Some(p));
             }
         }
-        if let Some((p, _)) = parsed_but_outside {
-            return Ok(p); // `covers` reports why, in words, to whoever asked.
-        }
-        Err(TaskError::BadQuestion {
+        // A question of a known form but outside the trained range: `covers` says why, in
+        // words, to whoever asked.
+        parsed_but_outside.ok_or_else(|| TaskError::BadQuestion {
             task: NAME,
             input: text.to_string(),
-            reason: format!(
-                "is none of this model's question forms: {}",
-                first_err.map_or_else(String::new, |_| forms(&self.components))
-            ),
+            reason: format!("is none of this model's question forms: {}", forms(&self.components)),
         })
     }
 

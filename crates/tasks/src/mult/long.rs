@@ -151,8 +151,8 @@ pub fn check_line(p: &MultProblem, result: u128) -> String {
     format!("check mod 9: {ra}*{rb}={} is {want}, {spelled} is {got}, {verdict}", ra * rb)
 }
 
-/// Whether a written check line passes: it must be exactly the check of the result it names.
-/// (`None` if `line` is not a check line.)
+/// Whether a written check line says its check passed (ends in `ok`); `None` if `line` is not a
+/// check line.
 pub fn check_passes(line: &str) -> Option<bool> {
     let rest = line.trim().strip_prefix("check mod 9:")?;
     Some(rest.trim_end().ends_with(CHECK_OK))

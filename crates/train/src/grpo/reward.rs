@@ -112,22 +112,23 @@ pub const RETRY_FAILURES: usize = 3;
 /// external verifier's `{"score": 0..1}`); truncated completions are not checked: 0. One verifier
 /// call for the batch; if that call fails, one call per completion (see the module doc).
 pub fn accuracy() -> Weighted {
-    Weighted::batched("accuracy", |verifier, items| {
-        let open: Vec<usize> = (0..items.len()).filter(|&k| !items[k].sampled.truncated).collect();
-        let attempts: Vec<Attempt> = open
-            .iter()
-            .map(|&k| Attempt { problem: items[k].problem, completion: items[k].sampled.completion })
-            .collect();
-        let checked: Vec<Result<f32, String>> = match check_batch(verifier, &attempts) {
-            Ok(checked) => checked.iter().map(|c| Ok(c.reward())).collect(),
-            Err(batch) => one_by_one(verifier, &attempts, &batch.to_string()),
-        };
-        let mut values = vec![Ok(0.0); items.len()];
-        for (&k, c) in open.iter().zip(checked) {
-            values[k] = c;
-        }
-        Ok(values)
-    })
+    Weighted::batched("accuracy", accuracy_values)
+}
+
+/// The accuracy reward's values for a batch: what `accuracy`, `length` and `l1-max` all start from.
+fn accuracy_values(verifier: &dyn Verifier, items: &[RewardItem]) -> BatchValues {
+    let open: Vec<usize> = (0..items.len()).filter(|&k| !items[k].sampled.truncated).collect();
+    let attempts: Vec<Attempt> =
+        open.iter().map(|&k| Attempt { problem: items[k].problem, completion: items[k].sampled.completion }).collect();
+    let checked: Vec<Result<f32, String>> = match check_batch(verifier, &attempts) {
+        Ok(checked) => checked.iter().map(|c| Ok(c.reward())).collect(),
+        Err(batch) => one_by_one(verifier, &attempts, &batch.to_string()),
+    };
+    let mut values = vec![Ok(0.0); items.len()];
+    for (&k, c) in open.iter().zip(checked) {
+        values[k] = c;
+    }
+    Ok(values)
 }
 
 /// Kimi k1.5's length penalty (Kimi Team 2025, 2501.12599), per group of `group` completions
@@ -138,10 +139,7 @@ pub fn accuracy() -> Weighted {
 /// Kimi switches it on after a warm-up: `GrpoConfig::length_warmup`.
 pub fn kimi_length(group: usize) -> Weighted {
     Weighted::batched("length", move |verifier, items| {
-        let acc = match accuracy().scoring {
-            Scoring::Batched(f) => f(verifier, items)?,
-            Scoring::PerItem(_) => return Err("the accuracy reward is batched".into()),
-        };
+        let acc = accuracy_values(verifier, items)?;
         let right: Vec<bool> = acc.iter().map(|v| v.as_ref().is_ok_and(|&r| r >= 1.0)).collect();
         Ok(kimi_values(items, &right, group.max(1)).into_iter().map(Ok).collect())
     })
@@ -169,10 +167,7 @@ pub fn l1_exact(alpha: f32) -> Weighted {
 /// `format` only). A prompt without a target scores plain accuracy.
 pub fn l1_max(alpha: f32, delta: f32) -> Weighted {
     Weighted::batched("l1-max", move |verifier, items| {
-        let acc = match accuracy().scoring {
-            Scoring::Batched(f) => f(verifier, items)?,
-            Scoring::PerItem(_) => return Err("the accuracy reward is batched".into()),
-        };
+        let acc = accuracy_values(verifier, items)?;
         let value = |item: &RewardItem, right: f32| match target_in_prompt(item.prompt) {
             Some(t) => right * (alpha * (t as f32 - item.sampled.tokens as f32) + delta).clamp(0.0, 1.0),
             None => right,
