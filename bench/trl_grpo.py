@@ -6,7 +6,7 @@ the default model's groups get mixed rewards on 3×3 products),
 beta 0, one update per batch (num_iterations / μ = 1), lr 1e-4, DAPO token-level loss, rewards
 accuracy + format, every group through the backward pass. Prints one JSON line.
 
-    python3 bench/trl_grpo.py --model models/default --steps 20
+    python3 bench/trl_grpo.py --model models/mult-compact --steps 20
 
 With --save-steps N it also saves a checkpoint every N steps under --output-dir, and writes
 `timing.json` there: the cumulative training seconds (step time only, saving excluded) at each
@@ -69,7 +69,7 @@ class SaveTimer(TrainerCallback):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="models/default")
+    ap.add_argument("--model", default="models/mult-compact")
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--prompts", type=int, default=16)
     ap.add_argument("--group", type=int, default=8)

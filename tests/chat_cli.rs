@@ -4,12 +4,12 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use common::Server;
 
 fn chat(args: &[&str], input: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_deepthink"))
+    let mut child = common::binary()
         .arg("chat")
         .args(args)
         .stdin(Stdio::piped())

@@ -232,7 +232,7 @@ fn grpo_takes_its_prompts_from_a_question_answer_file() {
         "train",
         "grpo",
         "--init-from",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/models/default"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/models/mult-compact"),
         "--data",
         sample,
         "--steps",

@@ -12,7 +12,7 @@ use common::{sdk_python, Server};
 #[test]
 fn the_openai_sdk_gets_what_it_expects() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let model = root.join("models/default");
+    let model = root.join("models/mult-compact");
     let server = Server::start(&["--model", model.to_str().unwrap()]);
     let out = Command::new(sdk_python())
         .arg(root.join("tests/openai_sdk/check_server.py"))

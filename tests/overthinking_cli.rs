@@ -61,7 +61,7 @@ fn l1_flags_refuse_bad_values_naming_the_flag() {
         "train",
         "grpo",
         "--init-from",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/models/default"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/models/mult-compact"),
         "--length-targets",
         "64:32",
         "--steps",

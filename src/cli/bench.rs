@@ -52,7 +52,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 4)]
     pub together: usize,
     /// Instead: seconds per GRPO step against TRL's GRPOTrainer (`bench/trl_grpo.py`) on --model
-    /// (default models/default), alternating sides for --rounds; needs a Python with trl 1.16.
+    /// (default models/mult-compact, the compact mult model the figures were measured on), alternating sides for --rounds; needs a Python with trl 1.16.
     #[arg(long)]
     pub grpo: bool,
     /// Python with torch + trl for --grpo (default: python3).
@@ -176,7 +176,7 @@ pub fn run(a: BenchArgs, threads: usize) -> anyhow::Result<()> {
     let reps = a.reps.unwrap_or(5);
     if a.grpo {
         let b = super::bench_grpo::GrpoBench {
-            model: a.model.clone().unwrap_or_else(|| PathBuf::from("models/default")),
+            model: a.model.clone().unwrap_or_else(|| PathBuf::from("models/mult-compact")),
             python: a.trl.clone(),
             rounds: a.rounds,
             steps: a.steps,

@@ -56,6 +56,7 @@ fn config(b: &GrpoBench, round: usize) -> GrpoConfig {
         rewards: ["accuracy", "format"].iter().map(|n| RewardSpec { name: (*n).into(), weight: 1.0 }).collect(),
         length_warmup: 0,
         length_targets: None,
+        no_think_share: 0.0,
         verifier_cmd: None,
         skip_zero_advantage: false,
         mask_truncated: false,

@@ -59,7 +59,9 @@ pub struct GrpoArgs {
     pub beta: f32,
     /// Rewards as name=weight: accuracy, format, overlong, length (Kimi k1.5's group-relative
     /// length penalty: shorter right answers gain, longer ones lose; see --length-warmup),
-    /// l1-exact and l1-max (L1's rewards for meeting the prompt's target; see --length-targets).
+    /// l1-exact and l1-max (L1's rewards for meeting the prompt's target; see --length-targets),
+    /// no-think (AdaptThink's bonus for an empty think block; its weight is δ, e.g. no-think=0.05,
+    /// with --no-think-share).
     #[arg(long, value_delimiter = ',', default_value = "accuracy=1,format=1")]
     pub rewards: Vec<String>,
     /// Steps before the `length` reward counts (Kimi switches it on after a warm-up).
@@ -70,6 +72,10 @@ pub struct GrpoArgs {
     /// l1-max=1,format=1 (L1-Max). Evaluate with `eval --length-target N`.
     #[arg(long, value_name = "MIN:MAX")]
     pub length_targets: Option<String>,
+    /// AdaptThink's exploration: this share of every group (rounded up) starts with an empty think
+    /// block, so direct answers are sampled and the no-think reward can teach when they are right.
+    #[arg(long, default_value_t = 0.0, value_name = "SHARE")]
+    pub no_think_share: f32,
     /// Score the accuracy reward with this long-lived program (one JSON line per completion in,
     /// one {"score": 0..1} line out; see `eval --verifier-cmd`) instead of the task's checker.
     #[arg(long)]
@@ -173,6 +179,7 @@ fn config(a: &GrpoArgs) -> anyhow::Result<GrpoConfig> {
         rewards,
         length_warmup: a.length_warmup,
         length_targets: a.length_targets()?,
+        no_think_share: a.no_think_share,
         verifier_cmd: a.verifier_cmd.clone(),
         skip_zero_advantage: a.skip_zero_advantage,
         mask_truncated: a.mask_truncated,

@@ -3,9 +3,21 @@
 
 use std::process::{Command, Output};
 
+/// The checkpoint these tests were written against: the compact multiplication model
+/// (`models/mult-compact`, the project's first default), whose exact reasoning and figures they
+/// assert. `tests/default_model.rs` tests the embedded default instead.
+pub const TEST_MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/mult-compact");
+
+/// The deepthink binary, with [`TEST_MODEL`] as its default model (`DEEPTHINK_MODEL`).
+pub fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_deepthink"));
+    command.env("DEEPTHINK_MODEL", TEST_MODEL);
+    command
+}
+
 /// Run the deepthink binary.
 pub fn deepthink(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_deepthink")).args(args).output().expect("run deepthink")
+    binary().args(args).output().expect("run deepthink")
 }
 
 /// Run the deepthink binary and assert it succeeded.
@@ -37,7 +49,7 @@ pub struct Server {
 impl Server {
     pub fn start(args: &[&str]) -> Server {
         use std::io::BufRead;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_deepthink"))
+        let mut child = binary()
             .args(["serve", "--port", "0"])
             .args(args)
             .stderr(std::process::Stdio::piped())

@@ -106,14 +106,9 @@ impl BinStats {
             thinking_tokens: mean(&|p| p.reasoning_tokens as f64),
             generated_tokens: mean(&|p| p.tokens as f64),
             samples: mean(&|p| p.samples.max(1) as f64),
-            no_thinking: mean(&|p| f64::from(u8::from(thinks_not(&p.completion)))),
+            no_thinking: mean(&|p| f64::from(u8::from(deepthink_tasks::text::answers_without_thinking(&p.completion)))),
         }
     }
-}
-
-/// Whether a completion's think block is empty.
-fn thinks_not(completion: &str) -> bool {
-    deepthink_tasks::text::think_lines(completion).is_empty()
 }
 
 /// One method's row: the whole suite and each bin.

@@ -11,7 +11,7 @@ use deepthink_tasks::{task_by_name, MultConfig, Problem, PromptStyle, Split, Tas
 use rand::SeedableRng;
 
 fn setup() -> (deepthink_model::Checkpoint, Box<dyn Task>, Vec<Problem>) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/default");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/mult-compact");
     let ck = load_checkpoint(&dir).unwrap();
     let task =
         task_by_name("mult", &TaskConfig::from(MultConfig { min_digits: 4, max_digits: 5, ..MultConfig::default() }))

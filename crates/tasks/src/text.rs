@@ -39,6 +39,12 @@ pub fn think_lines(completion: &str) -> Vec<&str> {
     think_block(completion).lines().map(str::trim).filter(|l| !l.is_empty()).collect()
 }
 
+/// Whether a completion answers without thinking: its think block holds no reasoning line (the
+/// empty block `<think>\n\n</think>`, which the facts of `mix` are trained on).
+pub fn answers_without_thinking(completion: &str) -> bool {
+    think_lines(completion).is_empty()
+}
+
 /// The raw answer text: everything after the last `</think>`, trimmed; `None` if absent or empty.
 pub fn raw_answer(completion: &str) -> Option<&str> {
     let end = completion.rfind(THINK_CLOSE)?;

@@ -12,7 +12,7 @@ use deepthink_train::optim::AdamWConfig;
 
 fn config(skip: bool) -> GrpoConfig {
     GrpoConfig {
-        init_from: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/default"),
+        init_from: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/mult-compact"),
         task: "mult".into(),
         task_config: TaskConfig::default(),
         prompt: PromptStyle::Plain,
@@ -30,6 +30,7 @@ fn config(skip: bool) -> GrpoConfig {
         ],
         length_warmup: 0,
         length_targets: None,
+        no_think_share: 0.0,
         verifier_cmd: None,
         skip_zero_advantage: skip,
         mask_truncated: false,
@@ -99,6 +100,32 @@ fn equal_rewards_leave_the_policy_unchanged_and_runs_resume() {
     assert_eq!(std::fs::read_to_string(run.join("completions.jsonl")).unwrap(), logged);
     let e = train_grpo(&GrpoConfig { lr: 5e-4, ..cfg }, &run, false).unwrap_err().to_string();
     assert!(e.contains("different configuration"), "{e}");
+}
+
+#[test]
+fn a_no_think_share_samples_both_modes_and_the_bonus_sees_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let mut cfg = config(false);
+    cfg.no_think_share = 0.5;
+    cfg.lr = 1e-5; // the R1-Zero recipe's scale (this file's 1e-3 only ever meets zero gradients)
+    cfg.rewards = vec![
+        RewardSpec { name: "accuracy".into(), weight: 1.0 },
+        RewardSpec { name: "no-think".into(), weight: 0.05 },
+    ];
+    let m = train_grpo(&cfg, &run, false).unwrap().last;
+    // Two of each group's four start with the empty block; the other two think, as the model does.
+    assert_eq!(m.no_think, 0.5, "{m:?}");
+    // The compact model cannot multiply three digits in its head: the forced half is mostly wrong.
+    assert!(m.accuracy < 1.0 && m.accuracy >= 0.5, "{m:?}");
+    assert!(m.kl < 0.1, "a small step keeps the policy near its start: {m:?}");
+    let logged = std::fs::read_to_string(run.join("completions.jsonl")).unwrap();
+    assert!(logged.contains(r"<think>\n\n</think>\n\n"), "{logged}");
+    let before = load_checkpoint(&cfg.init_from).unwrap().model.params;
+    let after = load_checkpoint(&run.join("checkpoint")).unwrap().model.params;
+    assert_ne!(before, after, "unequal rewards move the policy");
+    let bad = train_grpo(&GrpoConfig { no_think_share: 1.0, ..cfg }, &dir.path().join("bad"), false);
+    assert!(bad.unwrap_err().to_string().contains("no_think_share"));
 }
 
 #[test]

@@ -15,7 +15,7 @@ use deepthink_train::verifier::label::{label_solutions, LabelConfig, LabelMethod
 use deepthink_train::{train_verifier, SftConfig, VerifierConfig};
 
 fn default_model() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/default")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/mult-compact")
 }
 
 fn script(name: &str) -> String {

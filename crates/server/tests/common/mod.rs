@@ -15,7 +15,7 @@ use tower::ServiceExt;
 pub const MODEL: &str = "default";
 
 pub fn model_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/default")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/mult-compact")
 }
 
 pub fn state(cfg: EngineConfig) -> Arc<AppState> {

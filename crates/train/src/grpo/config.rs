@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::grpo::loss::SurrogateConfig;
 use crate::optim::AdamWConfig;
 
+fn is_zero(x: &f32) -> bool {
+    *x == 0.0
+}
+
 fn is_inactive(b: &ThinkingBudget) -> bool {
     !b.is_active()
 }
@@ -54,6 +58,11 @@ pub struct GrpoConfig {
     /// problem in `[min, max]` (`tasks::length_target`); the `l1-exact` / `l1-max` rewards read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub length_targets: Option<[usize; 2]>,
+    /// AdaptThink's exploration of both modes: this share of every group (rounded up, less than
+    /// the whole group) starts with an empty think block, so the `no-think` bonus has direct
+    /// answers to reward even when the policy never closes its think block at once.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub no_think_share: f32,
     /// A verifier process for the accuracy reward (see `tasks::verifier_process`); the task's own
     /// checker when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,6 +90,8 @@ pub struct StepMetrics {
     pub reward_std: f64,
     pub accuracy: f64,
     pub format: f64,
+    /// The share of completions that answered with an empty think block.
+    pub no_think: f64,
     pub completion_len_mean: f64,
     pub completion_len_max: usize,
     pub truncated: f64,

@@ -67,6 +67,11 @@ pub struct Completion<'a> {
     pub old_logps: &'a [f32],
     pub ref_logps: Option<&'a [f32]>,
     pub advantage: f32,
+    /// Leading tokens that were forced, not sampled (an empty think block written for the policy):
+    /// they get the surrogate but no KL term. k3 estimates the KL only on the policy's own
+    /// samples; on a token the policy finds unlikely, exp(ref − logp) explodes as soon as the
+    /// update lowers it further, and its gradient swamps the rest.
+    pub forced: usize,
 }
 
 /// The loss, d loss / d logp for every token, and what the progress bar shows.
@@ -110,7 +115,7 @@ pub fn grpo_loss_part(batch: &[Completion], cfg: &SurrogateConfig, completions: 
             if unclipped > clip {
                 clipped += 1;
             }
-            if cfg.beta != 0.0 {
+            if cfg.beta != 0.0 && t >= c.forced {
                 if let Some(r) = c.ref_logps {
                     let diff = f64::from(r[t]) - f64::from(lp);
                     let kl = diff.exp() - diff - 1.0;
@@ -127,4 +132,26 @@ pub fn grpo_loss_part(batch: &[Completion], cfg: &SurrogateConfig, completions: 
     out.kl = kl_sum / part_tokens.max(1) as f64;
     out.clip_fraction = clipped as f64 / part_tokens.max(1) as f64;
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forced_tokens_get_the_surrogate_but_no_kl() {
+        let (logps, reference) = ([-9.0f32, -8.0, -0.1, -0.2], [-1.0f32, -1.0, -0.1, -0.3]);
+        let cfg = SurrogateConfig { beta: 0.1, ..SurrogateConfig::default() };
+        let run = |forced| {
+            let c = Completion { logps: &logps, old_logps: &logps, ref_logps: Some(&reference), advantage: 1.0, forced };
+            grpo_loss(&[c], &cfg)
+        };
+        let (all, skipped) = (run(0), run(2));
+        let k3 = |r: f32, lp: f32| f64::from(r - lp).exp() - f64::from(r - lp) - 1.0;
+        let tail = (k3(-0.1, -0.1) + k3(-0.3, -0.2)) / 4.0;
+        assert!((skipped.kl - tail).abs() < 1e-9, "{} vs {tail}", skipped.kl);
+        assert!(all.kl > 100.0 * skipped.kl.max(1e-6), "the unlikely forced tokens dominate the full KL");
+        // The surrogate's gradient on a forced token is −A/len, as for a sampled one.
+        assert!((skipped.dlogps[0][0] + 0.25).abs() < 1e-6, "{:?}", skipped.dlogps);
+    }
 }

@@ -88,7 +88,7 @@ impl Weighted {
 }
 
 /// The rewards [`reward_by_name`] knows.
-pub const REWARD_NAMES: &[&str] = &["accuracy", "format", "overlong", "length", "l1-exact", "l1-max"];
+pub const REWARD_NAMES: &[&str] = &["accuracy", "format", "overlong", "length", "l1-exact", "l1-max", "no-think"];
 
 /// A reward by its config name; `overlong` ramps over the last quarter of `max_new_tokens`;
 /// `length` is Kimi's group-relative length penalty over groups of `group` completions.
@@ -100,6 +100,7 @@ pub fn reward_by_name(name: &str, weight: f32, max_new_tokens: usize, group: usi
         "length" => kimi_length(group),
         "l1-exact" => l1_exact(L1_ALPHA),
         "l1-max" => l1_max(L1_ALPHA, L1_DELTA),
+        "no-think" => no_think(),
         other => return Err(format!("unknown reward `{other}`; known: {}", REWARD_NAMES.join(", "))),
     };
     Ok(reward.weighted(weight))
@@ -173,6 +174,25 @@ pub fn l1_max(alpha: f32, delta: f32) -> Weighted {
             None => right,
         };
         Ok(items.iter().zip(acc).map(|(item, a)| a.map(|r| value(item, r))).collect())
+    })
+}
+
+/// AdaptThink's bonus for answering without thinking (Zhang et al. 2025, 2505.13417): 1 for a
+/// completion whose think block is empty and which gives an answer, else 0; its weight is
+/// AdaptThink's δ (0.05 there). With `accuracy` the total is AdaptThink's 𝟙(right) + δ·𝟙(no think)
+/// less its reference accuracy R̄_ref(x), a per-question constant that GRPO's group baseline
+/// removes. So skipping the thinking pays only while it costs less than δ of accuracy: the
+/// constraint "accuracy no worse than before" is what the small δ enforces. Use it with
+/// `GrpoConfig::no_think_share`, which makes sure both modes are sampled.
+pub fn no_think() -> Weighted {
+    Weighted::per_item("no-think", |it| {
+        let s = &it.sampled;
+        let answered = !s.truncated && text::final_answer(s.completion).is_some();
+        if answered && text::answers_without_thinking(s.completion) {
+            1.0
+        } else {
+            0.0
+        }
     })
 }
 
@@ -379,6 +399,24 @@ mod tests {
         assert!(close(&per[0], &[0.0, -0.3, -0.3, 0.0, 0.0]), "{:?}", per[0]);
         let (_, per, _) = total_rewards(&[l1_max(0.01, 0.5)], &checker, &items);
         assert!(close(&per[0], &[0.5, 0.2, 0.8, 0.0, 1.0]), "{:?}", per[0]);
+    }
+
+    #[test]
+    fn the_no_think_bonus_goes_to_answers_with_an_empty_think_block() {
+        let task = task_by_name("add", &TaskConfig::default()).unwrap();
+        let p = task.parse_question("3+4").unwrap();
+        let items = [
+            item(&p, "3+4", "<think>\n\n</think>\n\n7", 5, false),
+            item(&p, "3+4", "<think>\n\n</think>\n\n8", 5, false),
+            item(&p, "3+4", "<think>\n3+4=7\n</think>\n\n7", 9, false),
+            item(&p, "3+4", "<think>\n\n</think>\n\n", 4, false),
+            item(&p, "3+4", "<think>\n\n", 2, true),
+        ];
+        let rewards = [accuracy(), no_think().weighted(0.05)];
+        let (total, _, issues) = total_rewards(&rewards, &TaskChecker(task.as_ref()), &items);
+        assert!(issues.is_empty(), "{issues:?}");
+        let want = [1.05, 0.05, 1.0, 0.0, 0.0];
+        assert!(total.iter().zip(want).all(|(t, w)| (t - w).abs() < 1e-6), "{total:?}");
     }
 
     #[test]

@@ -5,8 +5,18 @@
 //! The prompt pre-fills `<think>\n` (the chat template's generation prompt, as TinyZero does), so
 //! the policy always starts inside a think block; completions are rewarded as the text of the
 //! whole assistant turn, pre-fill included.
+//!
+//! **Both modes sampled** (AdaptThink's importance sampling, Zhang et al. 2025): with
+//! `no_think_share` > 0 the first ⌈share·group⌉ completions of every group start with the
+//! empty think block the template writes with thinking off (`\n</think>\n\n` after the pre-fill).
+//! Those tokens are part of the completion, trained on with the log-probability the policy gives
+//! them, so a right direct answer raises the policy's own chance of closing the block at once.
+//! AdaptThink samples the first token from π_IS (½ each way) and weights it by π_θ/π_IS; here it
+//! is simply forced, as the thinking budget's forced `</think>` is — the departure keeps the
+//! update on-policy in form and lets the clip see ratios near 1.
 
 use deepthink_model::{generate, ChatTokenizer, FinishReason, GenOutput, GenRequest, Model, SamplingParams, ThinkTags};
+use deepthink_tasks::text::answers_without_thinking;
 use deepthink_tasks::{Problem, Split, Task, Verifier};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -25,6 +35,8 @@ pub struct Rollout {
     pub outputs: Vec<GenOutput>,
     /// Each completion as text, starting with the pre-filled `<think>\n`.
     pub texts: Vec<String>,
+    /// Tokens at the start of each completion that were forced, not sampled (`no_think_share`).
+    pub forced: Vec<usize>,
 }
 
 /// Sample step `step`'s groups: problems and sampling seeds are a pure function of the run's
@@ -40,9 +52,12 @@ pub fn sample_groups(
     let problems: Vec<Problem> = (0..cfg.prompts).map(|_| task.generate(&mut rng, Split::Train)).collect();
     let questions: Vec<String> = problems.iter().map(|p| task.prompt(p, cfg.prompt)).collect();
     let tags = ThinkTags::for_budget(tok, &cfg.thinking)?;
+    let forced_groups = forced_no_think(cfg);
     let mut reqs = Vec::with_capacity(cfg.prompts * cfg.group);
+    let mut forced: Vec<Vec<u32>> = Vec::with_capacity(cfg.prompts * cfg.group);
     for (i, q) in questions.iter().enumerate() {
         let ids = tok.prompt_ids(q, true)?;
+        let skip = if forced_groups > 0 { no_think_opening(tok, q, &ids)? } else { Vec::new() };
         for j in 0..cfg.group {
             let seed = cfg.seed ^ (step << 20) ^ ((i * cfg.group + j) as u64);
             let params = SamplingParams {
@@ -52,12 +67,22 @@ pub fn sample_groups(
                 thinking: cfg.thinking.clone(),
                 ..SamplingParams::default()
             };
-            let mut req = GenRequest::new(ids.clone(), params);
+            let opening = if j < forced_groups { skip.clone() } else { Vec::new() };
+            let mut req = GenRequest::new(ids.iter().chain(&opening).copied().collect(), params);
             req.think_tags = tags.clone();
             reqs.push(req);
+            forced.push(opening);
         }
     }
-    let outputs = generate(model, &reqs, tok.stop_ids(), &mut |_, _| {})?;
+    let mut outputs = generate(model, &reqs, tok.stop_ids(), &mut |_, _| {})?;
+    let mut prompts: Vec<Vec<u32>> = reqs.into_iter().map(|r| r.prompt).collect();
+    let forced_lens: Vec<usize> = forced.iter().map(Vec::len).collect();
+    for ((out, prompt), opening) in outputs.iter_mut().zip(&mut prompts).zip(forced) {
+        // The forced opening belongs to the completion: move it out of the prompt.
+        prompt.truncate(prompt.len() - opening.len());
+        out.logprobs.splice(0..0, std::iter::repeat_n(0.0, opening.len()));
+        out.tokens.splice(0..0, opening);
+    }
     let texts = outputs
         .iter()
         .map(|o| {
@@ -65,7 +90,29 @@ pub fn sample_groups(
             format!("{}{}", tok.generation_prefill(true), tok.decode(&body))
         })
         .collect();
-    Ok(Rollout { problems, questions, prompts: reqs.into_iter().map(|r| r.prompt).collect(), outputs, texts })
+    Ok(Rollout { problems, questions, prompts, outputs, texts, forced: forced_lens })
+}
+
+/// How many completions of each group start without thinking: ⌈share·group⌉, fewer than the group.
+fn forced_no_think(cfg: &GrpoConfig) -> usize {
+    if cfg.no_think_share <= 0.0 {
+        return 0;
+    }
+    ((cfg.no_think_share * cfg.group as f32).ceil() as usize).min(cfg.group - 1)
+}
+
+/// The tokens that close an empty think block after the thinking prompt `ids` of question `q`:
+/// what the template's no-thinking prompt adds to it.
+fn no_think_opening(tok: &ChatTokenizer, q: &str, ids: &[u32]) -> Result<Vec<u32>, TrainError> {
+    let without = tok.prompt_ids(q, false)?;
+    match without.strip_prefix(ids) {
+        Some(rest) if !rest.is_empty() => Ok(rest.to_vec()),
+        _ => Err(TrainError::Config(
+            "`no_think_share` needs a chat template whose no-thinking prompt extends its thinking prompt \
+             (`<think>\\n` then `\\n</think>\\n\\n`); this one does not"
+                .into(),
+        )),
+    }
 }
 
 impl Rollout {
@@ -115,6 +162,7 @@ impl Rollout {
         };
         m.accuracy = mean_of("accuracy");
         m.format = mean_of("format");
+        m.no_think = self.texts.iter().filter(|t| answers_without_thinking(t)).count() as f64 / n;
         m.completion_len_mean = self.outputs.iter().map(|o| o.tokens.len() as f64).sum::<f64>() / n;
         m.completion_len_max = self.outputs.iter().map(|o| o.tokens.len()).max().unwrap_or(0);
         m.truncated = (0..self.outputs.len()).filter(|&k| self.is_truncated(k)).count() as f64 / n;

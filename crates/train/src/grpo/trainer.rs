@@ -63,6 +63,12 @@ fn validate(cfg: &GrpoConfig) -> Result<(), TrainError> {
     if cfg.eval_every == 0 || cfg.save_every == 0 {
         return bad("`eval_every` and `save_every` must be positive");
     }
+    if !(0.0..1.0).contains(&cfg.no_think_share) {
+        return Err(TrainError::Config(format!("`no_think_share` must be in [0, 1); got {}", cfg.no_think_share)));
+    }
+    if cfg.no_think_share > 0.0 && cfg.thinking.is_active() {
+        return bad("`no_think_share` and a thinking budget cannot be combined (a forced empty block has no budget to keep)");
+    }
     Ok(())
 }
 
@@ -154,8 +160,8 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
         }
         if run.in_log() {
             eprintln!(
-                "step {:>5}  reward {:.3} ± {:.3} · accuracy {:.3} · format {:.3} · length {:.1} (max {}) · truncated {:.2} · kl {:.4} · clip {:.3} · entropy {:.3} · skipped {} · {:.2} s ({:.2} gen)",
-                state.step, m.reward_mean, m.reward_std, m.accuracy, m.format, m.completion_len_mean, m.completion_len_max,
+                "step {:>5}  reward {:.3} ± {:.3} · accuracy {:.3} · format {:.3} · no think {:.2} · length {:.1} (max {}) · truncated {:.2} · kl {:.4} · clip {:.3} · entropy {:.3} · skipped {} · {:.2} s ({:.2} gen)",
+                state.step, m.reward_mean, m.reward_std, m.accuracy, m.format, m.no_think, m.completion_len_mean, m.completion_len_max,
                 m.truncated, m.kl, m.clip_fraction, m.entropy, m.skipped_groups, step_s, m.generate_s
             );
         }

@@ -27,6 +27,8 @@ pub struct Sample {
     advantage: f32,
     old_logps: Vec<f32>,
     ref_logps: Option<Vec<f32>>,
+    /// Leading completion tokens that were forced (see `Completion::forced`).
+    forced: usize,
 }
 
 impl Sample {
@@ -57,6 +59,7 @@ pub fn select_samples(rollout: &Rollout, advantages: &[f32], cfg: &GrpoConfig, m
                 advantage: a,
                 old_logps: Vec::new(),
                 ref_logps: None,
+                forced: rollout.forced[k],
             });
         }
     }
@@ -132,6 +135,7 @@ pub fn update(
                     old_logps: if single { lp } else { &s.old_logps },
                     ref_logps: s.ref_logps.as_deref(),
                     advantage: s.advantage,
+                    forced: s.forced,
                 })
                 .collect();
             let out = grpo_loss_part(&comps, &cfg.surrogate, samples.len(), total_tokens);
