@@ -10,6 +10,7 @@ mod bench_search;
 mod chat;
 mod config_args;
 mod data;
+mod distill;
 mod embedded;
 mod eval;
 mod export;
@@ -54,6 +55,9 @@ pub enum Command {
     Tasks(tasks::TasksArgs),
     /// Write training data (JSONL, TRL prompt–completion format) from a task generator.
     Data(data::DataArgs),
+    /// Distil SFT data from a teacher (a model, a strategy over one, a server, or the task's own
+    /// trace) by rejection sampling: K candidates a problem, only verified ones kept; resumable.
+    Distill(Box<distill::DistillArgs>),
     /// Train a model.
     #[command(subcommand)]
     Train(train::TrainCommand),
@@ -121,6 +125,10 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
         }
         Command::Tasks(a) => tasks::run(a),
         Command::Data(a) => data::run(a),
+        Command::Distill(a) => {
+            set_threads(cli.threads, cores)?;
+            distill::run(*a)
+        }
         Command::Train(t) => {
             set_threads(cli.threads, cores)?;
             train::run(t, matches.subcommand_matches("train"))

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod config_file;
 pub mod data_file;
+pub mod distill;
 pub mod error;
 pub mod examples;
 pub mod grpo;

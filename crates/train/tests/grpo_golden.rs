@@ -69,8 +69,10 @@ fn a_group_with_equal_rewards_contributes_no_gradient() {
     let adv = group_advantages(&[1.0, 1.0, 1.0, 1.0], 4, true);
     let lp = [-1.0f32, -0.5, -2.0];
     let old = [-1.1f32, -0.4, -2.0];
-    let batch: Vec<Completion> =
-        adv.iter().map(|&a| Completion { logps: &lp, old_logps: &old, ref_logps: None, advantage: a, forced: 0 }).collect();
+    let batch: Vec<Completion> = adv
+        .iter()
+        .map(|&a| Completion { logps: &lp, old_logps: &old, ref_logps: None, advantage: a, forced: 0 })
+        .collect();
     let out = grpo_loss(&batch, &SurrogateConfig::default());
     assert!(out.dlogps.iter().flatten().all(|&d| d == 0.0));
     assert_eq!(out.loss, 0.0);

@@ -35,7 +35,13 @@ fn loss_at(model: &Model, old: &[Vec<f32>], reference: &[Vec<f32>], cfg: &Surrog
     let (logps, _) = completion_logps(model, &tokens, b, t, &spans, &mut Tape::default()).unwrap();
     let adv = [0.8f32, -1.3];
     let batch: Vec<Completion> = (0..2)
-        .map(|i| Completion { logps: &logps[i], old_logps: &old[i], ref_logps: Some(&reference[i]), advantage: adv[i], forced: 0 })
+        .map(|i| Completion {
+            logps: &logps[i],
+            old_logps: &old[i],
+            ref_logps: Some(&reference[i]),
+            advantage: adv[i],
+            forced: 0,
+        })
         .collect();
     grpo_loss(&batch, cfg).loss
 }
@@ -96,8 +102,9 @@ fn a_descent_step_raises_the_rewarded_completion_and_lowers_the_other() {
     let mut tape = Tape::default();
     let (lp, logits) = completion_logps(&model, &tokens, 2, 6, &spans, &mut tape).unwrap();
     let adv = [1.0f32, -1.0];
-    let comps: Vec<Completion> =
-        (0..2).map(|i| Completion { logps: &lp[i], old_logps: &lp[i], ref_logps: None, advantage: adv[i], forced: 0 }).collect();
+    let comps: Vec<Completion> = (0..2)
+        .map(|i| Completion { logps: &lp[i], old_logps: &lp[i], ref_logps: None, advantage: adv[i], forced: 0 })
+        .collect();
     let out = grpo_loss(&comps, &SurrogateConfig::default());
     let mut grads = vec![0.0f32; model.n_params()];
     backward_logps(&model, &mut tape, logits, &tokens, 6, &spans, &out.dlogps, &mut grads);

@@ -109,10 +109,8 @@ fn a_no_think_share_samples_both_modes_and_the_bonus_sees_them() {
     let mut cfg = config(false);
     cfg.no_think_share = 0.5;
     cfg.lr = 1e-5; // the R1-Zero recipe's scale (this file's 1e-3 only ever meets zero gradients)
-    cfg.rewards = vec![
-        RewardSpec { name: "accuracy".into(), weight: 1.0 },
-        RewardSpec { name: "no-think".into(), weight: 0.05 },
-    ];
+    cfg.rewards =
+        vec![RewardSpec { name: "accuracy".into(), weight: 1.0 }, RewardSpec { name: "no-think".into(), weight: 0.05 }];
     let m = train_grpo(&cfg, &run, false).unwrap().last;
     // Two of each group's four start with the empty block; the other two think, as the model does.
     assert_eq!(m.no_think, 0.5, "{m:?}");

@@ -143,7 +143,8 @@ mod tests {
         let (logps, reference) = ([-9.0f32, -8.0, -0.1, -0.2], [-1.0f32, -1.0, -0.1, -0.3]);
         let cfg = SurrogateConfig { beta: 0.1, ..SurrogateConfig::default() };
         let run = |forced| {
-            let c = Completion { logps: &logps, old_logps: &logps, ref_logps: Some(&reference), advantage: 1.0, forced };
+            let c =
+                Completion { logps: &logps, old_logps: &logps, ref_logps: Some(&reference), advantage: 1.0, forced };
             grpo_loss(&[c], &cfg)
         };
         let (all, skipped) = (run(0), run(2));

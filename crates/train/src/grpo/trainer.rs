@@ -67,7 +67,9 @@ fn validate(cfg: &GrpoConfig) -> Result<(), TrainError> {
         return Err(TrainError::Config(format!("`no_think_share` must be in [0, 1); got {}", cfg.no_think_share)));
     }
     if cfg.no_think_share > 0.0 && cfg.thinking.is_active() {
-        return bad("`no_think_share` and a thinking budget cannot be combined (a forced empty block has no budget to keep)");
+        return bad(
+            "`no_think_share` and a thinking budget cannot be combined (a forced empty block has no budget to keep)",
+        );
     }
     Ok(())
 }
