@@ -40,3 +40,40 @@ fn bad_distill_input_is_named() {
     assert!(String::from_utf8_lossy(&e.stderr).contains("`keep`"), "{}", String::from_utf8_lossy(&e.stderr));
     assert!(!out.exists(), "nothing is written for a refused run");
 }
+
+#[test]
+fn the_shipped_recipes_parse_and_a_recipe_runs_from_the_command_line() {
+    // The R1-Zero recipe is docs/r1-zero.md's two commands; its stages type-check without running.
+    let (recipe, dir) = deepthink_train::pipeline::recipe::Recipe::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/recipes/r1-zero.toml"
+    )))
+    .unwrap();
+    assert_eq!(dir, std::path::PathBuf::from("runs/r1-zero"));
+    let kinds: Vec<&str> = recipe.stage.iter().map(|s| s.kind.as_str()).collect();
+    assert_eq!(kinds, ["pretrain", "rl"]);
+    let rl: deepthink_train::grpo::trainer::GrpoConfig = recipe.stage[1].config.clone().try_into().unwrap();
+    assert_eq!((rl.steps, rl.lr, rl.max_new_tokens), (150, 5e-5, 192));
+    let base: deepthink_train::SftConfig = recipe.stage[0].config.clone().try_into().unwrap();
+    assert_eq!(base.steps, 3000);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("r.toml");
+    std::fs::write(
+        &path,
+        "[[stage]]\nname = \"traces\"\nkind = \"generate\"\n[stage.config]\ntrace = \"optimal\"\ntask = \"countdown\"\nproblems = 5\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let run = |extra: &str| {
+        let mut args = vec!["pipeline", path.to_str().unwrap(), "--dir", out.to_str().unwrap()];
+        if !extra.is_empty() {
+            args.push(extra);
+        }
+        String::from_utf8_lossy(&succeeds(&args).stdout).to_string()
+    };
+    assert!(run("").contains("ran 1 stage(s), skipped 0"));
+    assert!(run("").contains("ran 0 stage(s), skipped 1"));
+    assert!(run("--restart").contains("ran 1 stage(s)"));
+    assert_eq!(std::fs::read_to_string(out.join("traces/data.jsonl")).unwrap().lines().count(), 5);
+}

@@ -15,6 +15,7 @@ mod embedded;
 mod eval;
 mod export;
 mod grid;
+mod pipeline;
 mod plot;
 mod reply_display;
 mod serve;
@@ -58,6 +59,9 @@ pub enum Command {
     /// Distil SFT data from a teacher (a model, a strategy over one, a server, or the task's own
     /// trace) by rejection sampling: K candidates a problem, only verified ones kept; resumable.
     Distill(Box<distill::DistillArgs>),
+    /// Run a recipe of chained stages (pretrain, sft, rl, generate, mix, eval), as DeepSeek-R1
+    /// was made; resumable per stage, with a report of every model stage.
+    Pipeline(pipeline::PipelineArgs),
     /// Train a model.
     #[command(subcommand)]
     Train(train::TrainCommand),
@@ -124,6 +128,10 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
             ask::run(a)
         }
         Command::Tasks(a) => tasks::run(a),
+        Command::Pipeline(a) => {
+            set_threads(cli.threads, cores)?;
+            pipeline::run(a)
+        }
         Command::Data(a) => data::run(a),
         Command::Distill(a) => {
             set_threads(cli.threads, cores)?;

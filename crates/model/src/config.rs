@@ -61,8 +61,9 @@ pub struct ModelConfig {
     pub eos_token_id: Option<u32>,
 }
 
-/// The shape knobs a user picks when training from scratch.
+/// The shape knobs a user picks when training from scratch (a config file may give only some).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ModelShape {
     pub d_model: usize,
     pub n_layers: usize,

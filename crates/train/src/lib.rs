@@ -11,6 +11,7 @@ pub mod grpo;
 pub mod memory;
 pub mod metrics;
 pub mod optim;
+pub mod pipeline;
 pub mod pretrain;
 pub mod provenance;
 pub mod run_loop;

@@ -28,8 +28,10 @@ pub struct RewardSpec {
     pub weight: f32,
 }
 
-/// Everything that defines a GRPO run (saved with every checkpoint).
+/// Everything that defines a GRPO run (saved with every checkpoint; loads from a TOML file or a
+/// pipeline stage, where a missing field takes `train grpo`'s default).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GrpoConfig {
     /// The starting policy (and the KL reference).
     pub init_from: PathBuf,
@@ -81,6 +83,47 @@ pub struct GrpoConfig {
     pub eval_problems: usize,
     pub save_every: u64,
     pub seed: u64,
+}
+
+impl Default for GrpoConfig {
+    /// `deepthink train grpo`'s defaults (the R1-Zero recipe's shape, docs/r1-zero.md), with no
+    /// starting policy: `init_from` must be set.
+    fn default() -> Self {
+        GrpoConfig {
+            init_from: PathBuf::new(),
+            task: "mult".into(),
+            task_config: TaskConfig::default(),
+            prompt: PromptStyle::Plain,
+            prompts: 16,
+            group: 8,
+            max_new_tokens: 160,
+            temperature: 1.0,
+            thinking: ThinkingBudget::default(),
+            inner_steps: 1,
+            surrogate: SurrogateConfig { max_completion_len: 160, ..SurrogateConfig::default() },
+            scale_rewards: true,
+            rewards: vec![
+                RewardSpec { name: "accuracy".into(), weight: 1.0 },
+                RewardSpec { name: "format".into(), weight: 1.0 },
+            ],
+            length_warmup: 0,
+            length_targets: None,
+            no_think_share: 0.0,
+            verifier_cmd: None,
+            skip_zero_advantage: false,
+            mask_truncated: false,
+            micro_batch: 32,
+            steps: 100,
+            lr: 1e-4,
+            warmup_steps: 5,
+            adamw: AdamWConfig { weight_decay: 0.0, ..AdamWConfig::default() },
+            clip: 1.0,
+            eval_every: 25,
+            eval_problems: 200,
+            save_every: 25,
+            seed: 1,
+        }
+    }
 }
 
 /// What one step measured.

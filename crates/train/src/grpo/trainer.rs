@@ -51,6 +51,9 @@ fn reward_fns(cfg: &GrpoConfig) -> Result<Vec<Weighted>, TrainError> {
 
 fn validate(cfg: &GrpoConfig) -> Result<(), TrainError> {
     let bad = |m: &str| Err(TrainError::Config(m.to_string()));
+    if cfg.init_from.as_os_str().is_empty() {
+        return bad("`init_from` is required: the checkpoint GRPO starts from");
+    }
     if cfg.prompts == 0 || cfg.group < 2 {
         return bad("GRPO needs at least 1 prompt and a group of at least 2 completions per step");
     }
