@@ -59,7 +59,7 @@ pub enum Command {
     /// Distil SFT data from a teacher (a model, a strategy over one, a server, or the task's own
     /// trace) by rejection sampling: K candidates a problem, only verified ones kept; resumable.
     Distill(Box<distill::DistillArgs>),
-    /// Run a recipe of chained stages (pretrain, sft, rl, generate, mix, eval), as DeepSeek-R1
+    /// Run a recipe of chained stages (pretrain, sft, rl, generate, filter, clean, mix, eval), as DeepSeek-R1
     /// was made; resumable per stage, with a report of every model stage.
     Pipeline(pipeline::PipelineArgs),
     /// Train a model.

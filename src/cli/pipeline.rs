@@ -10,8 +10,9 @@ use deepthink_train::pipeline::run_pipeline;
   deepthink pipeline recipes/r1-zero.toml          # base pretraining, then GRPO: runs/r1-zero/report.md\n  \
   deepthink pipeline recipes/r1-zero.toml          # again: finished stages are skipped\n\n\
 Stage kinds: pretrain, sft (an SftConfig: `train sft --print-config`), rl (a GrpoConfig:\n\
-`train grpo --print-config`), generate (`deepthink distill`'s settings), mix (inputs, counts,\n\
-seed), eval (model). `@name` in a config is an earlier stage's checkpoint or data file.")]
+`train grpo --print-config`), generate (`deepthink distill`'s settings), filter (input, task,\n\
+max_thinking_chars, min_readability, no_mixing), clean (input, rules: notation, dedupe), mix\n\
+(inputs, counts, seed), eval (model). `@name` in a config is an earlier stage's checkpoint or data file.")]
 pub struct PipelineArgs {
     /// The recipe (TOML): `dir`, `[report]` tasks, and `[[stage]]`s with `name`, `kind`, `[stage.config]`.
     pub recipe: PathBuf,

@@ -68,6 +68,10 @@ pub struct PretrainArgs {
     /// the answer: reasoning as a rare, latent behaviour RL can strengthen (docs/r1-zero.md). `full` only.
     #[arg(long, default_value_t = 0.0)]
     pub think_rate: f64,
+    /// Fraction of worked traces that switch to the letter notation for numbers (0–9 as a–j)
+    /// from a random line on: R1-Zero's language mixing in miniature (`tasks::notation`).
+    #[arg(long, default_value_t = 0.0)]
+    pub notation_switch: f64,
     /// Longest document in tokens (raise with --max-seq-len for long traces, e.g. countdown's search).
     #[arg(long, default_value_t = 256)]
     pub max_len: usize,
@@ -317,6 +321,7 @@ fn pretrain_config(a: &PretrainArgs) -> SftConfig {
             task_config: a.task.config(),
             mix: a.corpus,
             think_rate: a.think_rate,
+            notation_switch: a.notation_switch,
         },
         shape: a.shape.shape(),
         steps: a.steps,

@@ -61,7 +61,8 @@ pub struct GrpoArgs {
     /// length penalty: shorter right answers gain, longer ones lose; see --length-warmup),
     /// l1-exact and l1-max (L1's rewards for meeting the prompt's target; see --length-targets),
     /// no-think (AdaptThink's bonus for an empty think block; its weight is δ, e.g. no-think=0.05,
-    /// with --no-think-share).
+    /// with --no-think-share), language (R1's language consistency: the share of the reasoning's
+    /// numerals written in digits, for bases pretrained with --notation-switch).
     #[arg(long, value_delimiter = ',', default_value = "accuracy=1,format=1")]
     pub rewards: Vec<String>,
     /// Steps before the `length` reward counts (Kimi switches it on after a warm-up).

@@ -18,13 +18,20 @@
 //! solutions and reasons now and then; `think_rate` is that "now and then", made explicit and small
 //! so that reasoning is a latent behaviour RL can strengthen, not a habit the base already has.
 //!
+//! **Two notations** (`notation_switch`, `tasks::notation`): that fraction of the worked traces
+//! (worked answers, scratch work, partial calculations) switches from digits to the letter
+//! notation at a random line and keeps it to the end of the reasoning; answers stay in digits.
+//! A policy grown from such a base mixes notations as R1-Zero mixed languages, which is what the
+//! `language` reward (R1's language consistency) is measured against.
+//!
 //! The `no-worked` mix keeps only the bare answers: the weaker base of the issue's "the base
 //! matters" comparison, with the same frame and delimiters but no latent worked arithmetic.
 //! Departure from DeepSeek-R1-Zero: their base saw web text, not a designed mixture; here the
 //! mixture is the experiment's control.
 
 use deepthink_model::{ChatTokenizer, Message};
-use deepthink_tasks::text::think_lines;
+use deepthink_tasks::notation::to_letters;
+use deepthink_tasks::text::{self, think_lines};
 use deepthink_tasks::{Split, Task, TaskError, TraceStyle};
 use rand::{Rng, RngCore};
 use serde::{Deserialize, Serialize};
@@ -51,12 +58,14 @@ impl std::str::FromStr for CorpusMix {
 }
 
 /// One document of the corpus (training split only). `think_rate` is the fraction of question
-/// documents that show the worked trace before the answer (0 for none; always 0 under `no-worked`).
+/// documents that show the worked trace before the answer (0 for none; always 0 under `no-worked`);
+/// `notation_switch` the fraction of worked traces that switch notation (see the module doc).
 pub fn corpus_document(
     task: &dyn Task,
     tok: &ChatTokenizer,
     mix: CorpusMix,
     think_rate: f64,
+    notation_switch: f64,
     rng: &mut dyn RngCore,
 ) -> Result<String, TaskError> {
     let p = task.generate(rng, Split::Train);
@@ -64,7 +73,13 @@ pub fn corpus_document(
     if roll < 0.5 {
         let worked = mix == CorpusMix::Full && think_rate > 0.0 && rng.gen::<f64>() < think_rate;
         let style = if worked { task.worked_style() } else { TraceStyle::DIRECT };
-        let reply = task.completion(&p, style, rng)?;
+        let mut reply = task.completion(&p, style, rng)?;
+        if worked && notation_switch > 0.0 {
+            // (with no switch the corpus, and its draws, are what they were before notations)
+            let lines: Vec<String> = think_lines(&reply).iter().map(|l| l.to_string()).collect();
+            let answer = text::final_answer(&reply).unwrap_or_default().to_string();
+            reply = text::render_completion(&maybe_switch(lines, notation_switch, rng), &answer);
+        }
         let messages = [Message::user(task.prompt(&p, deepthink_tasks::PromptStyle::Plain)), Message::assistant(reply)];
         return tok.render(&messages, false, true).map_err(|e| TaskError::BadQuestion {
             task: "corpus",
@@ -73,7 +88,7 @@ pub fn corpus_document(
         });
     }
     let worked = task.completion(&p, task.worked_style(), rng)?;
-    let lines: Vec<&str> = think_lines(&worked);
+    let lines = maybe_switch(think_lines(&worked).iter().map(|l| l.to_string()).collect(), notation_switch, rng);
     if roll < 0.8 || lines.len() < 2 {
         Ok(format!("<think>\n{}\n</think>", lines.join("\n")))
     } else {
@@ -81,6 +96,17 @@ pub fn corpus_document(
         let start = rng.gen_range(0..=lines.len() - n);
         Ok(lines[start..start + n].join("\n"))
     }
+}
+
+/// With probability `rate`, the lines from a random one on written in the letter notation.
+fn maybe_switch(mut lines: Vec<String>, rate: f64, rng: &mut dyn RngCore) -> Vec<String> {
+    if rate > 0.0 && !lines.is_empty() && rng.gen::<f64>() < rate {
+        let from = rng.gen_range(0..lines.len());
+        for l in &mut lines[from..] {
+            *l = to_letters(l);
+        }
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -94,8 +120,9 @@ mod tests {
         let task = task_by_name("mult", &TaskConfig::default()).unwrap();
         let tok = ChatTokenizer::char_level().unwrap();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-        let docs: Vec<String> =
-            (0..400).map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, 0.0, &mut rng).unwrap()).collect();
+        let docs: Vec<String> = (0..400)
+            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, 0.0, 0.0, &mut rng).unwrap())
+            .collect();
         let bare = docs.iter().filter(|d| d.starts_with("<|user|>") && d.contains("<think>\n\n</think>")).count();
         let scratch = docs.iter().filter(|d| d.starts_with("<think>\n") && !d.contains("<|user|>")).count();
         let partial = docs.iter().filter(|d| !d.contains("<think>")).count();
@@ -107,17 +134,38 @@ mod tests {
         // scratch work never carries its question
         assert!(docs.iter().filter(|d| d.starts_with("<think>")).all(|d| !d.contains("*") || !d.contains("<|user|>")));
         let weak: Vec<String> = (0..50)
-            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::NoWorked, 0.5, &mut rng).unwrap())
+            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::NoWorked, 0.5, 0.0, &mut rng).unwrap())
             .collect();
         assert!(weak.iter().all(|d| d.starts_with("<|user|>") && d.contains("<think>\n\n</think>\n\n")));
         // a think rate attaches the worked trace to about that fraction of the question documents
-        let rated: Vec<String> =
-            (0..2000).map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, 0.1, &mut rng).unwrap()).collect();
+        let rated: Vec<String> = (0..2000)
+            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, 0.1, 0.0, &mut rng).unwrap())
+            .collect();
         let questions: Vec<&String> = rated.iter().filter(|d| d.starts_with("<|user|>")).collect();
         let worked = questions.iter().filter(|d| !d.contains("<think>\n\n</think>")).count();
         assert!((60..140).contains(&worked), "{worked} of {}", questions.len());
         // every document is in the tokenizer's alphabet
         for d in docs.iter().chain(&weak) {
+            tok.encode(d).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_notation_switch_writes_the_rest_of_a_trace_in_letters_and_keeps_answers_in_digits() {
+        use deepthink_tasks::notation::numerals;
+        let task = task_by_name("mult", &TaskConfig::default()).unwrap();
+        let tok = ChatTokenizer::char_level().unwrap();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+        let docs: Vec<String> = (0..1000)
+            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, 1.0, 0.3, &mut rng).unwrap())
+            .collect();
+        let with_reasoning: Vec<&String> = docs.iter().filter(|d| !d.contains("<think>\n\n</think>")).collect();
+        let switched = with_reasoning.iter().filter(|d| numerals(d).letters > 0).count();
+        let share = switched as f64 / with_reasoning.len() as f64;
+        assert!((0.2..0.4).contains(&share), "{switched} of {}", with_reasoning.len());
+        for d in docs.iter().filter(|d| d.starts_with("<|user|>")) {
+            let answer = d.rsplit("</think>").next().unwrap();
+            assert_eq!(numerals(answer).letters, 0, "answers stay in digits: {d}");
             tok.encode(d).unwrap();
         }
     }

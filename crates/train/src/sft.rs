@@ -60,6 +60,10 @@ pub enum SftData {
         mix: CorpusMix,
         #[serde(default)]
         think_rate: f64,
+        /// The fraction of worked traces that switch to the letter notation for numbers from a
+        /// random line on (`tasks::notation`: R1-Zero's language mixing in miniature).
+        #[serde(default)]
+        notation_switch: f64,
     },
 }
 
@@ -157,7 +161,7 @@ struct TrainerState {
 enum Source {
     Task { task: Box<dyn Task>, trace: TraceStyle, prompt: PromptStyle },
     File { examples: Vec<Example>, task: Option<Box<dyn Task>> },
-    Corpus { task: Box<dyn Task>, mix: CorpusMix, think_rate: f64 },
+    Corpus { task: Box<dyn Task>, mix: CorpusMix, think_rate: f64, notation_switch: f64 },
 }
 
 impl Source {
@@ -186,9 +190,9 @@ impl Source {
                     Ok(encode_example(tok, &[Message::user(task.prompt(&p, *prompt))], &reply)?)
                 })
                 .collect(),
-            Source::Corpus { task, mix, think_rate } => (0..size)
+            Source::Corpus { task, mix, think_rate, notation_switch } => (0..size)
                 .map(|_| {
-                    let doc = corpus_document(task.as_ref(), tok, *mix, *think_rate, &mut rng)?;
+                    let doc = corpus_document(task.as_ref(), tok, *mix, *think_rate, *notation_switch, &mut rng)?;
                     let mut completion = tok.encode(&doc)?;
                     if completion.last() != Some(&tok.eos_id()) {
                         completion.push(tok.eos_id());
@@ -246,13 +250,21 @@ fn resolve_source(cfg: &SftConfig, tok: &ChatTokenizer) -> Result<Source, TrainE
             let task = eval_task.as_ref().map(|t| task_by_name(t, task_config)).transpose()?;
             Ok(Source::File { examples, task })
         }
-        SftData::Corpus { task, task_config, mix, think_rate } => {
+        SftData::Corpus { task, task_config, mix, think_rate, notation_switch } => {
+            if !(0.0..=1.0).contains(notation_switch) {
+                return Err(TrainError::Config(format!("notation_switch {notation_switch}: must lie in [0, 1]")));
+            }
             if !(0.0..=1.0).contains(think_rate) || (*mix == CorpusMix::NoWorked && *think_rate > 0.0) {
                 return Err(TrainError::Config(format!(
                     "think_rate {think_rate}: must lie in [0, 1], and be 0 for the no-worked corpus"
                 )));
             }
-            Ok(Source::Corpus { task: task_by_name(task, task_config)?, mix: *mix, think_rate: *think_rate })
+            Ok(Source::Corpus {
+                task: task_by_name(task, task_config)?,
+                mix: *mix,
+                think_rate: *think_rate,
+                notation_switch: *notation_switch,
+            })
         }
         SftData::Verifier { path, kind } => {
             let records = read_step_records(path)?;

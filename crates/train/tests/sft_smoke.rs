@@ -109,6 +109,7 @@ fn pretraining_on_the_base_corpus_lowers_the_loss() {
             task_config: TaskConfig::from(MultConfig { min_digits: 1, max_digits: 2, ..MultConfig::default() }),
             mix: deepthink_train::pretrain::CorpusMix::Full,
             think_rate: 0.05,
+            notation_switch: 0.0,
         },
         max_len: 128,
         shape: ModelShape { max_seq_len: 128, ..tiny_config(60).shape },

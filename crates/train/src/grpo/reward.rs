@@ -88,7 +88,8 @@ impl Weighted {
 }
 
 /// The rewards [`reward_by_name`] knows.
-pub const REWARD_NAMES: &[&str] = &["accuracy", "format", "overlong", "length", "l1-exact", "l1-max", "no-think"];
+pub const REWARD_NAMES: &[&str] =
+    &["accuracy", "format", "overlong", "length", "l1-exact", "l1-max", "no-think", "language"];
 
 /// A reward by its config name; `overlong` ramps over the last quarter of `max_new_tokens`;
 /// `length` is Kimi's group-relative length penalty over groups of `group` completions.
@@ -101,6 +102,7 @@ pub fn reward_by_name(name: &str, weight: f32, max_new_tokens: usize, group: usi
         "l1-exact" => l1_exact(L1_ALPHA),
         "l1-max" => l1_max(L1_ALPHA, L1_DELTA),
         "no-think" => no_think(),
+        "language" => language(),
         other => return Err(format!("unknown reward `{other}`; known: {}", REWARD_NAMES.join(", "))),
     };
     Ok(reward.weighted(weight))
@@ -193,6 +195,15 @@ pub fn no_think() -> Weighted {
         } else {
             0.0
         }
+    })
+}
+
+/// DeepSeek-R1's language-consistency reward, for our two notations: the share of the reasoning's
+/// numerals written in digits (`tasks::readability::notation_consistency`; 1 without numerals).
+/// R1 adds it to the accuracy reward and reports a small accuracy cost for the readability.
+pub fn language() -> Weighted {
+    Weighted::per_item("language", |it| {
+        deepthink_tasks::readability::notation_consistency(it.sampled.completion) as f32
     })
 }
 
@@ -417,6 +428,18 @@ mod tests {
         assert!(issues.is_empty(), "{issues:?}");
         let want = [1.05, 0.05, 1.0, 0.0, 0.0];
         assert!(total.iter().zip(want).all(|(t, w)| (t - w).abs() < 1e-6), "{total:?}");
+    }
+
+    #[test]
+    fn the_language_reward_is_the_share_of_numerals_in_digits() {
+        let task = task_by_name("mult", &TaskConfig::default()).unwrap();
+        let p = task.parse_question("12*3").unwrap();
+        let items = [
+            item(&p, "12*3", "<think>\n12*3=36\n</think>\n\n36", 5, false),
+            item(&p, "12*3", "<think>\n12*3=dg\n</think>\n\n36", 5, false),
+        ];
+        let (_, per, _) = total_rewards(&[language()], &TaskChecker(task.as_ref()), &items);
+        assert_eq!(per[0], vec![1.0, 2.0 / 3.0]);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! stage resumes: the trainers and `generate` resume from their own checkpoints. After each
 //! model stage the recipe's `[report]` tasks are scored and `DIR/report.md` is rewritten.
 
+pub mod data_stages;
 pub mod recipe;
 pub mod report;
 pub mod stages;

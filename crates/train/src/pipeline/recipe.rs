@@ -6,7 +6,7 @@
 //! tasks = [{ task = "mult", n = 200 }]
 //! [[stage]]
 //! name = "base"
-//! kind = "pretrain"                 # pretrain, sft, rl, generate, mix, eval
+//! kind = "pretrain"                 # pretrain, sft, rl, generate, filter, clean, mix, eval
 //! [stage.config]                    # the kind's config; missing fields take defaults
 //! steps = 3000
 //! [[stage]]
@@ -24,7 +24,7 @@ use serde::Deserialize;
 use crate::error::TrainError;
 
 /// The stage kinds, in the order the docs list them.
-pub const STAGE_KINDS: &[&str] = &["pretrain", "sft", "rl", "generate", "mix", "eval"];
+pub const STAGE_KINDS: &[&str] = &["pretrain", "sft", "rl", "generate", "filter", "clean", "mix", "eval"];
 
 /// A whole recipe.
 #[derive(Clone, Debug, Deserialize)]
@@ -126,7 +126,7 @@ pub fn product(dir: &Path, stage: &StageSpec) -> Option<PathBuf> {
     let own = dir.join(&stage.name);
     match stage.kind.as_str() {
         k if makes_model(k) => Some(own.join("checkpoint")),
-        "generate" | "mix" => Some(own.join("data.jsonl")),
+        "generate" | "filter" | "clean" | "mix" => Some(own.join("data.jsonl")),
         _ => None,
     }
 }

@@ -1,10 +1,12 @@
 //! The pipeline's report: every model stage scored greedily on the recipe's held-out tasks —
-//! accuracy and mean thinking tokens — as one table, `report.md`.
+//! accuracy, mean thinking tokens, readability and notation mixing (`tasks::readability`) — as one
+//! table, `report.md`.
 
 use std::path::Path;
 
 use deepthink_eval::{evaluate_greedy, EvalOptions};
 use deepthink_model::load_checkpoint;
+use deepthink_tasks::readability::{mixes_notation, notation_consistency, readability};
 use deepthink_tasks::{held_out_problems, task_by_name, PromptStyle};
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +20,12 @@ pub struct TaskScore {
     pub n: usize,
     pub accuracy: f64,
     pub thinking_tokens: f64,
+    /// Mean readability of the completions that reason (`tasks::readability`; 1 when none do).
+    pub readability: f64,
+    /// Mean share of the reasoning's numerals in the target notation (R1's language consistency).
+    pub consistency: f64,
+    /// Share of completions whose reasoning mixes notations.
+    pub mixing: f64,
 }
 
 /// One stage's row.
@@ -43,13 +51,22 @@ pub fn score(model: &Path, spec: &ReportSpec) -> Result<Vec<TaskScore>, TrainErr
             let task = task_by_name(&t.task, &t.task_config)?;
             let problems = held_out_problems(task.as_ref(), t.n, spec.seed);
             let opts = EvalOptions::greedy(PromptStyle::Plain, spec.max_new_tokens);
-            let (report, _) =
+            let (report, preds) =
                 evaluate_greedy(&ck.model, &ck.tokenizer, task.as_ref(), &problems, &opts, &mut |_, _| {})?;
+            let n = preds.len().max(1) as f64;
+            let readable: Vec<f64> = preds.iter().filter_map(|p| readability(&p.completion)).collect();
             Ok(TaskScore {
                 task: t.task.clone(),
                 n: problems.len(),
                 accuracy: report.overall.accuracy,
                 thinking_tokens: report.mean_reasoning_tokens,
+                readability: if readable.is_empty() {
+                    1.0
+                } else {
+                    readable.iter().sum::<f64>() / readable.len() as f64
+                },
+                consistency: preds.iter().map(|p| notation_consistency(&p.completion)).sum::<f64>() / n,
+                mixing: preds.iter().filter(|p| mixes_notation(&p.completion)).count() as f64 / n,
             })
         })
         .collect()
@@ -66,7 +83,18 @@ pub fn markdown(rows: &[Row], spec: &ReportSpec) -> String {
         let cells: Vec<String> = if r.scores.is_empty() {
             vec!["".into(); tasks.len()]
         } else {
-            r.scores.iter().map(|s| format!("{:.1}% ({:.0})", 100.0 * s.accuracy, s.thinking_tokens)).collect()
+            r.scores
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{:.1}% ({:.0}) · {:.2} · {:.0}% mixed",
+                        100.0 * s.accuracy,
+                        s.thinking_tokens,
+                        s.readability,
+                        100.0 * s.mixing
+                    )
+                })
+                .collect()
         };
         out.push_str(&format!("| {} | {} | {:.1} | {} |\n", r.stage, r.kind, r.seconds / 60.0, cells.join(" | ")));
     }

@@ -1,6 +1,7 @@
 //! What each stage kind runs: the trainers (`pretrain`, `sft`: [`train_sft`]; `rl`:
-//! [`train_grpo`]), rejection-sampled data (`generate`: [`distill`]), data mixing (`mix`), and
-//! `eval`, a report row for a model made elsewhere (a baseline). Each kind's config is a serde
+//! [`train_grpo`]), rejection-sampled data (`generate`: [`distill`]), data mixing (`mix`),
+//! rule-based clean-up and filtering (`clean`, `filter`: [`data_stages`]), and `eval`, a report
+//! row for a model made elsewhere (a baseline). Each kind's config is a serde
 //! type, so a stage's `[stage.config]` takes the same fields as the command's `--print-config`.
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::distill::{distill, DistillConfig, SearchTeacher, TraceTeacher};
 use crate::error::TrainError;
 use crate::grpo::trainer::{train_grpo, GrpoConfig};
+use crate::pipeline::data_stages;
 use crate::sft::{train_sft, SftConfig, SftData};
 
 /// A `generate` stage: `deepthink distill`'s settings.
@@ -111,6 +113,14 @@ pub fn run_stage(
         }
         "mix" => {
             mix(&typed(config, name)?, name, &dir.join("data.jsonl"))?;
+            Ok(None)
+        }
+        "clean" => {
+            data_stages::clean(&typed(config, name)?, name, &dir.join("data.jsonl"))?;
+            Ok(None)
+        }
+        "filter" => {
+            data_stages::filter(&typed(config, name)?, name, &dir.join("data.jsonl"))?;
             Ok(None)
         }
         "eval" => Ok(Some(typed::<EvalSpec>(config, name)?.model)),
