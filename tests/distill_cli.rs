@@ -57,6 +57,19 @@ fn the_shipped_recipes_parse_and_a_recipe_runs_from_the_command_line() {
     let base: deepthink_train::SftConfig = recipe.stage[0].config.clone().try_into().unwrap();
     assert_eq!(base.steps, 3000);
 
+    // The R1 recipe: every stage types as its kind's config, and every `@name` names an earlier stage.
+    let r1 = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/recipes/r1.toml"));
+    let (recipe, dir) = deepthink_train::pipeline::recipe::Recipe::load(r1).unwrap();
+    let kinds: Vec<&str> = recipe.stage.iter().map(|s| s.kind.as_str()).collect();
+    for kind in ["pretrain", "rl", "generate", "clean", "filter", "mix", "sft"] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    for (i, s) in recipe.stage.iter().enumerate() {
+        let resolved =
+            deepthink_train::pipeline::recipe::resolve(&s.config, &dir, &recipe.stage[..i], &s.name).unwrap();
+        deepthink_train::pipeline::stages::check_stage(&s.name, &s.kind, &resolved).unwrap();
+    }
+
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("r.toml");
     std::fs::write(

@@ -7,6 +7,7 @@ use safetensors::SafeTensors;
 
 /// AdamW hyper-parameters.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
+#[serde(default)]
 pub struct AdamWConfig {
     pub beta1: f32,
     pub beta2: f32,

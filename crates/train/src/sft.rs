@@ -39,13 +39,20 @@ use crate::step_records::{read_step_records, verifier_example, VerifierKind};
 #[serde(tag = "source", rename_all = "lowercase")]
 pub enum SftData {
     /// Fresh problems from a task generator every step.
-    Task { task: String, task_config: TaskConfig, trace: TraceStyle, prompt: PromptStyle },
+    Task {
+        task: String,
+        #[serde(default)]
+        task_config: TaskConfig,
+        trace: TraceStyle,
+        prompt: PromptStyle,
+    },
     /// A JSONL file (TRL prompt–completion format, or question/answer lines); `eval_task` names
     /// the task to evaluate on. With `split`, lines whose question is in the hash-held-out 5% are
     /// left out (the rule every task follows), so `eval --problems FILE --held-out` scores unseen ones.
     File {
         path: PathBuf,
         eval_task: Option<String>,
+        #[serde(default)]
         task_config: TaskConfig,
         #[serde(default)]
         split: bool,
@@ -56,6 +63,7 @@ pub enum SftData {
     /// `think_rate`: the fraction of question documents that show their worked trace.
     Corpus {
         task: String,
+        #[serde(default)]
         task_config: TaskConfig,
         mix: CorpusMix,
         #[serde(default)]

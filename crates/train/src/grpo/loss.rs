@@ -38,6 +38,7 @@ impl std::str::FromStr for Aggregation {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SurrogateConfig {
     pub epsilon_low: f32,
     pub epsilon_high: f32,

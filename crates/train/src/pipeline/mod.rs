@@ -55,6 +55,11 @@ pub fn run_pipeline(path: &Path, over: Option<&Path>, restart: bool) -> Result<P
     let (recipe, dir) = Recipe::load(path)?;
     let dir = over.map_or(dir, Path::to_path_buf);
     std::fs::create_dir_all(&dir).map_err(|e| TrainError::io(&dir, e))?;
+    // Every stage's config is checked before the first one runs: a typo in the last stage should
+    // not wait for hours of the first.
+    for (i, stage) in recipe.stage.iter().enumerate() {
+        stages::check_stage(&stage.name, &stage.kind, &resolve(&stage.config, &dir, &recipe.stage[..i], &stage.name)?)?;
+    }
     let mut outcome = PipelineOutcome { report: dir.join("report.md"), ..PipelineOutcome::default() };
     let (mut rows, mut previous, mut invalidated) = (Vec::new(), String::new(), restart);
     for (i, stage) in recipe.stage.iter().enumerate() {

@@ -85,6 +85,21 @@ pub fn typed<T: DeserializeOwned>(value: toml::Value, stage: &str) -> Result<T, 
     })
 }
 
+/// Check that a stage's config types as its kind's config, without running anything.
+pub fn check_stage(name: &str, kind: &str, config: &toml::Value) -> Result<(), TrainError> {
+    let c = config.clone();
+    match kind {
+        "pretrain" | "sft" => typed::<SftConfig>(c, name).map(drop),
+        "rl" => typed::<GrpoConfig>(c, name).map(drop),
+        "generate" => typed::<GenerateSpec>(c, name).map(drop),
+        "mix" => typed::<MixSpec>(c, name).map(drop),
+        "clean" => typed::<data_stages::CleanSpec>(c, name).map(drop),
+        "filter" => typed::<data_stages::FilterSpec>(c, name).map(drop),
+        "eval" => typed::<EvalSpec>(c, name).map(drop),
+        other => Err(TrainError::Config(format!("stage `{name}`: unknown kind `{other}`"))),
+    }
+}
+
 /// Run stage `name` of `kind` into `dir`; returns the model to report on, if any.
 pub fn run_stage(
     name: &str,
