@@ -72,6 +72,11 @@ pub struct PretrainArgs {
     /// from a random line on: R1-Zero's language mixing in miniature (`tasks::notation`).
     #[arg(long, default_value_t = 0.0)]
     pub notation_switch: f64,
+    /// Fraction of the question documents whose question carries an instruction (zero-shot
+    /// "think step by step", a few-shot prefix, or the supervised-CoT instruction) and is answered
+    /// with worked reasoning: a base that can follow prompts (`eval --prompt cot|few-shot|supervised`).
+    #[arg(long, default_value_t = 0.0)]
+    pub instruction_rate: f64,
     /// Longest document in tokens (raise with --max-seq-len for long traces, e.g. countdown's search).
     #[arg(long, default_value_t = 256)]
     pub max_len: usize,
@@ -322,6 +327,7 @@ fn pretrain_config(a: &PretrainArgs) -> SftConfig {
             mix: a.corpus,
             think_rate: a.think_rate,
             notation_switch: a.notation_switch,
+            instruction_rate: a.instruction_rate,
         },
         shape: a.shape.shape(),
         steps: a.steps,

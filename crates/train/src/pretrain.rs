@@ -18,6 +18,12 @@
 //! solutions and reasons now and then; `think_rate` is that "now and then", made explicit and small
 //! so that reasoning is a latent behaviour RL can strengthen, not a habit the base already has.
 //!
+//! **Instructions before reasoning** (`instruction_rate`, for the lecture's prompting claim): that
+//! fraction of the question documents puts an instruction in the question — zero-shot "think step
+//! by step", a few-shot prefix, or the long supervised-CoT instruction (`PromptStyle`) — and is
+//! answered with the worked trace, so a base can learn to follow them; plain questions keep
+//! `think_rate`'s rare worked answer.
+//!
 //! **Two notations** (`notation_switch`, `tasks::notation`): that fraction of the worked traces
 //! (worked answers, scratch work, partial calculations) switches from digits to the letter
 //! notation at a random line and keeps it to the end of the reasoning; answers stay in digits.
@@ -32,7 +38,7 @@
 use deepthink_model::{ChatTokenizer, Message};
 use deepthink_tasks::notation::to_letters;
 use deepthink_tasks::text::{self, think_lines};
-use deepthink_tasks::{Split, Task, TaskError, TraceStyle};
+use deepthink_tasks::{PromptStyle, Split, Task, TaskError, TraceStyle};
 use rand::{Rng, RngCore};
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +63,13 @@ impl std::str::FromStr for CorpusMix {
     }
 }
 
+/// A corpus document's prompt style (with probability `instruction_rate`, one of the three
+/// instructions, each a third of the time; else plain).
+fn instruction(instruction_rate: f64, rng: &mut dyn RngCore) -> Option<PromptStyle> {
+    (instruction_rate > 0.0 && rng.gen::<f64>() < instruction_rate)
+        .then(|| [PromptStyle::Cot, PromptStyle::FewShot, PromptStyle::Supervised][rng.gen_range(0..3)])
+}
+
 /// One document of the corpus (training split only). `think_rate` is the fraction of question
 /// documents that show the worked trace before the answer (0 for none; always 0 under `no-worked`);
 /// `notation_switch` the fraction of worked traces that switch notation (see the module doc).
@@ -66,12 +79,15 @@ pub fn corpus_document(
     mix: CorpusMix,
     think_rate: f64,
     notation_switch: f64,
+    instruction_rate: f64,
     rng: &mut dyn RngCore,
 ) -> Result<String, TaskError> {
     let p = task.generate(rng, Split::Train);
     let roll: f64 = if mix == CorpusMix::Full { rng.gen() } else { 0.0 };
     if roll < 0.5 {
-        let worked = mix == CorpusMix::Full && think_rate > 0.0 && rng.gen::<f64>() < think_rate;
+        let instructed = instruction(instruction_rate, rng);
+        let worked =
+            instructed.is_some() || (mix == CorpusMix::Full && think_rate > 0.0 && rng.gen::<f64>() < think_rate);
         let style = if worked { task.worked_style() } else { TraceStyle::DIRECT };
         let mut reply = task.completion(&p, style, rng)?;
         if worked && notation_switch > 0.0 {
@@ -80,7 +96,8 @@ pub fn corpus_document(
             let answer = text::final_answer(&reply).unwrap_or_default().to_string();
             reply = text::render_completion(&maybe_switch(lines, notation_switch, rng), &answer);
         }
-        let messages = [Message::user(task.prompt(&p, deepthink_tasks::PromptStyle::Plain)), Message::assistant(reply)];
+        let prompt = task.prompt(&p, instructed.unwrap_or(PromptStyle::Plain));
+        let messages = [Message::user(prompt), Message::assistant(reply)];
         return tok.render(&messages, false, true).map_err(|e| TaskError::BadQuestion {
             task: "corpus",
             input: p.question(),
@@ -121,7 +138,7 @@ mod tests {
         let tok = ChatTokenizer::char_level().unwrap();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
         let docs: Vec<String> = (0..400)
-            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, 0.0, 0.0, &mut rng).unwrap())
+            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, 0.0, 0.0, 0.0, &mut rng).unwrap())
             .collect();
         let bare = docs.iter().filter(|d| d.starts_with("<|user|>") && d.contains("<think>\n\n</think>")).count();
         let scratch = docs.iter().filter(|d| d.starts_with("<think>\n") && !d.contains("<|user|>")).count();
@@ -134,12 +151,12 @@ mod tests {
         // scratch work never carries its question
         assert!(docs.iter().filter(|d| d.starts_with("<think>")).all(|d| !d.contains("*") || !d.contains("<|user|>")));
         let weak: Vec<String> = (0..50)
-            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::NoWorked, 0.5, 0.0, &mut rng).unwrap())
+            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::NoWorked, 0.5, 0.0, 0.0, &mut rng).unwrap())
             .collect();
         assert!(weak.iter().all(|d| d.starts_with("<|user|>") && d.contains("<think>\n\n</think>\n\n")));
         // a think rate attaches the worked trace to about that fraction of the question documents
         let rated: Vec<String> = (0..2000)
-            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, 0.1, 0.0, &mut rng).unwrap())
+            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, 0.1, 0.0, 0.0, &mut rng).unwrap())
             .collect();
         let questions: Vec<&String> = rated.iter().filter(|d| d.starts_with("<|user|>")).collect();
         let worked = questions.iter().filter(|d| !d.contains("<think>\n\n</think>")).count();
@@ -157,7 +174,7 @@ mod tests {
         let tok = ChatTokenizer::char_level().unwrap();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
         let docs: Vec<String> = (0..1000)
-            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, 1.0, 0.3, &mut rng).unwrap())
+            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, 1.0, 0.3, 0.0, &mut rng).unwrap())
             .collect();
         let with_reasoning: Vec<&String> = docs.iter().filter(|d| !d.contains("<think>\n\n</think>")).collect();
         let switched = with_reasoning.iter().filter(|d| numerals(d).letters > 0).count();
@@ -168,5 +185,28 @@ mod tests {
             assert_eq!(numerals(answer).letters, 0, "answers stay in digits: {d}");
             tok.encode(d).unwrap();
         }
+    }
+
+    #[test]
+    fn instructed_questions_are_answered_with_worked_reasoning() {
+        let task = task_by_name("mult", &TaskConfig::default()).unwrap();
+        let tok = ChatTokenizer::char_level().unwrap();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let docs: Vec<String> = (0..1200)
+            .map(|_| corpus_document(task.as_ref(), &tok, CorpusMix::Full, 0.0, 0.0, 0.5, &mut rng).unwrap())
+            .collect();
+        let instructed: Vec<&String> = docs.iter().filter(|d| d.contains("think step by step")).collect();
+        let questions = docs.iter().filter(|d| d.starts_with("<|user|>")).count();
+        assert!(!instructed.is_empty() && instructed.iter().all(|d| !d.contains("<think>\n\n</think>")));
+        let share = instructed.len() as f64 / questions as f64;
+        assert!((0.08..0.26).contains(&share), "zero-shot is a third of the half that is instructed: {share}");
+        // A plain question is one line; an instructed one has the instruction around it.
+        let plain = |d: &&String| d.split("<|assistant|>").next().is_some_and(|u| !u.contains('\n'));
+        let plain_worked = docs.iter().filter(|d| d.starts_with("<|user|>")).filter(plain);
+        assert!(plain_worked.clone().count() > 0);
+        assert!(
+            plain_worked.filter(|d| !d.contains("<think>\n\n</think>")).count() == 0,
+            "think_rate 0: plain ones are bare"
+        );
     }
 }

@@ -72,6 +72,10 @@ pub enum SftData {
         /// random line on (`tasks::notation`: R1-Zero's language mixing in miniature).
         #[serde(default)]
         notation_switch: f64,
+        /// The fraction of question documents with an instruction (zero-shot, few-shot or
+        /// supervised CoT) answered with worked reasoning (`pretrain`'s module doc).
+        #[serde(default)]
+        instruction_rate: f64,
     },
 }
 
@@ -169,7 +173,7 @@ struct TrainerState {
 enum Source {
     Task { task: Box<dyn Task>, trace: TraceStyle, prompt: PromptStyle },
     File { examples: Vec<Example>, task: Option<Box<dyn Task>> },
-    Corpus { task: Box<dyn Task>, mix: CorpusMix, think_rate: f64, notation_switch: f64 },
+    Corpus { task: Box<dyn Task>, mix: CorpusMix, think_rate: f64, notation_switch: f64, instruction_rate: f64 },
 }
 
 impl Source {
@@ -198,9 +202,17 @@ impl Source {
                     Ok(encode_example(tok, &[Message::user(task.prompt(&p, *prompt))], &reply)?)
                 })
                 .collect(),
-            Source::Corpus { task, mix, think_rate, notation_switch } => (0..size)
+            Source::Corpus { task, mix, think_rate, notation_switch, instruction_rate } => (0..size)
                 .map(|_| {
-                    let doc = corpus_document(task.as_ref(), tok, *mix, *think_rate, *notation_switch, &mut rng)?;
+                    let doc = corpus_document(
+                        task.as_ref(),
+                        tok,
+                        *mix,
+                        *think_rate,
+                        *notation_switch,
+                        *instruction_rate,
+                        &mut rng,
+                    )?;
                     let mut completion = tok.encode(&doc)?;
                     if completion.last() != Some(&tok.eos_id()) {
                         completion.push(tok.eos_id());
@@ -258,9 +270,11 @@ fn resolve_source(cfg: &SftConfig, tok: &ChatTokenizer) -> Result<Source, TrainE
             let task = eval_task.as_ref().map(|t| task_by_name(t, task_config)).transpose()?;
             Ok(Source::File { examples, task })
         }
-        SftData::Corpus { task, task_config, mix, think_rate, notation_switch } => {
-            if !(0.0..=1.0).contains(notation_switch) {
-                return Err(TrainError::Config(format!("notation_switch {notation_switch}: must lie in [0, 1]")));
+        SftData::Corpus { task, task_config, mix, think_rate, notation_switch, instruction_rate } => {
+            for (name, rate) in [("notation_switch", notation_switch), ("instruction_rate", instruction_rate)] {
+                if !(0.0..=1.0).contains(rate) {
+                    return Err(TrainError::Config(format!("{name} {rate}: must lie in [0, 1]")));
+                }
             }
             if !(0.0..=1.0).contains(think_rate) || (*mix == CorpusMix::NoWorked && *think_rate > 0.0) {
                 return Err(TrainError::Config(format!(
@@ -272,6 +286,7 @@ fn resolve_source(cfg: &SftConfig, tok: &ChatTokenizer) -> Result<Source, TrainE
                 mix: *mix,
                 think_rate: *think_rate,
                 notation_switch: *notation_switch,
+                instruction_rate: *instruction_rate,
             })
         }
         SftData::Verifier { path, kind } => {

@@ -110,6 +110,7 @@ fn pretraining_on_the_base_corpus_lowers_the_loss() {
             mix: deepthink_train::pretrain::CorpusMix::Full,
             think_rate: 0.05,
             notation_switch: 0.0,
+            instruction_rate: 0.0,
         },
         max_len: 128,
         shape: ModelShape { max_seq_len: 128, ..tiny_config(60).shape },
