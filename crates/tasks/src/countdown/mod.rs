@@ -44,7 +44,9 @@ pub const OPTIMAL: TraceStyle = TraceStyle::named("optimal");
 pub const SEARCH: TraceStyle = TraceStyle::named("search");
 
 /// Trace styles countdown offers.
-pub const TRACE_STYLES: &[TraceStyle] = &[TraceStyle::DIRECT, OPTIMAL, SEARCH];
+/// `search` with revisits of failed states marked `seen` and not explored again.
+pub const VISITED: TraceStyle = TraceStyle::named("visited");
+pub const TRACE_STYLES: &[TraceStyle] = &[TraceStyle::DIRECT, OPTIMAL, SEARCH, VISITED];
 
 /// The registry entry.
 pub const ENTRY: TaskEntry = TaskEntry {
@@ -172,6 +174,7 @@ pub fn trace(
     let (values, target) = (p.values(), i64::from(p.target));
     let traced = match style {
         SEARCH => trace_search::search_trace(&values, target, rng),
+        VISITED => trace_search::visited_trace(&values, target, rng),
         _ => trace_search::optimal_trace(&values, target, rng),
     };
     let (lines, answer) = traced.ok_or_else(|| TaskError::Unsolvable { question: p.question() })?;

@@ -23,6 +23,8 @@ enum Tail {
     State(Vec<i64>),
     No,
     Yes,
+    /// `[..] seen`: a state reached again and not explored.
+    Seen(Vec<i64>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,7 +107,12 @@ fn parse_line(line: &str) -> Option<Line> {
     } else if cur.eat("no") {
         Tail::No
     } else if cur.rest.starts_with('[') {
-        Tail::State(cur.list()?)
+        let state = cur.list()?;
+        if cur.eat("seen") {
+            Tail::Seen(state)
+        } else {
+            Tail::State(state)
+        }
     } else {
         Tail::None
     };
@@ -154,6 +161,7 @@ impl Replay {
         let consistent = match tail {
             Tail::None => true,
             Tail::State(s) => sorted(s.clone()) == sorted(next.clone()),
+            Tail::Seen(s) => next.len() > 1 && sorted(s.clone()) == sorted(next.clone()),
             Tail::No => next.len() == 1 && !leaf_hit,
             Tail::Yes => leaf_hit,
         };
@@ -176,7 +184,8 @@ impl Replay {
             Some(Line::Combine { a, op, b, c, tail }) if !self.broken => match self.combine(a, op, b, c, &tail) {
                 Some(next) => {
                     let label = self.label(&next);
-                    if next.len() > 1 {
+                    // A `seen` state is not entered: the search stays where it was.
+                    if next.len() > 1 && !matches!(tail, Tail::Seen(_)) {
                         self.path.push(next);
                     }
                     label

@@ -169,3 +169,41 @@ fn few_shot_prompt_shows_search() {
         assert!(crate::prompt::in_vocabulary(&task.prompt(&q, *style)));
     }
 }
+
+#[test]
+fn visited_traces_mark_revisits_replay_cleanly_and_end_right() {
+    use crate::countdown::steps::step_labels;
+    let four = CountdownTask::new(&CountdownConfig { countdown_numbers: 4, ..CountdownConfig::default() }).unwrap();
+    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(11);
+    let (mut with_seen, mut n) = (0, 0);
+    for _ in 0..200 {
+        let problem = four.generate(&mut rng, Split::Train);
+        let Ok(completion) = four.completion(&problem, VISITED, &mut rng) else { continue };
+        n += 1;
+        assert_eq!(four.verify(&problem, &completion).verdict, Verdict::Correct, "{completion}");
+        let lines = crate::text::think_lines(&completion);
+        with_seen += usize::from(lines.iter().any(|l| l.ends_with(" seen")));
+        let cp = problem.downcast_ref::<CountdownProblem>().unwrap();
+        assert_eq!(step_labels(cp, &completion).len(), lines.len());
+    }
+    assert!(with_seen * 5 >= n, "revisits are common with 4 numbers: {with_seen} of {n}");
+    let search = trace_length_stats(&four, SEARCH, 200, 11);
+    let visited = trace_length_stats(&four, VISITED, 200, 11);
+    println!("countdown 4 numbers search:  {search:?}\ncountdown 4 numbers visited: {visited:?}");
+    // Within the same node budget (a `seen` line costs none), marking revisits finds more
+    // solutions by search before the solver's path has to be appended.
+    let found = |mark: bool| {
+        let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(5);
+        let mut found = 0;
+        for _ in 0..200 {
+            let problem = four.generate(&mut rng, Split::Train);
+            let cp = problem.downcast_ref::<CountdownProblem>().unwrap();
+            let traced = trace_search::traced_search(&cp.values(), i64::from(cp.target), &mut rng, mark);
+            found += usize::from(traced.is_some_and(|(_, _, by_search)| by_search));
+        }
+        found
+    };
+    let (plain, marked) = (found(false), found(true));
+    println!("4 numbers found by search within the budget: search {plain}/200, visited {marked}/200");
+    assert!(marked >= plain, "{marked} vs {plain}");
+}
