@@ -6,14 +6,32 @@ For N random products (2-5 digits each, seeded), force a wrong first row into th
 see it) and read what the model writes next: whether its check line says `wrong`, and whether
 the final answer is still right (the trace redoes the calculation after a failed check).
 
-    python3 scripts/forced_slip.py MODEL [N] [SEED]
+    python3 scripts/forced_slip.py MODEL [N] [SEED] [row|sum]
+
+`row` (the default) forces a wrong first partial product; `sum` forces all partial products right
+and a wrong first running sum (the two kinds of line the check must guard).
 """
 import json, random, subprocess, sys
 
 def lsd(n, width):
     return str(n)[::-1].ljust(width, "0")
 
-def main(model, n=50, seed=1):
+def wrong_digit(rng, value, width):
+    pos = rng.randrange(width)
+    digit = (value // 10 ** pos) % 10
+    new = rng.choice([x for x in range(10) if x != digit and abs(x - digit) != 9])
+    return value + (new - digit) * 10 ** pos
+
+def sum_prefix(rng, a, b):
+    """Every row right, then the first running sum with one digit changed."""
+    digits = [int(c) for c in str(b)[::-1]]
+    rows = [f"{a}*{d}: {lsd(a * d, len(str(a)) + 1)} = {a * d}" for d in digits]
+    right = a * digits[0] + a * digits[1] * 10
+    width = len(str(a)) + 2
+    wrong = wrong_digit(rng, right, len(str(right)))
+    return rows + [f"sum: {lsd(wrong, width)} = {wrong}"]
+
+def main(model, n=50, seed=1, mode="row"):
     rng = random.Random(seed)
     caught = recovered = clean_ok = 0
     for _ in range(n):
@@ -27,16 +45,20 @@ def main(model, n=50, seed=1):
         digit = (right // 10 ** pos) % 10
         new = rng.choice([x for x in range(10) if x != digit and abs(x - digit) != 9])
         wrong = right + (new - digit) * 10 ** pos
-        line = f"{a}*{d}: {lsd(wrong, width)} = {wrong}"
+        lines = [f"{a}*{d}: {lsd(wrong, width)} = {wrong}"] if mode == "row" else sum_prefix(rng, a, b)
+        forced = [x for line in lines for x in ("--think-line", line)]
         out = subprocess.run(["./target/release/deepthink", "ask", "--json", "--model", model,
-                              "--max-new-tokens", "900", f"{a}*{b}", "--think-line", line],
+                              "--max-new-tokens", "900", f"{a}*{b}"] + forced,
                              capture_output=True, text=True)
         v = json.loads(out.stdout.strip().splitlines()[-1]) if out.stdout.strip() else {}
         reasoning = v.get("reasoning", "")
         checks = [l for l in reasoning.splitlines() if l.startswith("check mod 9:")]
         caught += bool(checks) and checks[0].endswith("wrong")
         recovered += v.get("answer") == str(a * b)
-    print(json.dumps({"problems": n, "seed": seed, "check_says_wrong": caught, "final_answer_right": recovered}))
+    print(json.dumps({"problems": n, "seed": seed, "mode": mode, "check_says_wrong": caught,
+                      "final_answer_right": recovered}))
 
 if __name__ == "__main__":
-    main(sys.argv[1], *(int(x) for x in sys.argv[2:]))
+    args = sys.argv[2:]
+    mode = args.pop() if args and args[-1] in ("row", "sum") else "row"
+    main(sys.argv[1], *(int(x) for x in args), mode=mode)
