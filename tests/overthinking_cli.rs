@@ -19,11 +19,11 @@ fn the_mixed_suite_writes_a_table_json_and_a_chart_with_every_bin() {
     let bins = rows[0]["bins"].as_array().unwrap();
     assert_eq!(bins.len(), 7);
     assert!(bins.iter().all(|b| b["n"] == 3), "{bins:?}");
-    // The default model multiplies: its product bins are right, its countdown bins are not.
+    // The compact mult model (the test model) multiplies: its product bins are right, its countdown bins are not.
     assert_eq!(bins[3]["accuracy"], 1.0, "{bins:?}");
     assert_eq!(bins[5]["accuracy"], 0.0, "{bins:?}");
     let svg = std::fs::read_to_string(dir.path().join("suite.svg")).unwrap();
-    assert!(svg.contains("countdown-4") && svg.contains("default greedy"));
+    assert!(svg.contains("countdown-4") && svg.contains("mult-compact greedy"), "{svg}");
     let err = deepthink(&["eval", "--suite", "hard", "--out", out]);
     assert!(!err.status.success());
     assert!(String::from_utf8_lossy(&err.stderr).contains("unknown suite `hard`"));
