@@ -11,21 +11,26 @@
 //! 123*4: 2940 = 492
 //! sum: 88860 = 6888
 //! sum: 880650 = 56088
-//! check mod 9: 6*6=36 is 0, 5+6+0+8+8=27 is 0, ok
+//! check mod 9: 1+2=3+3=6 is 6, 4+5=9+6=15 is 6, 6*6=36 is 0, 5+6=11+0=11+8=19+8=27 is 0, ok
 //! ```
 //!
 //! Partial products come one per digit of `b` from the right (zero digits included, as in
 //! `compact`), each as `a*d`, its digits right to left padded to `len(a)+1`, then the number;
 //! as on paper, the k-th row counts k places to the left. Running sums add the next row,
 //! digits right to left padded to `len(a)+1+k`. Rows and sums do not restate their operands:
-//! every token is paid for in training time, and the doubled numbers already make the trace
-//! about 5× longer than `compact` (test `long_is_readable_at_a_measured_cost`). The check is
-//! casting out nines: `(a mod 9)·(b mod 9)` reduced mod 9 must equal the result's residue, which
-//! the line works out from the result's written digits (`5+6+0+8+8=27 is 0`). It catches any
+//! every token is paid for in training time, and the doubled numbers and the worked check make the
+//! trace about 6.6× longer than `compact` (test `long_is_readable_at_a_measured_cost`). The check is
+//! casting out nines: `(a mod 9)·(b mod 9)` reduced mod 9 must equal the result's residue. Every
+//! residue is worked out on the line from written digits, one addition at a time
+//! (`5+6=11+0=11+8=19+8=27 is 0`). It catches any
 //! single wrong digit that is not a 0↔9 swap, which is why a forced mistake makes it fail (test
 //! `a_wrong_line_fails_the_check`). An earlier form wrote the result's residue in one token
 //! (`56088 is 0`): the first generalist, trained with 2% slips, learnt to copy the expected
-//! residue there and passed 50 of 50 forced slips (docs/results.md §12).
+//! residue there and passed 50 of 50 forced slips (docs/results.md §12). The second wrote the
+//! result's digits as one sum (`5+6+0+8+8=27`) but each operand's residue in one token
+//! (`7*0=0` for 7·336): it misjudged right products as wrong and its redo broke them (87.4% on
+//! products, against 99.96%). So every residue is now worked out, and digit sums are chains of
+//! the one-digit additions the model does everywhere else.
 //!
 //! With `mistake_rate` (a `MultConfig` key; the mix and the recovery traces of issue 14 use it) a
 //! trace can carry one deliberate slip: one digit of one partial product or sum is changed (never
@@ -135,20 +140,29 @@ fn slip(value: u128, width: usize, rng: &mut dyn RngCore) -> u128 {
     value - digit * place + new * place
 }
 
-/// `check mod 9: 6*6=36 is 0, 5+6+0+8+8=27 is 0, ok` for a calculation that ended at `result`.
+/// `check mod 9: 1+2=3+3=6 is 6, 4+5=9+6=15 is 6, 6*6=36 is 0, 5+6=11+0=11+8=19+8=27 is 0, ok`
+/// for a calculation of `p` that ended at `result`: each operand's residue and the result's
+/// worked out from its written digits, as a chain of one-digit additions, then compared.
 pub fn check_line(p: &MultProblem, result: u128) -> String {
-    let (ra, rb) = (u128::from(p.a) % 9, u128::from(p.b) % 9);
-    let digits: Vec<u128> = result.to_string().bytes().map(|b| u128::from(b - b'0')).collect();
-    let sum: u128 = digits.iter().sum();
-    let (want, got) = ((ra * rb) % 9, sum % 9);
+    let (a, ra) = digit_chain(u128::from(p.a));
+    let (b, rb) = digit_chain(u128::from(p.b));
+    let (r, got) = digit_chain(result);
+    let want = (ra * rb) % 9;
     let verdict = if want == got { CHECK_OK } else { CHECK_WRONG };
-    let spelled = if digits.len() > 1 {
-        let terms: Vec<String> = digits.iter().map(u128::to_string).collect();
-        format!("{}={sum}", terms.join("+"))
-    } else {
-        sum.to_string()
-    };
-    format!("check mod 9: {ra}*{rb}={} is {want}, {spelled} is {got}, {verdict}", ra * rb)
+    format!("check mod 9: {a} is {ra}, {b} is {rb}, {ra}*{rb}={} is {want}, {r} is {got}, {verdict}", ra * rb)
+}
+
+/// `n`'s digits added one at a time, most significant first (`5+6=11+0=11+8=19+8=27`; a single
+/// digit alone), and the residue mod 9 of their sum.
+fn digit_chain(n: u128) -> (String, u128) {
+    let digits: Vec<u128> = n.to_string().bytes().map(|b| u128::from(b - b'0')).collect();
+    let mut text = digits[0].to_string();
+    let mut sum = digits[0];
+    for &d in &digits[1..] {
+        sum += d;
+        text.push_str(&format!("+{d}={sum}"));
+    }
+    (text, sum % 9)
 }
 
 /// Whether a written check line says its check passed (ends in `ok`); `None` if `line` is not a

@@ -173,11 +173,14 @@ fn long_reads_like_long_multiplication() {
             "123*4: 2940 = 492",
             "sum: 88860 = 6888",
             "sum: 880650 = 56088",
-            "check mod 9: 6*6=36 is 0, 5+6+0+8+8=27 is 0, ok",
+            "check mod 9: 1+2=3+3=6 is 6, 4+5=9+6=15 is 6, 6*6=36 is 0, 5+6=11+0=11+8=19+8=27 is 0, ok",
         ]
     );
     let one_by_one = MultProblem { a: 7, b: 8 };
-    assert_eq!(super::long::long_lines(&one_by_one), vec!["7*8: 65 = 56", "check mod 9: 7*8=56 is 2, 5+6=11 is 2, ok"]);
+    assert_eq!(
+        super::long::long_lines(&one_by_one),
+        vec!["7*8: 65 = 56", "check mod 9: 7 is 7, 8 is 8, 7*8=56 is 2, 5+6=11 is 2, ok"]
+    );
 }
 
 /// Every `long` line's scratch digits, read right to left, are the number it then states, and the
@@ -227,8 +230,8 @@ fn a_wrong_line_fails_the_check() {
 }
 
 /// The price of readability, measured: over 1000 random 1–5 × 1–5-digit problems the `long`
-/// think block is about 5× the `compact` one (151 against 31 characters a problem over 2,000
-/// `deepthink data` examples).
+/// think block is about 6.6× the `compact` one (192 against 29 characters a problem), most of
+/// the growth over the first `long` (about 5×) being the check's worked residues.
 #[test]
 fn long_is_readable_at_a_measured_cost() {
     let mut rng = SplitMix64::new(13);
@@ -240,7 +243,7 @@ fn long_is_readable_at_a_measured_cost() {
         compact += compact_lines(&p).iter().map(|l| l.len() + 1).sum::<usize>();
     }
     let ratio = long as f64 / compact as f64;
-    assert!((4.5..6.5).contains(&ratio), "long/compact = {ratio:.2} ({long} vs {compact} chars)");
+    assert!((6.0..7.2).contains(&ratio), "long/compact = {ratio:.2} ({long} vs {compact} chars)");
 }
 
 #[test]
