@@ -11,10 +11,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::bail;
-use deepthink_tasks::{MultConfig, PromptStyle};
+use deepthink_tasks::MultConfig;
 use deepthink_train::grpo::loss::{Aggregation, SurrogateConfig};
-use deepthink_train::grpo::trainer::{train_grpo, GrpoConfig, RewardSpec};
-use deepthink_train::optim::AdamWConfig;
+use deepthink_train::grpo::trainer::{train_grpo, GrpoConfig};
 use serde_json::{json, Value};
 
 use deepthink_model::bench::median;
@@ -34,42 +33,27 @@ const GROUP: usize = 8;
 const MAX_NEW: usize = 64;
 
 fn config(b: &GrpoBench, round: usize) -> GrpoConfig {
+    // `train grpo`'s defaults (accuracy and format rewards, β = 0, μ = 1, micro-batch 32, …)
+    // but for the bench's fixed shape, DAPO's token mean, and no evaluation or checkpoints.
     GrpoConfig {
         init_from: b.model.clone(),
-        task: "mult".into(),
         task_config: MultConfig { min_digits: b.digits, max_digits: b.digits, ..MultConfig::default() }.into(),
-        prompt: PromptStyle::Plain,
         prompts: PROMPTS,
         group: GROUP,
         max_new_tokens: MAX_NEW,
         temperature: b.temperature,
-        thinking: Default::default(),
-        inner_steps: 1,
         surrogate: SurrogateConfig {
-            epsilon_low: 0.2,
-            epsilon_high: 0.2,
-            beta: 0.0,
             aggregation: Aggregation::Dapo,
             max_completion_len: MAX_NEW,
+            ..SurrogateConfig::default()
         },
-        scale_rewards: true,
-        rewards: ["accuracy", "format"].iter().map(|n| RewardSpec { name: (*n).into(), weight: 1.0 }).collect(),
-        length_warmup: 0,
-        length_targets: None,
-        no_think_share: 0.0,
-        verifier_cmd: None,
-        skip_zero_advantage: false,
-        mask_truncated: false,
-        micro_batch: 32,
         steps: b.steps as u64,
-        lr: 1e-4,
         warmup_steps: 0,
-        adamw: AdamWConfig { weight_decay: 0.0, ..AdamWConfig::default() },
-        clip: 1.0,
         eval_every: u64::MAX,
         eval_problems: 0,
         save_every: u64::MAX,
         seed: 1 + round as u64,
+        ..GrpoConfig::default()
     }
 }
 

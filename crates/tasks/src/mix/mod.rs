@@ -153,7 +153,8 @@ fn component(part: &str, cfg: &TaskConfig, build: BuildTask<'_>) -> Result<Compo
         _ => return Err(bad("only `countdown` takes a number (countdown3, countdown4)")),
     };
     let task = build(name, &sub_cfg)?;
-    let style = style.unwrap_or_else(|| task.worked_style());
+    // Without a style a component writes its task's most detailed trace (the last offered).
+    let style = style.unwrap_or_else(|| task.trace_styles().last().copied().unwrap_or(TraceStyle::DIRECT));
     if !task.trace_styles().contains(&style) {
         return Err(bad(&format!("`{name}` has no trace style `{style}`")));
     }

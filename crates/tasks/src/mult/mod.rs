@@ -194,6 +194,13 @@ impl Task for MultTask {
         NAME
     }
 
+    /// `cot`, the trace the R1-Zero base corpus was measured with (docs/r1-zero.md). `long`, added
+    /// after it, comes last in the list, and the default rule would have silently changed that
+    /// corpus (and `recipes/r1-zero.toml`'s base) to it.
+    fn worked_style(&self) -> TraceStyle {
+        COT
+    }
+
     fn generate(&self, rng: &mut dyn RngCore, split: Split) -> Problem {
         let p = rejection_sample(rng, split, self.partition, |r| self.draw(r), |p| is_held_out_text(&p.question()));
         Problem::new(p)
