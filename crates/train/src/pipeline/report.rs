@@ -75,7 +75,7 @@ pub fn score(model: &Path, spec: &ReportSpec) -> Result<Vec<TaskScore>, TrainErr
 /// The report as Markdown: one row per stage, one column per task (accuracy, thinking tokens).
 pub fn markdown(rows: &[Row], spec: &ReportSpec) -> String {
     let mut out =
-        String::from("# Pipeline report\n\nHeld-out greedy accuracy (mean thinking tokens) of every model stage.\n\n");
+        String::from("# Pipeline report\n\nEvery model stage, greedy on held-out problems: accuracy (mean thinking tokens) · readability · share of traces mixing notations (docs/imitation.md defines both).\n\n");
     let tasks: Vec<String> = spec.tasks.iter().map(|t| format!("{} (n={})", t.task, t.n)).collect();
     out.push_str(&format!("| stage | kind | minutes | {} |\n", tasks.join(" | ")));
     out.push_str(&format!("|---|---|---|{}\n", "---|".repeat(tasks.len())));
