@@ -67,7 +67,7 @@ fn the_shipped_recipes_parse_and_a_recipe_runs_from_the_command_line() {
     for (i, s) in recipe.stage.iter().enumerate() {
         let resolved =
             deepthink_train::pipeline::recipe::resolve(&s.config, &dir, &recipe.stage[..i], &s.name).unwrap();
-        deepthink_train::pipeline::stages::check_stage(&s.name, &s.kind, &resolved).unwrap();
+        deepthink_train::pipeline::stages::typed_stage(&s.name, &s.kind, resolved).map(drop).unwrap();
     }
 
     let tmp = tempfile::tempdir().unwrap();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use deepthink_tasks::{task_by_name, PromptStyle, Split, TraceStyle};
-use deepthink_train::data_file::{record_line, write_lines_atomic};
+use deepthink_train::data_file::{record_value, write_lines_atomic};
 use rand::SeedableRng;
 
 use super::task_args::TaskArgs;
@@ -44,13 +44,11 @@ pub fn run(a: DataArgs) -> anyhow::Result<()> {
     for _ in 0..a.n {
         let p = task.generate(&mut rng, split);
         let reply = task.completion(&p, a.trace, &mut rng)?;
-        let mut line = record_line(&task.prompt(&p, a.prompt), &reply);
+        let mut line = record_value(&task.prompt(&p, a.prompt), &reply);
         if a.with_problem {
-            let mut v: serde_json::Value = serde_json::from_str(&line)?;
-            v["problem"] = serde_json::to_value(&p)?;
-            line = v.to_string();
+            line["problem"] = serde_json::to_value(&p)?;
         }
-        lines.push(line);
+        lines.push(line.to_string());
     }
     write_lines_atomic(&a.out, lines.into_iter()).with_context(|| format!("writing {}", a.out.display()))?;
     eprintln!("wrote {} examples to {}", a.n, a.out.display());

@@ -100,11 +100,15 @@ pub fn read_records(path: &Path) -> Result<Vec<Record>, TrainError> {
 
 /// One line in TRL's conversational prompt–completion format.
 pub fn record_line(user: &str, reply: &str) -> String {
+    record_value(user, reply).to_string()
+}
+
+/// [`record_line`] as a JSON value, for a line that carries more fields (a provenance).
+pub fn record_value(user: &str, reply: &str) -> Value {
     serde_json::json!({
         "prompt": [{"role": "user", "content": user}],
         "completion": [{"role": "assistant", "content": reply}],
     })
-    .to_string()
 }
 
 /// Write lines to `path` atomically (temp file, then rename).

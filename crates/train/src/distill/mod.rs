@@ -28,7 +28,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::data_file::record_line;
+use crate::data_file::record_value;
 use crate::error::TrainError;
 pub use teacher::{SearchTeacher, Teacher, TraceTeacher};
 
@@ -70,8 +70,6 @@ pub struct DistillReport {
 #[derive(Serialize, Deserialize)]
 struct Progress {
     config: DistillConfig,
-    teacher: String,
-    task: String,
     /// Problems finished, and the bytes of `OUT.partial` that hold their lines.
     done: usize,
     bytes: u64,
@@ -177,8 +175,6 @@ fn resume(
 ) -> Result<Progress, TrainError> {
     let fresh = Progress {
         config: cfg.clone(),
-        teacher: teacher.describe(),
-        task: task.name().to_string(),
         done: 0,
         bytes: 0,
         report: DistillReport {
@@ -201,12 +197,13 @@ fn resume(
         path: progress_path.to_path_buf(),
         msg: format!("unreadable progress file ({e}); delete it or pass --restart"),
     })?;
-    if state.config != fresh.config || state.teacher != fresh.teacher || state.task != fresh.task {
+    let (was, now) = (&state.report, &fresh.report);
+    if state.config != fresh.config || was.teacher != now.teacher || was.task != now.task {
         return Err(TrainError::Resume {
             path: progress_path.to_path_buf(),
             msg: format!(
                 "a distillation with a different configuration is in progress ({} from {}); pass --restart to start over",
-                state.task, state.teacher
+                was.task, was.teacher
             ),
         });
     }
@@ -227,7 +224,7 @@ fn keep_right(
     seed: u64,
     state: &mut Progress,
 ) -> Result<Vec<String>, TrainError> {
-    let teacher = state.teacher.clone();
+    let teacher = state.report.teacher.clone();
     let attempts: Vec<Attempt> = part
         .iter()
         .zip(candidates)
@@ -250,8 +247,7 @@ fn keep_right(
                 continue;
             }
             kept += 1;
-            let mut line: serde_json::Value = serde_json::from_str(&record_line(&task.prompt(p, cfg.prompt), c))
-                .map_err(|e| TrainError::Config(e.to_string()))?;
+            let mut line = record_value(&task.prompt(p, cfg.prompt), c);
             line["provenance"] = serde_json::json!({"teacher": teacher, "seed": seed, "sample": j});
             lines.push(line.to_string());
         }

@@ -52,12 +52,12 @@ pub fn sample_groups(
     let problems: Vec<Problem> = (0..cfg.prompts).map(|_| task.generate(&mut rng, Split::Train)).collect();
     let questions: Vec<String> = problems.iter().map(|p| task.prompt(p, cfg.prompt)).collect();
     let tags = ThinkTags::for_budget(tok, &cfg.thinking)?;
-    let forced_groups = forced_no_think(cfg);
+    let forced_per_group = forced_no_think(cfg);
     let mut reqs = Vec::with_capacity(cfg.prompts * cfg.group);
     let mut forced: Vec<Vec<u32>> = Vec::with_capacity(cfg.prompts * cfg.group);
     for (i, q) in questions.iter().enumerate() {
         let ids = tok.prompt_ids(q, true)?;
-        let skip = if forced_groups > 0 { no_think_opening(tok, q, &ids)? } else { Vec::new() };
+        let skip = if forced_per_group > 0 { no_think_opening(tok, q, &ids)? } else { Vec::new() };
         for j in 0..cfg.group {
             let seed = cfg.seed ^ (step << 20) ^ ((i * cfg.group + j) as u64);
             let params = SamplingParams {
@@ -67,7 +67,7 @@ pub fn sample_groups(
                 thinking: cfg.thinking.clone(),
                 ..SamplingParams::default()
             };
-            let opening = if j < forced_groups { skip.clone() } else { Vec::new() };
+            let opening = if j < forced_per_group { skip.clone() } else { Vec::new() };
             let mut req = GenRequest::new(ids.iter().chain(&opening).copied().collect(), params);
             req.think_tags = tags.clone();
             reqs.push(req);

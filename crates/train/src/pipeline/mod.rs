@@ -55,16 +55,17 @@ pub fn run_pipeline(path: &Path, over: Option<&Path>, restart: bool) -> Result<P
     let (recipe, dir) = Recipe::load(path)?;
     let dir = over.map_or(dir, Path::to_path_buf);
     std::fs::create_dir_all(&dir).map_err(|e| TrainError::io(&dir, e))?;
-    // Every stage's config is checked before the first one runs: a typo in the last stage should
-    // not wait for hours of the first.
-    for (i, stage) in recipe.stage.iter().enumerate() {
-        stages::check_stage(&stage.name, &stage.kind, &resolve(&stage.config, &dir, &recipe.stage[..i], &stage.name)?)?;
-    }
-    let mut outcome = PipelineOutcome { report: dir.join("report.md"), ..PipelineOutcome::default() };
-    let (mut rows, mut previous, mut invalidated) = (Vec::new(), String::new(), restart);
+    // Every stage's config is resolved and typed before the first one runs: a typo in the last
+    // stage should not wait for hours of the first.
+    let mut typed = Vec::with_capacity(recipe.stage.len());
     for (i, stage) in recipe.stage.iter().enumerate() {
         let config = resolve(&stage.config, &dir, &recipe.stage[..i], &stage.name)?;
         let text = serde_json::to_string(&config).map_err(|e| TrainError::Config(e.to_string()))?;
+        typed.push((text, stages::typed_stage(&stage.name, &stage.kind, config)?));
+    }
+    let mut outcome = PipelineOutcome { report: dir.join("report.md"), ..PipelineOutcome::default() };
+    let (mut rows, mut previous, mut invalidated) = (Vec::new(), String::new(), restart);
+    for (i, (stage, (text, config))) in recipe.stage.iter().zip(&typed).enumerate() {
         let key = fnv(format!("{previous}\n{}\n{text}", stage.kind).as_bytes());
         previous = key.clone();
         let stage_dir = dir.join(&stage.name);
@@ -87,14 +88,14 @@ pub fn run_pipeline(path: &Path, over: Option<&Path>, restart: bool) -> Result<P
             }
             _ => {}
         }
-        let fresh = invalidated || saved.as_ref().is_some_and(|s| s.key != key);
-        if fresh && stage_dir.exists() {
+        // (a changed key has set `invalidated` above: this stage and every later one start afresh)
+        if invalidated && stage_dir.exists() {
             std::fs::remove_dir_all(&stage_dir).map_err(|e| TrainError::io(&stage_dir, e))?;
         }
         write_record(&record_path, &StageRecord { key: key.clone(), finished: false, row: None })?;
         eprintln!("stage {} ({}): running", stage.name, stage.kind);
         let start = Instant::now();
-        let model = stages::run_stage(&stage.name, &stage.kind, config, &stage_dir, false)?;
+        let model = stages::run_stage(&stage.name, config, &stage_dir)?;
         let seconds = start.elapsed().as_secs_f64();
         let scores = model.as_deref().map(|m| score(m, &recipe.report)).transpose()?.unwrap_or_default();
         let made = model.or_else(|| product(&dir, stage)).map(|p| p.display().to_string()).unwrap_or_default();

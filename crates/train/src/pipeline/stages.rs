@@ -85,30 +85,22 @@ pub fn typed<T: DeserializeOwned>(value: toml::Value, stage: &str) -> Result<T, 
     })
 }
 
-/// Check that a stage's config types as its kind's config, without running anything.
-pub fn check_stage(name: &str, kind: &str, config: &toml::Value) -> Result<(), TrainError> {
-    let c = config.clone();
-    match kind {
-        "pretrain" | "sft" => typed::<SftConfig>(c, name).map(drop),
-        "rl" => typed::<GrpoConfig>(c, name).map(drop),
-        "generate" => typed::<GenerateSpec>(c, name).map(drop),
-        "mix" => typed::<MixSpec>(c, name).map(drop),
-        "clean" => typed::<data_stages::CleanSpec>(c, name).map(drop),
-        "filter" => typed::<data_stages::FilterSpec>(c, name).map(drop),
-        "eval" => typed::<EvalSpec>(c, name).map(drop),
-        other => Err(TrainError::Config(format!("stage `{name}`: unknown kind `{other}`"))),
-    }
+/// A stage's config, typed by its kind.
+pub enum StageConfig {
+    /// `pretrain` and `sft`: `train_sft`, on a corpus or on anything else.
+    Sft(SftConfig),
+    Rl(GrpoConfig),
+    Generate(GenerateSpec),
+    Mix(MixSpec),
+    Clean(data_stages::CleanSpec),
+    Filter(data_stages::FilterSpec),
+    Eval(EvalSpec),
 }
 
-/// Run stage `name` of `kind` into `dir`; returns the model to report on, if any.
-pub fn run_stage(
-    name: &str,
-    kind: &str,
-    config: toml::Value,
-    dir: &Path,
-    restart: bool,
-) -> Result<Option<PathBuf>, TrainError> {
-    match kind {
+/// Type stage `name`'s resolved config as its kind's — the check the pipeline runs on every stage
+/// before the first one starts.
+pub fn typed_stage(name: &str, kind: &str, config: toml::Value) -> Result<StageConfig, TrainError> {
+    Ok(match kind {
         "pretrain" | "sft" => {
             let cfg: SftConfig = typed(config, name)?;
             if (kind == "pretrain") != matches!(cfg.data, SftData::Corpus { .. }) {
@@ -116,39 +108,39 @@ pub fn run_stage(
                     "stage `{name}`: a `pretrain` stage trains on a corpus (`data.source = \"corpus\"`), an `sft` stage on anything else"
                 )));
             }
-            Ok(Some(train_sft(&cfg, dir, restart)?.checkpoint))
+            StageConfig::Sft(cfg)
         }
-        "rl" => {
-            let cfg: GrpoConfig = typed(config, name)?;
-            Ok(Some(train_grpo(&cfg, dir, restart)?.checkpoint))
-        }
-        "generate" => {
-            generate(&typed(config, name)?, name, &dir.join("data.jsonl"), restart)?;
-            Ok(None)
-        }
-        "mix" => {
-            mix(&typed(config, name)?, name, &dir.join("data.jsonl"))?;
-            Ok(None)
-        }
-        "clean" => {
-            data_stages::clean(&typed(config, name)?, name, &dir.join("data.jsonl"))?;
-            Ok(None)
-        }
-        "filter" => {
-            data_stages::filter(&typed(config, name)?, name, &dir.join("data.jsonl"))?;
-            Ok(None)
-        }
-        "eval" => Ok(Some(typed::<EvalSpec>(config, name)?.model)),
-        other => Err(TrainError::Config(format!("stage `{name}`: unknown kind `{other}`"))),
+        "rl" => StageConfig::Rl(typed(config, name)?),
+        "generate" => StageConfig::Generate(typed(config, name)?),
+        "mix" => StageConfig::Mix(typed(config, name)?),
+        "clean" => StageConfig::Clean(typed(config, name)?),
+        "filter" => StageConfig::Filter(typed(config, name)?),
+        "eval" => StageConfig::Eval(typed(config, name)?),
+        other => return Err(TrainError::Config(format!("stage `{name}`: unknown kind `{other}`"))),
+    })
+}
+
+/// Run stage `name` into `dir` (its trainer or `generate` resumes what `dir` holds); returns the
+/// model to report on, if any.
+pub fn run_stage(name: &str, config: &StageConfig, dir: &Path) -> Result<Option<PathBuf>, TrainError> {
+    let data = dir.join("data.jsonl");
+    match config {
+        StageConfig::Sft(cfg) => Ok(Some(train_sft(cfg, dir, false)?.checkpoint)),
+        StageConfig::Rl(cfg) => Ok(Some(train_grpo(cfg, dir, false)?.checkpoint)),
+        StageConfig::Generate(g) => generate(g, name, &data).map(|()| None),
+        StageConfig::Mix(m) => mix(m, name, &data).map(|()| None),
+        StageConfig::Clean(c) => data_stages::clean(c, name, &data).map(|()| None),
+        StageConfig::Filter(f) => data_stages::filter(f, name, &data).map(|()| None),
+        StageConfig::Eval(e) => Ok(Some(e.model.clone())),
     }
 }
 
-fn generate(g: &GenerateSpec, name: &str, out: &Path, restart: bool) -> Result<(), TrainError> {
+fn generate(g: &GenerateSpec, name: &str, out: &Path) -> Result<(), TrainError> {
     let task = task_by_name(&g.task, &g.task_config)?;
     let cfg = DistillConfig { problems: g.problems, keep: g.keep, prompt: g.prompt, chunk: g.chunk, seed: g.seed };
     let report = match (&g.teacher, g.trace) {
         (None, Some(style)) => {
-            distill(task.as_ref(), &TraceTeacher { style, samples: g.samples }, None, &cfg, out, restart)?
+            distill(task.as_ref(), &TraceTeacher { style, samples: g.samples }, None, &cfg, out, false)?
         }
         (Some(path), None) => {
             let ck = load_checkpoint(path)?;
@@ -161,7 +153,7 @@ fn generate(g: &GenerateSpec, name: &str, out: &Path, restart: bool) -> Result<(
                 budget: Budget { samples: g.samples, max_new_tokens: g.max_new_tokens },
                 source: path.display().to_string(),
             };
-            distill(task.as_ref(), &teacher, None, &cfg, out, restart)?
+            distill(task.as_ref(), &teacher, None, &cfg, out, false)?
         }
         _ => return Err(TrainError::Config(format!("stage `{name}`: give exactly one of `teacher` and `trace`"))),
     };
