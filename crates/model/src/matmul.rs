@@ -175,6 +175,12 @@ pub trait WeightElem: Copy + Send + Sync + 'static {
     /// AVX2 must be available and `p..p+8` readable.
     #[cfg(target_arch = "x86_64")]
     unsafe fn load8(p: *const Self) -> std::arch::x86_64::__m256;
+    /// Sixteen consecutive weights as one AVX-512 vector.
+    ///
+    /// # Safety
+    /// AVX-512F must be available and `p..p+16` readable.
+    #[cfg(target_arch = "x86_64")]
+    unsafe fn load16(p: *const Self) -> std::arch::x86_64::__m512;
 }
 
 impl WeightElem for f32 {
@@ -195,6 +201,11 @@ impl WeightElem for f32 {
     #[inline(always)]
     unsafe fn load8(p: *const f32) -> std::arch::x86_64::__m256 {
         std::arch::x86_64::_mm256_loadu_ps(p)
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn load16(p: *const f32) -> std::arch::x86_64::__m512 {
+        std::arch::x86_64::_mm512_loadu_ps(p)
     }
 }
 
@@ -229,6 +240,13 @@ impl WeightElem for half::bf16 {
         // A BF16 value is the top half of an f32: widen each 16-bit lane and shift it up.
         let h = _mm_loadu_si128(p as *const __m128i);
         _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16))
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn load16(p: *const half::bf16) -> std::arch::x86_64::__m512 {
+        use std::arch::x86_64::*;
+        let h = _mm256_loadu_si256(p as *const __m256i);
+        _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16))
     }
 }
 
@@ -300,6 +318,11 @@ pub(crate) fn avx2_fma() -> bool {
 #[inline]
 pub(crate) fn tile<const R: usize, W: WeightElem>(xs: [&[f32]; R], ws: [&[W]; 4]) -> [[f32; 4]; R] {
     #[cfg(target_arch = "x86_64")]
+    if ws[0].len() % 16 == 0 && simd::avx512_available() {
+        // SAFETY: the CPU has AVX-512F (checked); every row holds `k` floats, `k % 16 == 0`.
+        return unsafe { simd::tile_avx512::<R, W>(xs, ws) };
+    }
+    #[cfg(target_arch = "x86_64")]
     if simd::available() {
         // SAFETY: the CPU has AVX2 and FMA (checked); every row holds `k` floats, `k % 8 == 0`.
         return unsafe { simd::tile_avx2::<R, W>(xs, ws) };
@@ -315,6 +338,45 @@ mod simd {
     pub fn available() -> bool {
         static AVX2_FMA: OnceLock<bool> = OnceLock::new();
         *AVX2_FMA.get_or_init(|| is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
+    }
+
+    /// Whether the 512-bit kernel can run: on CPUs with two 512-bit FMA units (Intel Xeon) it
+    /// halves the instructions of a decode step's products; where AVX-512 is double-pumped
+    /// 256-bit (AMD Zen 4) it was measured level with the AVX2 kernel (docs/results.md §10).
+    pub fn avx512_available() -> bool {
+        static AVX512: OnceLock<bool> = OnceLock::new();
+        *AVX512.get_or_init(|| is_x86_feature_detected!("avx512f"))
+    }
+
+    /// # Safety
+    /// AVX-512F must be available; all rows must have the same length, a multiple of 16.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn tile_avx512<const R: usize, W: super::WeightElem>(xs: [&[f32]; R], ws: [&[W]; 4]) -> [[f32; 4]; R] {
+        let k = ws[0].len();
+        let mut acc = [[_mm512_setzero_ps(); 4]; R];
+        let mut c = 0;
+        while c + 16 <= k {
+            let wv = [
+                W::load16(ws[0].as_ptr().add(c)),
+                W::load16(ws[1].as_ptr().add(c)),
+                W::load16(ws[2].as_ptr().add(c)),
+                W::load16(ws[3].as_ptr().add(c)),
+            ];
+            for r in 0..R {
+                let xv = _mm512_loadu_ps(xs[r].as_ptr().add(c));
+                for t in 0..4 {
+                    acc[r][t] = _mm512_fmadd_ps(xv, wv[t], acc[r][t]);
+                }
+            }
+            c += 16;
+        }
+        let mut out = [[0.0f32; 4]; R];
+        for r in 0..R {
+            for t in 0..4 {
+                out[r][t] = _mm512_reduce_add_ps(acc[r][t]);
+            }
+        }
+        out
     }
 
     #[target_feature(enable = "avx2,fma")]

@@ -148,4 +148,12 @@ pub struct StepMetrics {
     pub backward_s: f64,
     pub update_s: f64,
     pub tokens_per_s: f64,
+    /// Positions the policy ran forward to sample this step (prompts and completions): with
+    /// `update_tokens` and `frozen_tokens`, the step's compute (`scripts/student_flops.py`).
+    pub rollout_tokens: usize,
+    /// Positions through the update's forward and backward, summed over the μ inner steps.
+    pub update_tokens: usize,
+    /// Positions through forward-only passes of the update: the reference (β > 0) and the
+    /// frozen sampling policy (μ > 1).
+    pub frozen_tokens: usize,
 }

@@ -121,6 +121,11 @@ impl Rollout {
         self.prompts[k].iter().chain(&self.outputs[k].tokens).copied().collect()
     }
 
+    /// Positions the policy ran forward to sample every completion: prompts and generated tokens.
+    pub fn positions(&self) -> usize {
+        self.prompts.iter().zip(&self.outputs).map(|(p, o)| p.len() + o.tokens.len()).sum()
+    }
+
     /// Completion `k` was cut off by the generation cap.
     pub fn is_truncated(&self, k: usize) -> bool {
         self.outputs[k].finish == FinishReason::Length

@@ -136,6 +136,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
         let mut m = StepMetrics::default();
         let rollout = sample_groups(&model, &tok, task.as_ref(), cfg, state.step)?;
         m.generate_s = t0.elapsed().as_secs_f64();
+        m.rollout_tokens = rollout.positions();
         let advantages = rollout.score(&rewards, verifier.as_ref(), cfg, state.step + 1, &mut m);
         let mut samples = select_samples(&rollout, &advantages, cfg, &mut m);
         let t1 = Instant::now();
@@ -152,6 +153,9 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
         m.update_s = t1.elapsed().as_secs_f64();
         let step_s = t0.elapsed().as_secs_f64();
         m.tokens_per_s = (positions * cfg.inner_steps) as f64 / m.update_s.max(1e-9);
+        m.update_tokens = positions * cfg.inner_steps;
+        let frozen_passes = usize::from(reference.is_some()) + usize::from(cfg.inner_steps > 1);
+        m.frozen_tokens = positions * frozen_passes;
         state.step += 1;
         state.seconds += step_s;
         let mut line = serde_json::to_value(&m).map_err(|e| TrainError::Config(e.to_string()))?;
