@@ -132,8 +132,9 @@ pub struct EvalArgs {
     /// allocate: samples in the difficulty probe.
     #[arg(long, default_value_t = 4)]
     pub window: usize,
-    /// Longest completion in tokens.
-    #[arg(long, default_value_t = 256)]
+    /// Longest completion in tokens (as `ask`'s: a 5×5 product's checked trace takes ~360; the
+    /// model's context caps it).
+    #[arg(long, default_value_t = 512)]
     pub max_new_tokens: usize,
     /// Seed of the held-out draw and of sampling.
     #[arg(long, default_value_t = 1)]
