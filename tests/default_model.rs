@@ -1,5 +1,7 @@
-//! The shipped default model (models/default) answers the README's question, with reasoning,
-//! and keeps its measured accuracy on held-out problems.
+//! The shipped default model (models/default, the third generalist: `+`, `−`, `×` on 1–5-digit
+//! operands and countdown): it answers the lecture's two examples as the README shows — `1+1` at
+//! once, `123*456` worked through and checked — and keeps its measured accuracy on held-out
+//! problems.
 
 use std::process::Command;
 
@@ -8,14 +10,61 @@ fn deepthink(args: &[&str]) -> (bool, String, String) {
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
 
+fn ask(question: &str) -> Vec<String> {
+    let (ok, stdout, stderr) = deepthink(&["ask", question]);
+    assert!(ok, "ask {question:?}: {stderr}");
+    stdout.lines().map(str::to_string).collect()
+}
+
 #[test]
-fn ask_streams_reasoning_then_the_answer_alone_on_the_last_line() {
+fn one_plus_one_is_answered_without_thinking() {
+    for question in ["1+1", "1 + 1", "what is 1 plus 1?"] {
+        assert_eq!(ask(question), ["(answered without thinking)", "2"], "{question}");
+    }
+}
+
+#[test]
+fn a_product_is_worked_through_readably_and_checked() {
     let (ok, stdout, stderr) = deepthink(&["ask", "123*456"]);
     assert!(ok, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[..9],
+        [
+            "thinking…",
+            "123*6: 8370 = 738",
+            "123*5: 5160 = 615",
+            "123*4: 2940 = 492",
+            "sum: 88860 = 6888",
+            "sum: 880650 = 56088",
+            "check mod 9: 1+2=3+3=6 is 6, 4+5=9+6=15 is 6, 6*6=36 is 0, 5+6=11+0=11+8=19+8=27 is 0, ok",
+            "",
+            lines[8],
+        ],
+        "{stdout}"
+    );
+    assert!(lines[8].starts_with("(thought for "), "{stdout}");
     assert_eq!(lines.last(), Some(&"56088"), "{stdout}");
-    assert!(lines.len() >= 3, "expected reasoning lines before the answer: {stdout}");
     assert!(stderr.contains("Correct"), "{stderr}");
+}
+
+#[test]
+fn a_forced_wrong_partial_product_fails_the_check_and_is_redone() {
+    let (ok, stdout, stderr) = deepthink(&["ask", "--think-line", "123*6: 9370 = 739", "123*456"]);
+    assert!(ok, "{stderr}");
+    let check = stdout.lines().find(|l| l.starts_with("check mod 9:")).unwrap_or_default();
+    assert!(check.ends_with(", wrong"), "the check must catch the forced slip: {stdout}");
+    assert!(stdout.contains("\nagain:\n123*6: 8370 = 738\n"), "the redo starts from the right row: {stdout}");
+    assert_eq!(stdout.lines().last(), Some("56088"), "{stdout}");
+}
+
+#[test]
+fn typed_questions_are_understood() {
+    for (question, answer) in
+        [("what is 12 times 34?", "408"), ("what is 500 minus 123?", "377"), ("12 - 34", "-22"), ("98765+4321", "103086")]
+    {
+        assert_eq!(ask(question).last().map(String::as_str), Some(answer), "{question}");
+    }
 }
 
 #[test]
@@ -31,12 +80,16 @@ fn ask_json_has_the_documented_fields() {
 }
 
 #[test]
-fn held_out_three_digit_products_stay_accurate() {
-    let (ok, stdout, stderr) = deepthink(&["eval", "--json", "-n", "200", "--seed", "7"]);
-    assert!(ok, "{stderr}");
-    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let acc = v["accuracy"].as_f64().unwrap();
-    assert!(acc >= 0.97, "held-out 3x3 accuracy fell to {acc}");
+fn held_out_arithmetic_stays_accurate() {
+    for (task, floor) in [("mult", 0.97), ("add", 0.97), ("sub", 0.97)] {
+        let (ok, stdout, stderr) = deepthink(&[
+            "eval", "--json", "--task", task, "--min-digits", "1", "--max-digits", "3", "-n", "200", "--seed", "7",
+        ]);
+        assert!(ok, "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let acc = v["accuracy"].as_f64().unwrap();
+        assert!(acc >= floor, "held-out {task} accuracy fell to {acc}");
+    }
 }
 
 #[test]
@@ -46,7 +99,7 @@ fn questions_outside_its_training_are_refused_clearly() {
     assert!(stderr.contains("digits"), "{stderr}");
     let (ok, _, stderr) = deepthink(&["ask", "what is the capital of france"]);
     assert!(!ok);
-    assert!(stderr.contains("mult"), "{stderr}");
+    assert!(stderr.contains("question forms"), "the refusal names the forms it knows: {stderr}");
 }
 
 #[test]
@@ -63,62 +116,11 @@ fn reasoning_gym_problem_files_are_evaluated() {
         ),
     )
     .unwrap();
-    let (ok, stdout, stderr) =
-        deepthink(&["eval", "--json", "--min-digits", "1", "--max-digits", "5", "--problems", path.to_str().unwrap()]);
+    let (ok, stdout, stderr) = deepthink(&[
+        "eval", "--json", "--task", "mult", "--min-digits", "1", "--max-digits", "5", "--problems", path.to_str().unwrap(),
+    ]);
     assert!(ok, "{stderr}");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(v["n"], 2);
     assert_eq!(v["correct"], 2, "{v}");
-}
-
-#[test]
-fn eval_runs_majority_voting_and_charges_every_sample() {
-    let run = |extra: &[&str]| -> serde_json::Value {
-        let mut args = vec!["eval", "--json", "-n", "16", "--seed", "3"];
-        args.extend_from_slice(extra);
-        let (ok, stdout, stderr) = deepthink(&args);
-        assert!(ok, "{stderr}");
-        serde_json::from_str(&stdout).unwrap()
-    };
-    let greedy = run(&[]);
-    let voted = run(&["--strategy", "majority", "--samples", "4", "--temperature", "1.0"]);
-    assert_eq!(voted["n"], 16);
-    assert!(voted["accuracy"].as_f64().unwrap() >= 0.9, "{voted}");
-    let (g, v) = (greedy["generated_tokens"].as_f64().unwrap(), voted["generated_tokens"].as_f64().unwrap());
-    assert!(v > 3.5 * g && v < 4.5 * g, "4 samples should cost ~4x greedy: {v} vs {g}");
-}
-
-#[test]
-fn sampled_evaluation_reports_pass_at_k_and_maj_at_k() {
-    let (ok, stdout, stderr) = deepthink(&[
-        "eval",
-        "--json",
-        "-n",
-        "40",
-        "--seed",
-        "5",
-        "--strategy",
-        "majority",
-        "--samples",
-        "6",
-        "--temperature",
-        "2.5",
-        "--min-digits",
-        "4",
-        "--max-digits",
-        "5",
-    ]);
-    assert!(ok, "{stderr}");
-    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let s = &v["samples"];
-    assert_eq!(s["k"], 6);
-    let (pass_k, pass_1, maj_k) =
-        (s["pass_at_k"].as_f64().unwrap(), s["pass_at_1"].as_f64().unwrap(), s["maj_at_k"].as_f64().unwrap());
-    assert_eq!(maj_k, v["accuracy"].as_f64().unwrap(), "maj@k is what majority voting scored");
-    assert!(pass_1 <= pass_k && maj_k <= pass_k && pass_1 < 1.0, "{s}");
-    let (_, greedy, _) = deepthink(&["eval", "--json", "-n", "10"]);
-    assert!(
-        serde_json::from_str::<serde_json::Value>(&greedy).unwrap().get("samples").is_none(),
-        "one sample: no pass@k"
-    );
 }

@@ -1,0 +1,50 @@
+//! `eval` with more than one sample a problem, on the compact multiplication model
+//! (`models/mult-compact`): majority voting charges every sample, and sampled runs report
+//! pass@k beside maj@k.
+
+mod common;
+
+fn eval_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["eval", "--json"];
+    all.extend_from_slice(args);
+    let out = common::succeeds(&all);
+    serde_json::from_slice(&out.stdout).expect("eval --json prints one JSON object")
+}
+
+#[test]
+fn eval_runs_majority_voting_and_charges_every_sample() {
+    let greedy = eval_json(&["-n", "16", "--seed", "3"]);
+    let voted = eval_json(&["-n", "16", "--seed", "3", "--strategy", "majority", "--samples", "4", "--temperature", "1.0"]);
+    assert_eq!(voted["n"], 16);
+    assert!(voted["accuracy"].as_f64().unwrap() >= 0.9, "{voted}");
+    let (g, v) = (greedy["generated_tokens"].as_f64().unwrap(), voted["generated_tokens"].as_f64().unwrap());
+    assert!(v > 3.5 * g && v < 4.5 * g, "4 samples should cost ~4x greedy: {v} vs {g}");
+}
+
+#[test]
+fn sampled_evaluation_reports_pass_at_k_and_maj_at_k() {
+    let v = eval_json(&[
+        "-n",
+        "40",
+        "--seed",
+        "5",
+        "--strategy",
+        "majority",
+        "--samples",
+        "6",
+        "--temperature",
+        "2.5",
+        "--min-digits",
+        "4",
+        "--max-digits",
+        "5",
+    ]);
+    let s = &v["samples"];
+    assert_eq!(s["k"], 6);
+    let (pass_k, pass_1, maj_k) =
+        (s["pass_at_k"].as_f64().unwrap(), s["pass_at_1"].as_f64().unwrap(), s["maj_at_k"].as_f64().unwrap());
+    assert_eq!(maj_k, v["accuracy"].as_f64().unwrap(), "maj@k is what majority voting scored");
+    assert!(pass_1 <= pass_k && maj_k <= pass_k && pass_1 < 1.0, "{s}");
+    let greedy = eval_json(&["-n", "10"]);
+    assert!(greedy.get("samples").is_none(), "one sample: no pass@k");
+}
