@@ -28,22 +28,18 @@ fn a_product_is_worked_through_readably_and_checked() {
     let (ok, stdout, stderr) = deepthink(&["ask", "123*456"]);
     assert!(ok, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(
-        lines[..9],
-        [
-            "thinking…",
-            "123*6: 8370 = 738",
-            "123*5: 5160 = 615",
-            "123*4: 2940 = 492",
-            "sum: 88860 = 6888",
-            "sum: 880650 = 56088",
-            "check mod 9: 1+2=3+3=6 is 6, 4+5=9+6=15 is 6, 6*6=36 is 0, 5+6=11+0=11+8=19+8=27 is 0, ok",
-            "",
-            lines[8],
-        ],
-        "{stdout}"
-    );
-    assert!(lines[8].starts_with("(thought for "), "{stdout}");
+    let section = [
+        "thinking…",
+        "123*6: 8370 = 738",
+        "123*5: 5160 = 615",
+        "123*4: 2940 = 492",
+        "sum: 88860 = 6888",
+        "sum: 880650 = 56088",
+        "check mod 9: 1+2=3+3=6 is 6, 4+5=9+6=15 is 6, 6*6=36 is 0, 5+6=11+0=11+8=19+8=27 is 0, ok",
+        "",
+    ];
+    assert_eq!(lines.get(..section.len()), Some(&section[..]), "{stdout}");
+    assert!(lines.get(section.len()).is_some_and(|l| l.starts_with("(thought for ")), "{stdout}");
     assert_eq!(lines.last(), Some(&"56088"), "{stdout}");
     assert!(stderr.contains("Correct"), "{stderr}");
 }
@@ -60,9 +56,12 @@ fn a_forced_wrong_partial_product_fails_the_check_and_is_redone() {
 
 #[test]
 fn typed_questions_are_understood() {
-    for (question, answer) in
-        [("what is 12 times 34?", "408"), ("what is 500 minus 123?", "377"), ("12 - 34", "-22"), ("98765+4321", "103086")]
-    {
+    for (question, answer) in [
+        ("what is 12 times 34?", "408"),
+        ("what is 500 minus 123?", "377"),
+        ("12 - 34", "-22"),
+        ("98765+4321", "103086"),
+    ] {
         assert_eq!(ask(question).last().map(String::as_str), Some(answer), "{question}");
     }
 }
@@ -81,14 +80,25 @@ fn ask_json_has_the_documented_fields() {
 
 #[test]
 fn held_out_arithmetic_stays_accurate() {
-    for (task, floor) in [("mult", 0.97), ("add", 0.97), ("sub", 0.97)] {
+    for task in ["mult", "add", "sub"] {
         let (ok, stdout, stderr) = deepthink(&[
-            "eval", "--json", "--task", task, "--min-digits", "1", "--max-digits", "3", "-n", "200", "--seed", "7",
+            "eval",
+            "--json",
+            "--task",
+            task,
+            "--min-digits",
+            "1",
+            "--max-digits",
+            "3",
+            "-n",
+            "200",
+            "--seed",
+            "7",
         ]);
         assert!(ok, "{stderr}");
         let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
         let acc = v["accuracy"].as_f64().unwrap();
-        assert!(acc >= floor, "held-out {task} accuracy fell to {acc}");
+        assert!(acc >= 0.97, "held-out {task} accuracy fell to {acc}");
     }
 }
 
@@ -117,7 +127,16 @@ fn reasoning_gym_problem_files_are_evaluated() {
     )
     .unwrap();
     let (ok, stdout, stderr) = deepthink(&[
-        "eval", "--json", "--task", "mult", "--min-digits", "1", "--max-digits", "5", "--problems", path.to_str().unwrap(),
+        "eval",
+        "--json",
+        "--task",
+        "mult",
+        "--min-digits",
+        "1",
+        "--max-digits",
+        "5",
+        "--problems",
+        path.to_str().unwrap(),
     ]);
     assert!(ok, "{stderr}");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();

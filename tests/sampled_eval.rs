@@ -14,7 +14,8 @@ fn eval_json(args: &[&str]) -> serde_json::Value {
 #[test]
 fn eval_runs_majority_voting_and_charges_every_sample() {
     let greedy = eval_json(&["-n", "16", "--seed", "3"]);
-    let voted = eval_json(&["-n", "16", "--seed", "3", "--strategy", "majority", "--samples", "4", "--temperature", "1.0"]);
+    let voted =
+        eval_json(&["-n", "16", "--seed", "3", "--strategy", "majority", "--samples", "4", "--temperature", "1.0"]);
     assert_eq!(voted["n"], 16);
     assert!(voted["accuracy"].as_f64().unwrap() >= 0.9, "{voted}");
     let (g, v) = (greedy["generated_tokens"].as_f64().unwrap(), voted["generated_tokens"].as_f64().unwrap());

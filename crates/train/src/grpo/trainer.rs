@@ -25,7 +25,7 @@ use crate::error::TrainError;
 pub use crate::grpo::config::{GrpoConfig, RewardSpec, StepMetrics};
 use crate::grpo::reward::{reward_by_name, well_formed, Weighted};
 use crate::grpo::rollout::{sample_groups, Rollout};
-use crate::grpo::update::{select_samples, update, Learner, Sample};
+use crate::grpo::update::{select_samples, update, Learner};
 use crate::metrics::MetricsLog;
 use crate::optim::AdamW;
 use crate::run_loop::RunLoop;
@@ -140,7 +140,6 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
         let advantages = rollout.score(&rewards, verifier.as_ref(), cfg, state.step + 1, &mut m);
         let mut samples = select_samples(&rollout, &advantages, cfg, &mut m);
         let t1 = Instant::now();
-        let positions: usize = samples.iter().map(Sample::positions).sum();
         let mut learner = Learner {
             model: &mut model,
             reference: reference.as_ref(),
@@ -152,10 +151,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
         update(&mut learner, &mut samples, cfg, tok.eos_id(), state.step + 1, &mut m)?;
         m.update_s = t1.elapsed().as_secs_f64();
         let step_s = t0.elapsed().as_secs_f64();
-        m.tokens_per_s = (positions * cfg.inner_steps) as f64 / m.update_s.max(1e-9);
-        m.update_tokens = positions * cfg.inner_steps;
-        let frozen_passes = usize::from(reference.is_some()) + usize::from(cfg.inner_steps > 1);
-        m.frozen_tokens = positions * frozen_passes;
+        m.tokens_per_s = m.update_tokens as f64 / m.update_s.max(1e-9);
         state.step += 1;
         state.seconds += step_s;
         let mut line = serde_json::to_value(&m).map_err(|e| TrainError::Config(e.to_string()))?;

@@ -77,8 +77,8 @@ pub struct Learner<'a> {
     pub lr: f32,
 }
 
-/// Run the μ updates on `samples`; records KL, clip fraction, entropy and the forward and
-/// backward time in `m` (NaN — `null` in metrics.jsonl — when no sample went through). A
+/// Run the μ updates on `samples`; records KL, clip fraction, entropy, the forward and
+/// backward time and the positions each kind of pass ran over in `m` (NaN — `null` in metrics.jsonl — when no sample went through). A
 /// non-finite gradient norm stops the run before the weights change.
 pub fn update(
     l: &mut Learner,
@@ -97,6 +97,9 @@ pub fn update(
     let single = cfg.inner_steps == 1;
     // Micro-batches are padded once; the frozen passes and every inner step reuse them.
     let packed: Vec<Packed> = samples.chunks(cfg.micro_batch).map(|part| pack(part, eos)).collect();
+    let positions: usize = samples.iter().map(Sample::positions).sum();
+    m.update_tokens = positions * cfg.inner_steps;
+    m.frozen_tokens = positions * (usize::from(!single) + usize::from(l.reference.is_some()));
     if !single || l.reference.is_some() {
         let t = Instant::now();
         for (part, (tokens, b, seq, spans)) in samples.chunks_mut(cfg.micro_batch).zip(&packed) {
