@@ -6,10 +6,15 @@ For N random products (2-5 digits each, seeded), force a wrong first row into th
 see it) and read what the model writes next: whether its check line says `wrong`, and whether
 the final answer is still right (the trace redoes the calculation after a failed check).
 
-    python3 scripts/forced_slip.py MODEL [N] [SEED] [row|sum]
+    python3 scripts/forced_slip.py MODEL [N] [SEED] [row|sum|digit] [--digits MIN:MAX]
 
 `row` (the default) forces a wrong first partial product; `sum` forces all partial products right
-and a wrong first running sum (the two kinds of line the check must guard).
+and a wrong first running sum (the two kinds of line the check must guard). Both are the kind of
+slip the `long` trace's recovery traces contain (one digit of a line changed). `digit` is a kind
+they never contain: a first row that multiplies by the wrong digit of b, its own arithmetic right
+(`123*7: 1680 = 861` for 123*456), so the line is self-consistent and only the check, computed
+from the question's b, can see that the result is off. `--digits` sets the operands' digit counts
+(default 2:5).
 """
 import json, random, subprocess, sys
 
@@ -31,11 +36,17 @@ def sum_prefix(rng, a, b):
     wrong = wrong_digit(rng, right, len(str(right)))
     return rows + [f"sum: {lsd(wrong, width)} = {wrong}"]
 
-def main(model, n=50, seed=1, mode="row"):
+def wrong_multiplier(rng, a, d):
+    """A digit other than d whose row moves the product's residue mod 9 (so the check can see it)."""
+    choices = [x for x in range(10) if x != d and (a * (x - d)) % 9 != 0]
+    return rng.choice(choices) if choices else None
+
+def main(model, n=50, seed=1, mode="row", digits=(2, 5)):
     rng = random.Random(seed)
     caught = recovered = clean_ok = 0
-    for _ in range(n):
-        da, db = rng.randint(2, 5), rng.randint(2, 5)
+    done = 0
+    while done < n:
+        da, db = rng.randint(*digits), rng.randint(*digits)
         a = rng.randint(10 ** (da - 1), 10 ** da - 1)
         b = rng.randint(10 ** (db - 1), 10 ** db - 1)
         d = b % 10
@@ -45,7 +56,16 @@ def main(model, n=50, seed=1, mode="row"):
         digit = (right // 10 ** pos) % 10
         new = rng.choice([x for x in range(10) if x != digit and abs(x - digit) != 9])
         wrong = right + (new - digit) * 10 ** pos
-        lines = [f"{a}*{d}: {lsd(wrong, width)} = {wrong}"] if mode == "row" else sum_prefix(rng, a, b)
+        if mode == "row":
+            lines = [f"{a}*{d}: {lsd(wrong, width)} = {wrong}"]
+        elif mode == "sum":
+            lines = sum_prefix(rng, a, b)
+        else:
+            other = wrong_multiplier(rng, a, d)
+            if other is None:
+                continue
+            lines = [f"{a}*{other}: {lsd(a * other, width)} = {a * other}"]
+        done += 1
         forced = [x for line in lines for x in ("--think-line", line)]
         out = subprocess.run(["./target/release/deepthink", "ask", "--json", "--model", model,
                               "--max-new-tokens", "900", f"{a}*{b}"] + forced,
@@ -55,10 +75,16 @@ def main(model, n=50, seed=1, mode="row"):
         checks = [l for l in reasoning.splitlines() if l.startswith("check mod 9:")]
         caught += bool(checks) and checks[0].endswith("wrong")
         recovered += v.get("answer") == str(a * b)
-    print(json.dumps({"problems": n, "seed": seed, "mode": mode, "check_says_wrong": caught,
-                      "final_answer_right": recovered}))
+    print(json.dumps({"model": model, "problems": n, "seed": seed, "mode": mode, "digits": f"{digits[0]}:{digits[1]}",
+                      "check_says_wrong": caught, "final_answer_right": recovered}))
 
 if __name__ == "__main__":
     args = sys.argv[2:]
-    mode = args.pop() if args and args[-1] in ("row", "sum") else "row"
-    main(sys.argv[1], *(int(x) for x in args), mode=mode)
+    digits = (2, 5)
+    if "--digits" in args:
+        i = args.index("--digits")
+        lo, hi = args[i + 1].split(":")
+        digits = (int(lo), int(hi))
+        del args[i:i + 2]
+    mode = args.pop() if args and args[-1] in ("row", "sum", "digit") else "row"
+    main(sys.argv[1], *(int(x) for x in args), mode=mode, digits=digits)

@@ -58,6 +58,17 @@ fn equal_rewards_leave_the_policy_unchanged_and_runs_resume() {
     let m = out.last;
     assert_eq!(m.accuracy, 1.0, "the default model solves 3×3 products");
     assert_eq!(m.reward_std, 0.0);
+    // The compute the step records: no group skipped, so every sampled sequence goes through the
+    // μ = 2 inner updates and two forward-only passes (the frozen sampling policy, as μ > 1, and the
+    // reference, as β > 0); every sequence is a prompt and a completion the rollout ran.
+    assert!(m.rollout_tokens > 0, "{m:?}");
+    assert_eq!(m.update_tokens % 2, 0, "μ = 2 passes over the same positions: {m:?}");
+    assert_eq!(m.frozen_tokens, m.update_tokens, "two frozen passes, two updates: {m:?}");
+    let per_pass = m.update_tokens / 2;
+    assert!(
+        (m.rollout_tokens..=m.rollout_tokens + 12).contains(&per_pass),
+        "a pass covers the 12 rollouts (each perhaps with its end token): {m:?}"
+    );
     let before = load_checkpoint(&cfg.init_from).unwrap().model.params;
     let after = load_checkpoint(&run.join("checkpoint")).unwrap().model.params;
     assert_eq!(before, after, "zero advantages (and a zero KL at the start) must not move the policy");
@@ -131,6 +142,8 @@ fn groups_with_zero_advantage_can_skip_the_update() {
     let dir = tempfile::tempdir().unwrap();
     let m = train_grpo(&config(true), &dir.path().join("run"), false).unwrap().last;
     assert_eq!(m.skipped_groups, 3);
+    assert!(m.rollout_tokens > 0, "the rollouts still ran: {m:?}");
+    assert_eq!((m.update_tokens, m.frozen_tokens), (0, 0), "and no update pass did: {m:?}");
 }
 
 #[test]

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Learning to recover (issue 14 §2; docs/imitation.md): models trained on mult 2–3-digit `long`
+# traces with deliberate slips in a share RATE of them (0 is the clean control), at equal training
+# tokens; then each one's clean held-out accuracy, and the forced-mistake figures:
+# a wrong partial product and a wrong running sum (the kind of slip the recovery traces contain),
+# and a row for the wrong digit of b (a kind they never contain).
+#
+#   scripts/recovery_figures.sh          # ~15 min a rate on 2 cores; RATES="0 0.2" picks rates
+#
+# Equal tokens: a trace with a slip is about twice as long, so a model trained with slips sees
+# more tokens a step; STEPS_AT_<rate> below give each rate the real tokens of 1,200 steps at 0.2
+# (from the traces' measured mean length: 188, 205 and 223 tokens an example at 0, 0.1 and 0.2,
+# with the chat frame). Runs land in runs/recovery/ and resume; the figures go to
+# docs/imitation/recovery/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=${DEEPTHINK:-target/release/deepthink}
+OUT=runs/recovery
+DOCS=docs/imitation/recovery
+mkdir -p "$OUT" "$DOCS"
+steps_for() {
+  case "$1" in
+    0) echo 1423 ;;
+    0.1) echo 1305 ;;
+    0.2) echo 1200 ;;
+    *) echo "no step count for rate $1" >&2; exit 2 ;;
+  esac
+}
+for rate in ${RATES:-0 0.1 0.2}; do
+  run=$OUT/rate-$rate
+  $B train sft --task mult --trace long --min-digits 2 --max-digits 3 --mistake-rate "$rate" \
+    --batch-size 32 --max-len 512 --max-seq-len 512 --steps "$(steps_for "$rate")" \
+    --eval-every 400 --eval-problems 200 --seed 1 --run "$run"
+  $B eval --model "$run/checkpoint" --task mult --min-digits 2 --max-digits 3 -n 500 --max-new-tokens 512 \
+    > "$DOCS/rate-$rate-clean.txt" 2>&1
+  for mode in row sum digit; do
+    python3 scripts/forced_slip.py "$run/checkpoint" 100 1 "$mode" --digits 2:3
+  done > "$DOCS/rate-$rate-forced.jsonl"
+  tail -1 "$run/metrics.jsonl" > "$DOCS/rate-$rate-last-step.json"
+done
