@@ -43,19 +43,15 @@ def wrong_multiplier(rng, a, d):
 
 def main(model, n=50, seed=1, mode="row", digits=(2, 5)):
     rng = random.Random(seed)
-    caught = recovered = clean_ok = 0
+    caught = recovered = 0
     done = 0
     while done < n:
         da, db = rng.randint(*digits), rng.randint(*digits)
         a = rng.randint(10 ** (da - 1), 10 ** da - 1)
         b = rng.randint(10 ** (db - 1), 10 ** db - 1)
         d = b % 10
-        right = a * d
         width = len(str(a)) + 1
-        pos = rng.randrange(width)
-        digit = (right // 10 ** pos) % 10
-        new = rng.choice([x for x in range(10) if x != digit and abs(x - digit) != 9])
-        wrong = right + (new - digit) * 10 ** pos
+        wrong = wrong_digit(rng, a * d, width)
         if mode == "row":
             lines = [f"{a}*{d}: {lsd(wrong, width)} = {wrong}"]
         elif mode == "sum":

@@ -5,7 +5,7 @@
 # a wrong partial product and a wrong running sum (the kind of slip the recovery traces contain),
 # and a row for the wrong digit of b (a kind they never contain).
 #
-#   scripts/recovery_figures.sh          # ~15 min a rate on 2 cores; RATES="0 0.2" picks rates
+#   scripts/recovery_figures.sh          # RATES="0 0.2" picks rates; not yet run, so its time is unmeasured
 #
 # Equal tokens: a trace with a slip is about twice as long, so a model trained with slips sees
 # more tokens a step; STEPS_AT_<rate> below give each rate the real tokens of 1,200 steps at 0.2
