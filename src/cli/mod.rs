@@ -70,7 +70,8 @@ pub enum Command {
     /// Measure training and decoding throughput (and, with --torch, PyTorch's on the same model).
     Bench(bench::BenchArgs),
     /// Draw a run's training curves (RUN/metrics.jsonl) as SVG: reward, accuracy, completion
-    /// length and KL for GRPO runs; loss and held-out accuracy for SFT runs.
+    /// length and KL for GRPO runs; loss and held-out accuracy for SFT runs. With --lines, a
+    /// figure's committed numbers as a line chart.
     Plot(plot::PlotArgs),
     /// Export a checkpoint as a GGUF file for llama.cpp and Ollama (byte-level BPE tokenizers).
     Export(export::ExportArgs),

@@ -1,4 +1,6 @@
-//! `deepthink plot RUN [RUN…]`: training curves of one or more run directories as SVG.
+//! `deepthink plot RUN [RUN…]`: training curves of one or more run directories as SVG; and
+//! `deepthink plot --lines SPEC.json`: a figure's committed numbers (percent over labelled
+//! settings, `deepthink_eval::line_chart`) drawn as a line chart.
 
 use std::path::{Path, PathBuf};
 
@@ -8,8 +10,13 @@ use clap::Args;
 #[derive(Args)]
 pub struct PlotArgs {
     /// Run directories (each holding metrics.jsonl); several go on one chart, a colour per run.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "lines", conflicts_with = "lines")]
     pub runs: Vec<PathBuf>,
+    /// Instead of runs: a JSON line-chart spec — {"title", "x_desc", "y_desc", "x_labels": [..],
+    /// "series": [{"name", "values": [percent or null, one per label]}]} — drawn to --out
+    /// (default: the spec's path with .svg).
+    #[arg(long, value_name = "SPEC.json")]
+    pub lines: Option<PathBuf>,
     /// Output SVG (default RUN/curves.svg for one run; required for several).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -31,7 +38,22 @@ fn read_metrics(run: &Path) -> anyhow::Result<Vec<serde_json::Value>> {
     Ok(lines)
 }
 
+fn plot_spec(spec: &Path, out: Option<PathBuf>) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(spec).with_context(|| format!("reading {}", spec.display()))?;
+    let chart: deepthink_eval::line_chart::LineChart =
+        serde_json::from_str(&text).with_context(|| format!("{}: not a line-chart spec", spec.display()))?;
+    chart.check().map_err(|e| anyhow::anyhow!("{}: {e}", spec.display()))?;
+    let out = out.unwrap_or_else(|| spec.with_extension("svg"));
+    deepthink_eval::line_chart::plot_lines(&out, &chart)
+        .map_err(|e| anyhow::anyhow!("plotting {}: {e}", out.display()))?;
+    println!("{}", out.display());
+    Ok(())
+}
+
 pub fn run(a: PlotArgs) -> anyhow::Result<()> {
+    if let Some(spec) = &a.lines {
+        return plot_spec(spec, a.out);
+    }
     let runs = a
         .runs
         .iter()

@@ -8,6 +8,7 @@ pub mod curves;
 pub mod evaluate;
 pub mod grid;
 pub mod grid_run;
+pub mod line_chart;
 pub mod plot;
 pub mod prediction;
 pub mod report;

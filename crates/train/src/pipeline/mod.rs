@@ -106,6 +106,13 @@ pub fn run_pipeline(path: &Path, over: Option<&Path>, restart: bool) -> Result<P
         deepthink_model::fsutil::write_atomic(&outcome.report, markdown(&rows, &recipe.report).as_bytes())?;
     }
     deepthink_model::fsutil::write_atomic(&outcome.report, markdown(&rows, &recipe.report).as_bytes())?;
+    if let Some(chart) = report::chart(&rows, &recipe.report) {
+        let json = serde_json::to_vec_pretty(&chart).map_err(|e| TrainError::Config(e.to_string()))?;
+        deepthink_model::fsutil::write_atomic(&dir.join("report-chart.json"), &json)?;
+        let svg = dir.join("report.svg");
+        deepthink_eval::line_chart::plot_lines(&svg, &chart)
+            .map_err(|e| TrainError::io(&svg, std::io::Error::other(e.to_string())))?;
+    }
     Ok(outcome)
 }
 

@@ -1,9 +1,11 @@
 //! The pipeline's report: every model stage scored greedily on the recipe's held-out tasks —
 //! accuracy, mean thinking tokens, readability and notation mixing (`tasks::readability`) — as one
-//! table, `report.md`.
+//! table, `report.md`; and the same accuracies as a chart over the stages, `report.svg` (its
+//! numbers beside it in `report-chart.json`, for `deepthink plot --lines`).
 
 use std::path::Path;
 
+use deepthink_eval::line_chart::{LineChart, Series};
 use deepthink_eval::{evaluate_greedy, EvalOptions};
 use deepthink_model::load_checkpoint;
 use deepthink_tasks::readability::{mixes_notation, notation_consistency, readability};
@@ -11,7 +13,7 @@ use deepthink_tasks::{held_out_problems, task_by_name, PromptStyle};
 use serde::{Deserialize, Serialize};
 
 use crate::error::TrainError;
-use crate::pipeline::recipe::ReportSpec;
+use crate::pipeline::recipe::{ReportSpec, ReportTask};
 
 /// One task's score for one model.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -72,11 +74,19 @@ pub fn score(model: &Path, spec: &ReportSpec) -> Result<Vec<TaskScore>, TrainErr
         .collect()
 }
 
+/// A task column's header: the task, its config when one is set (two columns of one task differ
+/// only there; keys in order), and the number of problems: `mult max_digits=4 min_digits=2 (n=200)`.
+fn column_header(t: &ReportTask) -> String {
+    let config: Vec<String> =
+        t.task_config.keys().filter_map(|k| t.task_config.get(k).map(|v| format!(" {k}={v}"))).collect();
+    format!("{}{} (n={})", t.task, config.concat(), t.n)
+}
+
 /// The report as Markdown: one row per stage, one column per task (accuracy, thinking tokens).
 pub fn markdown(rows: &[Row], spec: &ReportSpec) -> String {
     let mut out =
         String::from("# Pipeline report\n\nEvery model stage, greedy on held-out problems: accuracy (mean thinking tokens) · readability · share of traces mixing notations (docs/imitation.md defines both).\n\n");
-    let tasks: Vec<String> = spec.tasks.iter().map(|t| format!("{} (n={})", t.task, t.n)).collect();
+    let tasks: Vec<String> = spec.tasks.iter().map(column_header).collect();
     out.push_str(&format!("| stage | kind | minutes | {} |\n", tasks.join(" | ")));
     out.push_str(&format!("|---|---|---|{}\n", "---|".repeat(tasks.len())));
     for r in rows {
@@ -99,4 +109,47 @@ pub fn markdown(rows: &[Row], spec: &ReportSpec) -> String {
         out.push_str(&format!("| {} | {} | {:.1} | {} |\n", r.stage, r.kind, r.seconds / 60.0, cells.join(" | ")));
     }
     out
+}
+
+/// The per-stage accuracy chart's data: one x label per model stage (in the recipe's order), one
+/// line per report task. None when no stage was scored.
+pub fn chart(rows: &[Row], spec: &ReportSpec) -> Option<LineChart> {
+    let scored: Vec<&Row> =
+        rows.iter().filter(|r| r.scores.len() == spec.tasks.len() && !r.scores.is_empty()).collect();
+    if scored.is_empty() {
+        return None;
+    }
+    Some(LineChart {
+        title: "Held-out accuracy after each stage (greedy)".into(),
+        x_desc: "stage".into(),
+        y_desc: "accuracy (%)".into(),
+        x_labels: scored.iter().map(|r| r.stage.clone()).collect(),
+        series: spec
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(k, t)| Series {
+                name: column_header(t),
+                values: scored.iter().map(|r| 100.0 * r.scores[k].accuracy).collect(),
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deepthink_tasks::TaskConfig;
+
+    #[test]
+    fn two_columns_of_one_task_differ_by_their_config() {
+        let plain = ReportTask { task: "mult".into(), task_config: TaskConfig::default(), n: 200 };
+        let wide = ReportTask {
+            task: "mult".into(),
+            task_config: TaskConfig::default().with("min_digits", 2).with("max_digits", 4),
+            n: 200,
+        };
+        assert_eq!(column_header(&plain), "mult (n=200)");
+        assert_eq!(column_header(&wide), "mult max_digits=4 min_digits=2 (n=200)");
+    }
 }

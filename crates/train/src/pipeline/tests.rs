@@ -95,8 +95,13 @@ fn stages_chain_skip_when_done_and_rerun_from_a_changed_one() {
     assert_eq!(std::fs::read_to_string(out.join("traces/data.jsonl")).unwrap().lines().count(), 12);
     assert!(out.join("rl/checkpoint/model.safetensors").exists());
     let report = std::fs::read_to_string(&first.report).unwrap();
-    assert!(report.contains("| rl | rl |") && report.contains("add (n=3)"), "{report}");
+    assert!(report.contains("| rl | rl |") && report.contains("add max_digits=2 min_digits=1 (n=3)"), "{report}");
     assert!(!report.contains("| traces | generate | 0.0 | 0.0%"), "a data stage has no scores: {report}");
+    let chart: deepthink_eval::line_chart::LineChart =
+        serde_json::from_slice(&std::fs::read(out.join("report-chart.json")).unwrap()).unwrap();
+    assert_eq!(chart.x_labels, ["base", "student", "rl"], "one point per model stage, none for the data stage");
+    assert_eq!(chart.series.len(), 1);
+    assert!(std::fs::read_to_string(out.join("report.svg")).unwrap().contains("add max_digits=2 min_digits=1 (n=3)"));
 
     let again = run_pipeline(&recipe(dir.path(), 12), None, false).unwrap();
     assert!(again.ran.is_empty() && again.skipped.len() == 4, "{again:?}");
