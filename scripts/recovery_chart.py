@@ -7,8 +7,9 @@ Reads, for each run NAME (rate-R, or rate-R-2x for SCALE=2), docs/imitation/reco
 (the held-out eval), NAME-forced.jsonl (scripts/forced_slip.py's three modes), NAME-last-step.json
 (the trainer's real tokens) and runs/recovery/NAME/clean-predictions.jsonl (the eval's
 completions). Writes docs/imitation/recovery/recovery.json (percent per rate: lines for the
-equal-token runs, dots for the longer ones; for `deepthink plot --lines`) and prints two Markdown tables: the figures per run, and the
-check on the model's own first pass — was the first result right, and what did the check say.
+equal-token runs, dots for the longer ones; for `deepthink plot --lines`) and prints two Markdown
+tables: the figures per run, and the check on the model's own first pass — was the first result
+right, and what did the check say.
 Of the eval's wrong answers it also counts how many had a check whose own residues disagree (the
 written `... is X` of a·b against that of the result): the check exposed the error and only its
 verdict missed it.
@@ -37,12 +38,12 @@ def clean_accuracy(name):
 
 
 def first_pass(p):
-    """(was the first result right, the first check's verdict) of one completion."""
+    """(was the first result right, the first check line or None) of one completion."""
     a, b = map(int, re.findall(r"\d+", p["question"])[:2])
     result = None
     for line in p["completion"].splitlines():
         if line.startswith("check mod 9:"):
-            return result == a * b, line.rsplit(" ", 1)[-1]
+            return result == a * b, line
         m = re.match(r"sum: \d+ = (\d+)", line)
         if m:
             result = int(m.group(1))
@@ -56,17 +57,17 @@ def own_checks(name):
     out = {"wrong": 0, "check_says_wrong": 0, "residues_disagree": 0, "passes": {}}
     for line in open(path):
         p = json.loads(line)
-        right, verdict = first_pass(p)
+        right, check = first_pass(p)
+        verdict = check.rsplit(" ", 1)[-1] if check else None
         key = (right, verdict, p["verdict"])
         out["passes"][key] = out["passes"].get(key, 0) + 1
         if p["verdict"] != "wrong":
             continue
         out["wrong"] += 1
-        checks = [l for l in p["completion"].splitlines() if l.startswith("check mod 9:")]
-        if not checks:
+        if not check:
             continue
-        out["check_says_wrong"] += checks[0].endswith("wrong")
-        residues = re.findall(r"is (\d)", checks[0])
+        out["check_says_wrong"] += verdict == "wrong"
+        residues = re.findall(r"is (\d)", check)
         out["residues_disagree"] += len(residues) >= 4 and residues[-2] != residues[-1]
     return out
 

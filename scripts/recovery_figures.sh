@@ -8,7 +8,7 @@
 #   scripts/recovery_figures.sh          # RATES="0 0.2" picks rates (default 0 0.1 0.2 0.5); ~15-18 min a rate here
 #
 # Equal tokens: a trace with a slip is about twice as long, so a model trained with slips sees
-# more tokens a step; STEPS_AT_<rate> below give each rate the real tokens of 1,200 steps at 0.2
+# more tokens a step; steps_for below gives each rate the real tokens of 1,200 steps at 0.2
 # (from the traces' measured mean length: 188, 205 and 223 tokens an example at 0, 0.1 and 0.2,
 # with the chat frame; 0.5's count is from the trainer's real tokens at 0.2, 206 an example, and
 # 0.5's 50 more characters a trace). Runs land in runs/recovery/ and resume; the figures go to
