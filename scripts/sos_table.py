@@ -6,7 +6,8 @@ For each trace style: held-out accuracy, wrong, no answer, cut off, mean complet
 what the model's own search did, replayed line by line against the trace grammar of
 crates/tasks/src/countdown/trace_search.rs:
   * combinations tried a problem (lines `a op b = v ...`);
-  * arithmetic slips (`v` is not `a op b`, or a division that does not come out even);
+  * arithmetic slips (`v` is not `a op b`, or a division that does not come out even), also per
+    operation;
   * illegal moves (an operand that is not in the current list, or a written list that is not the
     current list with a and b replaced by v);
   * revisits: descents (`... [list]` without `seen`) into a list, as a multiset, that the trace
@@ -14,7 +15,9 @@ crates/tasks/src/countdown/trace_search.rs:
     `visited` markers are there to prevent;
   * `seen` marks, and how many of them name a list that was indeed explored before;
   * the share of traces past 40 combinations (`seen` lines not counted), the reference search's
-    budget, after which a reference trace writes `back [root]` and the solver's path.
+    budget, after which a reference trace writes `back [root]` and the solver's path;
+  * `yes` lines, and how many of them name the target;
+  * slips on a trace's last combination line, and how many of those write the target.
 Then the per-problem agreement of each pair of styles. The reference traces of each style are
 replayed too when REFDIR holds `STYLE.jsonl` files from `deepthink data` (the training data's own
 figures, for comparison): `python3 scripts/sos_table.py [DOCDIR] [REFDIR]`.
@@ -54,26 +57,34 @@ def think_lines(completion):
     return [line.strip() for line in body.splitlines() if line.strip()]
 
 
-def replay(question_numbers, completion):
-    """What one trace did: counts of combinations, slips, illegal moves, revisits, seen marks."""
-    state = Counter(question_numbers)
+def replay(question, completion):
+    """What one trace did: counts of combinations, slips (all and per operation), illegal moves,
+    revisits, seen marks, and `yes` lines (all and at the target)."""
+    start, target = question
+    state = Counter(start)
     descended = set()
     out = Counter()
+    last = None  # the last combination line's (slipped, value)
     for line in think_lines(completion):
         back = BACK.match(line)
         if back:
             state = Counter(numbers(back.group(1)))
-            out["backs"] += 1
             continue
         combo = COMBO.match(line)
         if not combo:
-            out["other lines"] += 1
             continue
         a, op, b, v, rest = int(combo[1]), combo[2], int(combo[3]), int(combo[4]), combo[5].strip()
         out["combinations"] += 1
+        out[f"{op} lines"] += 1
         value = apply(a, op, b)
-        if value is None or value != v:
+        slipped = value is None or value != v
+        last = (slipped, v)
+        if slipped:
             out["slips"] += 1
+            out[f"{op} slips"] += 1
+        if rest == "yes":
+            out["yes lines"] += 1
+            out["yes at target"] += v == target
         after = state.copy()
         after[a] -= 1
         after[b] -= 1
@@ -99,6 +110,9 @@ def replay(question_numbers, completion):
                 out["illegal"] += 1
             elif rest == "":
                 state = after  # an `optimal` line: bare, the path goes on from its result
+    if last and last[0]:
+        out["last-line slips"] += 1
+        out["last-line slips at target"] += last[1] == target
     return out
 
 
@@ -106,17 +120,24 @@ def load(path):
     return [json.loads(line) for line in path.open() if line.strip()]
 
 
-def question_numbers(question):
-    return [int(x) for x in question.split("->")[0].split()]
+def parse_question(question):
+    """`4 19 20 3 -> 37` as ([4, 19, 20, 3], 37)."""
+    left, right = question.split("->")
+    return [int(x) for x in left.split()], int(right)
 
 
-def style_row(rows, completion_of, question_of):
+def style_totals(rows, completion_of, question_of):
+    """The replay counts summed over rows, and the number of traces past the node budget."""
     total = Counter()
     long_ones = 0
     for r in rows:
-        one = replay(question_numbers(question_of(r)), completion_of(r))
+        one = replay(parse_question(question_of(r)), completion_of(r))
         long_ones += one["combinations"] - one["seen marks"] > NODE_BUDGET
         total += one
+    return total, long_ones
+
+
+def style_row(rows, total, long_ones):
     n = len(rows)
     c = total["combinations"]
     d = total["descents"]
@@ -147,16 +168,26 @@ def main():
     print()
     print("| trace | combinations a problem | arithmetic slips (of combinations) | illegal moves | revisits of an explored list (of descents) | `seen` marks | past 40 combinations |")
     print("|---|---|---|---|---|---|---|")
+    model_totals = {}
     for s, rows in preds.items():
-        cells = style_row(rows, lambda r: r["completion"], lambda r: r["question"])
-        print(f"| model trained on `{s}` (500 held-out) | " + " | ".join(cells) + " |")
+        total, long_ones = style_totals(rows, lambda r: r["completion"], lambda r: r["question"])
+        model_totals[s] = total
+        cells = style_row(rows, total, long_ones)
+        print(f"| model trained on `{s}` ({len(rows)} held-out) | " + " | ".join(cells) + " |")
     if refs:
         for s in STYLES:
             f = refs / f"{s}.jsonl"
             if f.exists():
                 rows = load(f)
-                cells = style_row(rows, lambda r: r["completion"][0]["content"], lambda r: r["prompt"][0]["content"])
-                print(f"| `{s}` reference traces ({len(rows)} training problems) | " + " | ".join(cells) + " |")
+                totals = style_totals(rows, lambda r: r["completion"][0]["content"], lambda r: r["prompt"][0]["content"])
+                print(f"| `{s}` reference traces ({len(rows)} training problems) | " + " | ".join(style_row(rows, *totals)) + " |")
+    print()
+    print("| model trained on | slips in `+` lines | `-` | `*` | `/` | slips on the last line (writing the target) | `yes` lines naming the target |")
+    print("|---|---|---|---|---|---|---|")
+    for s, t in model_totals.items():
+        ops = [f"{100 * t[op + ' slips'] / max(t[op + ' lines'], 1):.0f}% of {t[op + ' lines']}" for op in "+-*/"]
+        last = f"{t['last-line slips']} of {t['slips']} ({t['last-line slips at target']})"
+        print(f"| `{s}` | " + " | ".join(ops) + f" | {last} | {t['yes at target']} of {t['yes lines']} |")
     print()
     print("| pair | both right | only the first | only the second | neither |")
     print("|---|---|---|---|---|")
