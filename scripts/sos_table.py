@@ -30,7 +30,7 @@ from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
-STYLES = ["optimal", "search", "visited"]
+STYLES = ["optimal", "search", "visited", "found"]
 # trace_search.rs's NODE_BUDGET: a reference search past it falls back to the solver's path.
 NODE_BUDGET = 40
 COMBO = re.compile(r"^(-?\d+)\s*([-+*/])\s*(-?\d+)\s*=\s*(-?\d+)\s*(.*)$")

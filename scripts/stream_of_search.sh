@@ -4,12 +4,15 @@
 # each trace style at equal real (non-padding) training tokens, 10 M each, batch 16, seed 1:
 #   visited  depth-first search with dead ends, `back`, and `seen` on a state already failed from
 #   search   the same search without the markers (it re-explores failed states)
+#   found    visited, kept only when the search reaches the target within its node budget (no
+#            solver path appended; the problem is redrawn otherwise)
 #   optimal  the solution path only
 # Steps come from the real tokens an example measured over the first 320-640 training examples of
-# each style with this seed (trainer's real_tokens): visited 742.3, search 717.8, optimal 58.8.
+# each style with this seed (trainer's real_tokens): visited 742.3, search 717.8, optimal 58.8;
+# found 323.2 (its first 640 examples).
 # Scored on 500 held-out problems, greedy, up to 1,600 new tokens. Runs land in runs/sos/ and
 # resume; the figures go to docs/imitation/sos/ (tables: python3 scripts/sos_table.py).
-# STYLES picks the styles (default all three, in this order).
+# STYLES picks the styles (default visited optimal search, in this order; found on request).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${DEEPTHINK:-target/release/deepthink}
@@ -22,6 +25,7 @@ per_example() {
     visited) echo 742.3 ;;
     search) echo 717.8 ;;
     optimal) echo 58.8 ;;
+    found) echo 323.2 ;;
     *) echo "no token count for style $1" >&2; exit 2 ;;
   esac
 }

@@ -26,6 +26,10 @@ pub enum TaskError {
     /// A trace style that needs the problem's own reasoning, for a problem that has none.
     #[error("problem {question:?} has no reasoning of its own to imitate (trace style `given`); use `direct`")]
     NoTrace { question: String },
+    /// A trace style that keeps only some traces (countdown's `found`: searches that reach the goal
+    /// themselves) rejected this problem's; a training source draws another problem.
+    #[error("trace style `{style}` rejected the trace of {question:?}: {reason}")]
+    Rejected { style: String, question: String, reason: &'static str },
     /// A malformed line in a problem file; `line` is 1-based.
     #[error("{file} line {line}: {message}")]
     BadLine { file: String, line: usize, message: String },

@@ -43,10 +43,14 @@ pub const OPTIMAL: TraceStyle = TraceStyle::named("optimal");
 /// Depth-first search with dead ends and backtracking (Stream of Search).
 pub const SEARCH: TraceStyle = TraceStyle::named("search");
 
-/// Trace styles countdown offers.
 /// `search` with revisits of failed states marked `seen` and not explored again.
 pub const VISITED: TraceStyle = TraceStyle::named("visited");
-pub const TRACE_STYLES: &[TraceStyle] = &[TraceStyle::DIRECT, OPTIMAL, SEARCH, VISITED];
+/// `visited`, kept only when the search itself reaches the goal within its node budget
+/// (rejection sampling of the search: no solver path appended).
+pub const FOUND: TraceStyle = TraceStyle::named("found");
+
+/// Trace styles countdown offers (the last is the worked style a base corpus shows).
+pub const TRACE_STYLES: &[TraceStyle] = &[TraceStyle::DIRECT, OPTIMAL, SEARCH, FOUND, VISITED];
 
 /// The registry entry.
 pub const ENTRY: TaskEntry = TaskEntry {
@@ -175,6 +179,16 @@ pub fn trace(
     let traced = match style {
         SEARCH => trace_search::search_trace(&values, target, rng),
         VISITED => trace_search::visited_trace(&values, target, rng),
+        FOUND => match trace_search::traced_search(&values, target, rng, true) {
+            Some((_, _, false)) => {
+                return Err(TaskError::Rejected {
+                    style: style.to_string(),
+                    question: p.question(),
+                    reason: "the search did not reach the target within its node budget",
+                })
+            }
+            found => found.map(|(lines, answer, _)| (lines, answer)),
+        },
         _ => trace_search::optimal_trace(&values, target, rng),
     };
     let (lines, answer) = traced.ok_or_else(|| TaskError::Unsolvable { question: p.question() })?;

@@ -207,3 +207,41 @@ fn visited_traces_mark_revisits_replay_cleanly_and_end_right() {
     println!("4 numbers found by search within the budget: search {plain}/200, visited {marked}/200");
     assert!(marked >= plain, "{marked} vs {plain}");
 }
+
+#[test]
+fn found_traces_are_the_searches_that_reach_the_goal_themselves() {
+    let four = CountdownTask::new(&CountdownConfig { countdown_numbers: 4, ..CountdownConfig::default() }).unwrap();
+    let (mut kept, mut rejected) = (0, 0);
+    for seed in 0..200u64 {
+        let mut gen_rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed);
+        let problem = four.generate(&mut gen_rng, Split::Train);
+        let cp = problem.downcast_ref::<CountdownProblem>().unwrap();
+        // The same trace RNG for `visited` and `found`: `found` is `visited` or a rejection.
+        let rng_at = || <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed + 1000);
+        let by_search = trace_search::traced_search(&cp.values(), i64::from(cp.target), &mut rng_at(), true)
+            .unwrap()
+            .2;
+        let visited = four.completion(&problem, VISITED, &mut rng_at()).unwrap();
+        match four.completion(&problem, FOUND, &mut rng_at()) {
+            Ok(found) => {
+                assert!(by_search);
+                kept += 1;
+                assert_eq!(found, visited);
+                assert_eq!(four.verify(&problem, &found).verdict, Verdict::Correct, "{found}");
+                let lines = crate::text::think_lines(&found);
+                assert!(lines.last().unwrap().ends_with(" yes"), "{found}");
+                // Within the node budget: the search's own lines, no solver path after them.
+                let tried = lines.iter().filter(|l| !l.starts_with("back") && !l.ends_with(" seen")).count();
+                assert!(tried <= trace_search::NODE_BUDGET, "{tried} combinations: {found}");
+            }
+            Err(TaskError::Rejected { style, .. }) => {
+                assert!(!by_search);
+                assert_eq!(style, "found");
+                rejected += 1;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    println!("found: kept {kept}, rejected {rejected} of 200 4-number problems");
+    assert!(kept > 40 && rejected > 40, "kept {kept}, rejected {rejected}");
+}

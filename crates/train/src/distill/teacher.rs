@@ -10,7 +10,7 @@
 //!   dvts, mcts).
 
 use deepthink_search::{by_name, Budget, Generator, Scorer, StrategyOptions};
-use deepthink_tasks::{Problem, Task, TraceStyle};
+use deepthink_tasks::{Problem, Task, TaskError, TraceStyle};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -41,12 +41,17 @@ impl Teacher for TraceTeacher {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                (0..self.samples.max(1))
-                    .map(|j| {
-                        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ ((i as u64) << 16) ^ j as u64);
-                        Ok(task.completion(p, self.style, &mut rng)?)
-                    })
-                    .collect()
+                // A trace the style rejects (countdown `found`) is no candidate.
+                let mut kept = Vec::new();
+                for j in 0..self.samples.max(1) {
+                    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ ((i as u64) << 16) ^ j as u64);
+                    match task.completion(p, self.style, &mut rng) {
+                        Ok(c) => kept.push(c),
+                        Err(TaskError::Rejected { .. }) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                Ok(kept)
             })
             .collect()
     }
