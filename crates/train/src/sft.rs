@@ -190,7 +190,9 @@ pub fn accepted_draw(
         }
     }
     let why = last.map(|e| e.to_string()).unwrap_or_default();
-    Err(TrainError::Config(format!("trace style `{trace}` rejected {MAX_REJECTED_DRAWS} problems in a row; last: {why}")))
+    Err(TrainError::Config(format!(
+        "trace style `{trace}` rejected {MAX_REJECTED_DRAWS} problems in a row; last: {why}"
+    )))
 }
 
 /// The source of batches, resolved once.

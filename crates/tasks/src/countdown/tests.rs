@@ -218,9 +218,7 @@ fn found_traces_are_the_searches_that_reach_the_goal_themselves() {
         let cp = problem.downcast_ref::<CountdownProblem>().unwrap();
         // The same trace RNG for `visited` and `found`: `found` is `visited` or a rejection.
         let rng_at = || <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed + 1000);
-        let by_search = trace_search::traced_search(&cp.values(), i64::from(cp.target), &mut rng_at(), true)
-            .unwrap()
-            .2;
+        let by_search = trace_search::traced_search(&cp.values(), i64::from(cp.target), &mut rng_at(), true).unwrap().2;
         let visited = four.completion(&problem, VISITED, &mut rng_at()).unwrap();
         match four.completion(&problem, FOUND, &mut rng_at()) {
             Ok(found) => {
