@@ -42,7 +42,7 @@ pub fn run(a: DataArgs) -> anyhow::Result<()> {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(a.seed);
     let mut lines = Vec::with_capacity(a.n);
     for _ in 0..a.n {
-        let (p, reply) = deepthink_train::accepted_draw(task.as_ref(), a.trace, split, &mut rng)?;
+        let (p, reply) = deepthink_tasks::accepted_draw(task.as_ref(), a.trace, split, &mut rng)?;
         let mut line = record_value(&task.prompt(&p, a.prompt), &reply);
         if a.with_problem {
             line["problem"] = serde_json::to_value(&p)?;

@@ -30,6 +30,9 @@ pub enum TaskError {
     /// themselves) rejected this problem's; a training source draws another problem.
     #[error("trace style `{style}` rejected the trace of {question:?}: {reason}")]
     Rejected { style: String, question: String, reason: &'static str },
+    /// `accepted_draw` met only rejections.
+    #[error("trace style `{style}` rejected {draws} problems in a row; last: {last}")]
+    AllRejected { style: String, draws: usize, last: String },
     /// A malformed line in a problem file; `line` is 1-based.
     #[error("{file} line {line}: {message}")]
     BadLine { file: String, line: usize, message: String },

@@ -52,7 +52,7 @@ pub use problem::{Problem, TaskProblem};
 pub use registry::{all_task_names, task_by_name};
 pub use style::{PromptStyle, Split};
 pub use sub::{SubConfig, SubProblem, SubTask};
-pub use task::{Explanation, Task};
+pub use task::{accepted_draw, Explanation, Task};
 pub use trace_style::TraceStyle;
 pub use verdict::{Checked, StepLabel, Verdict};
 pub use verifier::{check_batch, Attempt, TaskChecker, Verifier};

@@ -80,6 +80,30 @@ pub struct Explanation {
     pub glosses: Vec<String>,
 }
 
+/// Most problems drawn for one example when the trace style rejects traces (countdown `found`).
+pub const MAX_REJECTED_DRAWS: usize = 1_000;
+
+/// A problem from `split` and its completion in `style`; a problem whose trace the style rejects
+/// is replaced by the next draw (rejection sampling of a symbolic teacher). Any other error, and
+/// [`MAX_REJECTED_DRAWS`] rejections in a row, end the search.
+pub fn accepted_draw(
+    task: &dyn Task,
+    style: TraceStyle,
+    split: Split,
+    rng: &mut dyn RngCore,
+) -> Result<(Problem, String), TaskError> {
+    let mut last = String::new();
+    for _ in 0..MAX_REJECTED_DRAWS {
+        let p = task.generate(rng, split);
+        match task.completion(&p, style, rng) {
+            Ok(reply) => return Ok((p, reply)),
+            Err(e @ TaskError::Rejected { .. }) => last = e.to_string(),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(TaskError::AllRejected { style: style.to_string(), draws: MAX_REJECTED_DRAWS, last })
+}
+
 /// Two worked examples for few-shot prompts, drawn from the training split with a fixed seed.
 pub(crate) fn few_shot_examples(task: &dyn Task, style: TraceStyle) -> Vec<(String, String)> {
     let mut rng = crate::seeded::SplitMix64::new(FEW_SHOT_SEED);

@@ -23,5 +23,5 @@ pub mod verifier;
 
 pub use error::TrainError;
 pub use provenance::TrainedOn;
-pub use sft::{accepted_draw, train_sft, SftConfig, SftData, SftOutcome};
+pub use sft::{train_sft, SftConfig, SftData, SftOutcome};
 pub use verifier::{train_verifier, VerifierConfig, VerifierOutcome};

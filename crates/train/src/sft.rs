@@ -17,7 +17,7 @@ use deepthink_model::{load_checkpoint, ChatTokenizer, Message, Model, ModelConfi
 use deepthink_tasks::held_out_problems;
 use deepthink_tasks::mult::COMPACT;
 use deepthink_tasks::split::is_held_out_text;
-use deepthink_tasks::{task_by_name, Problem, PromptStyle, Split, Task, TaskConfig, TaskError, TraceStyle};
+use deepthink_tasks::{accepted_draw, task_by_name, PromptStyle, Split, Task, TaskConfig, TraceStyle};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -167,32 +167,6 @@ struct TrainerState {
     real_tokens: u64,
     seconds: f64,
     config: SftConfig,
-}
-
-/// Most problems drawn for one example when the trace style rejects traces (countdown `found`).
-const MAX_REJECTED_DRAWS: usize = 1_000;
-
-/// A training problem and its completion; a problem whose trace the style rejects is replaced
-/// by the next draw (rejection sampling of a symbolic teacher).
-pub fn accepted_draw(
-    task: &dyn Task,
-    trace: TraceStyle,
-    split: Split,
-    rng: &mut dyn rand::RngCore,
-) -> Result<(Problem, String), TrainError> {
-    let mut last = None;
-    for _ in 0..MAX_REJECTED_DRAWS {
-        let p = task.generate(rng, split);
-        match task.completion(&p, trace, rng) {
-            Ok(reply) => return Ok((p, reply)),
-            Err(e @ TaskError::Rejected { .. }) => last = Some(e),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let why = last.map(|e| e.to_string()).unwrap_or_default();
-    Err(TrainError::Config(format!(
-        "trace style `{trace}` rejected {MAX_REJECTED_DRAWS} problems in a row; last: {why}"
-    )))
 }
 
 /// The source of batches, resolved once.
@@ -561,19 +535,6 @@ fn save(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_rejecting_trace_style_redraws_the_problem() {
-        let cfg = TaskConfig::default().with("countdown_numbers", 4);
-        let task = task_by_name("countdown", &cfg).unwrap();
-        let found = TraceStyle::named("found");
-        let mut rng = ChaCha8Rng::seed_from_u64(3);
-        for _ in 0..20 {
-            let (_, reply) = accepted_draw(task.as_ref(), found, Split::Train, &mut rng).unwrap();
-            let last = deepthink_tasks::text::think_lines(&reply).last().map(|l| l.to_string()).unwrap_or_default();
-            assert!(last.ends_with(" yes"), "{reply}");
-        }
-    }
 
     #[test]
     fn micro_batches_give_the_one_batch_gradient() {

@@ -243,3 +243,14 @@ fn found_traces_are_the_searches_that_reach_the_goal_themselves() {
     println!("found: kept {kept}, rejected {rejected} of 200 4-number problems");
     assert!(kept > 40 && rejected > 40, "kept {kept}, rejected {rejected}");
 }
+
+#[test]
+fn a_rejecting_trace_style_redraws_the_problem() {
+    let four = CountdownTask::new(&CountdownConfig { countdown_numbers: 4, ..CountdownConfig::default() }).unwrap();
+    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(3);
+    for _ in 0..20 {
+        let (_, reply) = crate::accepted_draw(&four, FOUND, Split::Train, &mut rng).unwrap();
+        let last = think_lines(&reply).last().map(|l| l.to_string()).unwrap_or_default();
+        assert!(last.ends_with(" yes"), "{reply}");
+    }
+}
