@@ -2,7 +2,8 @@
 """Tables for issue 14 §3 (Stream of Search on countdown-4) from the predictions that
 scripts/stream_of_search.sh copies into docs/imitation/sos/.
 
-For each trace style: held-out accuracy, wrong, no answer, cut off, mean completion tokens; and
+For each trace style: held-out accuracy, wrong, no answer, cut off, answers `none` (a `stream`
+model saying its search found nothing; counted under no answer too), mean completion tokens; and
 what the model's own search did, replayed line by line against the trace grammar of
 crates/tasks/src/countdown/trace_search.rs:
   * combinations tried a problem (lines `a op b = v ...`);
@@ -30,7 +31,9 @@ from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
-STYLES = ["optimal", "search", "visited", "found"]
+STYLES = ["optimal", "search", "visited", "found", "stream"]
+# trace_search.rs's NO_SOLUTION: a `stream` trace whose search ran out answers it.
+NO_SOLUTION = "none"
 # trace_search.rs's NODE_BUDGET: a reference search past it falls back to the solver's path.
 NODE_BUDGET = 40
 COMBO = re.compile(r"^(-?\d+)\s*([-+*/])\s*(-?\d+)\s*=\s*(-?\d+)\s*(.*)$")
@@ -155,16 +158,17 @@ def main():
     docs = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/imitation/sos")
     refs = Path(sys.argv[2]) if len(sys.argv) > 2 else None
     preds = {s: load(docs / f"{s}-predictions.jsonl") for s in STYLES if (docs / f"{s}-predictions.jsonl").exists()}
-    print("| trained on | real training tokens | steps | held-out accuracy | wrong | no answer | cut off | mean completion tokens |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| trained on | real training tokens | steps | held-out accuracy | wrong | no answer | cut off | answers `none` | mean completion tokens |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for s, rows in preds.items():
         last = json.loads((docs / f"{s}-last-step.json").read_text())
         n = len(rows)
         v = Counter(r["verdict"] for r in rows)
         cut = sum(r["truncated"] for r in rows)
         tokens = sum(r["tokens"] for r in rows) / n
+        none = sum(r["completion"].split("</think>")[-1].strip() == NO_SOLUTION for r in rows)
         print(f"| `{s}` | {last['real_tokens'] / 1e6:.2f} M | {last['step']:,} | **{100 * v['correct'] / n:.1f}%** "
-              f"| {100 * v['wrong'] / n:.1f}% | {100 * v['noanswer'] / n:.1f}% | {100 * cut / n:.1f}% | {tokens:.0f} |")
+              f"| {100 * v['wrong'] / n:.1f}% | {100 * v['noanswer'] / n:.1f}% | {100 * cut / n:.1f}% | {100 * none / n:.1f}% | {tokens:.0f} |")
     print()
     print("| trace | combinations a problem | arithmetic slips (of combinations) | illegal moves | revisits of an explored list (of descents) | `seen` marks | past 40 combinations |")
     print("|---|---|---|---|---|---|---|")

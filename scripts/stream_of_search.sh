@@ -6,13 +6,16 @@
 #   search   the same search without the markers (it re-explores failed states)
 #   found    visited, kept only when the search reaches the target within its node budget (no
 #            solver path appended; the problem is redrawn otherwise)
+#   stream   visited with every stream kept as it ran, as Stream of Search trains: a search that
+#            runs out of budget ends there and answers `none`
 #   optimal  the solution path only
 # Steps come from the real tokens an example measured over the first 320-640 training examples of
 # each style with this seed (trainer's real_tokens): visited 742.3, search 717.8, optimal 58.8;
-# found 323.2 (its first 640 examples).
+# found 323.2, stream 689.6 (their first 640 examples).
 # Scored on 500 held-out problems, greedy, up to 1,600 new tokens. Runs land in runs/sos/ and
 # resume; the figures go to docs/imitation/sos/ (tables: python3 scripts/sos_table.py).
-# STYLES picks the styles (default visited optimal search, in this order; found on request).
+# STYLES picks the styles (default visited optimal search, in this order; found and stream on
+# request).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${DEEPTHINK:-target/release/deepthink}
@@ -26,6 +29,7 @@ per_example() {
     search) echo 717.8 ;;
     optimal) echo 58.8 ;;
     found) echo 323.2 ;;
+    stream) echo 689.6 ;;
     *) echo "no token count for style $1" >&2; exit 2 ;;
   esac
 }

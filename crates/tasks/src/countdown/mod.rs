@@ -48,9 +48,12 @@ pub const VISITED: TraceStyle = TraceStyle::named("visited");
 /// `visited`, kept only when the search itself reaches the goal within its node budget
 /// (rejection sampling of the search: no solver path appended).
 pub const FOUND: TraceStyle = TraceStyle::named("found");
+/// `visited` with every stream kept as it ran, as Stream of Search trains: a search that runs out
+/// of budget ends there and answers `none` (no solver path appended).
+pub const STREAM: TraceStyle = TraceStyle::named("stream");
 
 /// Trace styles countdown offers (the last is the worked style a base corpus shows).
-pub const TRACE_STYLES: &[TraceStyle] = &[TraceStyle::DIRECT, OPTIMAL, SEARCH, FOUND, VISITED];
+pub const TRACE_STYLES: &[TraceStyle] = &[TraceStyle::DIRECT, OPTIMAL, SEARCH, FOUND, STREAM, VISITED];
 
 /// The registry entry.
 pub const ENTRY: TaskEntry = TaskEntry {
@@ -189,6 +192,7 @@ pub fn trace(
             }
             found => found.map(|(lines, answer, _)| (lines, answer)),
         },
+        STREAM => Some(trace_search::stream_trace(&values, target, rng)),
         _ => trace_search::optimal_trace(&values, target, rng),
     };
     let (lines, answer) = traced.ok_or_else(|| TaskError::Unsolvable { question: p.question() })?;

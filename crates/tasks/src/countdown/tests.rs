@@ -254,3 +254,35 @@ fn a_rejecting_trace_style_redraws_the_problem() {
         assert!(last.ends_with(" yes"), "{reply}");
     }
 }
+
+#[test]
+fn stream_traces_keep_failed_searches_as_they_ran() {
+    let four = CountdownTask::new(&CountdownConfig { countdown_numbers: 4, ..CountdownConfig::default() }).unwrap();
+    let (mut reached, mut ran_out) = (0, 0);
+    for seed in 0..200u64 {
+        let mut gen_rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed);
+        let problem = four.generate(&mut gen_rng, Split::Train);
+        // The same trace RNG for both: `stream` is `visited` up to where the fallback starts.
+        let rng_at = || <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed + 1000);
+        let visited = four.completion(&problem, VISITED, &mut rng_at()).unwrap();
+        let stream = four.completion(&problem, STREAM, &mut rng_at()).unwrap();
+        let checked = four.verify(&problem, &stream);
+        if checked.verdict == Verdict::Correct {
+            reached += 1;
+            assert_eq!(stream, visited);
+            continue;
+        }
+        ran_out += 1;
+        assert_eq!(checked.answer.as_deref(), Some(trace_search::NO_SOLUTION), "{stream}");
+        assert_ne!(checked.verdict, Verdict::Correct);
+        // The search's own lines: visited's, cut where `back [root]` and the solver's path begin.
+        let (own, fallback) = (think_lines(&stream), think_lines(&visited));
+        let root = format!("back {}", trace_search::list(&problem.downcast_ref::<CountdownProblem>().unwrap().values()));
+        let cut = fallback.iter().rposition(|l| *l == root).unwrap();
+        assert_eq!(own, fallback[..cut].to_vec(), "{stream}");
+        let tried = own.iter().filter(|l| !l.starts_with("back") && !l.ends_with(" seen")).count();
+        assert_eq!(tried, trace_search::NODE_BUDGET, "{stream}");
+    }
+    println!("stream: {reached} reached the target, {ran_out} ran out, of 200 4-number problems");
+    assert!(reached > 40 && ran_out > 40, "reached {reached}, ran out {ran_out}");
+}

@@ -199,6 +199,23 @@ pub fn visited_trace(numbers: &[i64], target: i64, rng: &mut dyn RngCore) -> Opt
     traced_search(numbers, target, rng, true).map(|(lines, answer, _)| (lines, answer))
 }
 
+/// What a countdown stream answers when its search ran out without reaching the target (the
+/// `stream` style): a stated answer the verifier cannot read as an expression, so never right.
+pub const NO_SOLUTION: &str = "none";
+
+/// The search's own lines, and the answer it reached if it reached the target within its budget.
+fn own_search(numbers: &[i64], target: i64, rng: &mut dyn RngCore, mark_visited: bool) -> (Vec<String>, Option<String>) {
+    if numbers.len() == 1 {
+        return (Vec::new(), (numbers[0] == target).then(|| numbers[0].to_string()));
+    }
+    let failed = mark_visited.then(std::collections::HashSet::new);
+    let mut search = Search { target, budget: NODE_BUDGET, lines: Vec::new(), rng, failed };
+    match search.dfs(&root(numbers)) {
+        Outcome::Found(item) => (search.lines, Some(item.shown.text)),
+        Outcome::Failed | Outcome::OutOfBudget => (search.lines, None),
+    }
+}
+
 /// A search trace, its answer, and whether the search itself found it (else the node budget ran
 /// out, or nothing was found, and the solver's path was appended).
 pub fn traced_search(
@@ -207,19 +224,23 @@ pub fn traced_search(
     rng: &mut dyn RngCore,
     mark_visited: bool,
 ) -> Option<(Vec<String>, String, bool)> {
-    let start = root(numbers);
-    let failed = mark_visited.then(std::collections::HashSet::new);
-    let mut search = Search { target, budget: NODE_BUDGET, lines: Vec::new(), rng, failed };
+    let (mut lines, found) = own_search(numbers, target, &mut *rng, mark_visited);
+    if let Some(answer) = found {
+        return Some((lines, answer, true));
+    }
     if numbers.len() == 1 {
-        return (numbers[0] == target).then(|| (Vec::new(), numbers[0].to_string(), true));
+        return None;
     }
-    if let Outcome::Found(item) = search.dfs(&start) {
-        return Some((search.lines, item.shown.text, true));
-    }
-    let mut lines = search.lines;
-    let path = solution(numbers, target, search.rng)?;
+    let path = solution(numbers, target, rng)?;
     lines.push(format!("back {}", list(numbers)));
     let (tail, answer) = walk(numbers, target, &path, true);
     lines.extend(tail);
     Some((lines, answer, false))
+}
+
+/// The `stream` trace: the `visited` search as it ran, kept whether or not it reached the target
+/// (see the module doc); a search that ran out answers [`NO_SOLUTION`].
+pub fn stream_trace(numbers: &[i64], target: i64, rng: &mut dyn RngCore) -> (Vec<String>, String) {
+    let (lines, found) = own_search(numbers, target, rng, true);
+    (lines, found.unwrap_or_else(|| NO_SOLUTION.to_string()))
 }
