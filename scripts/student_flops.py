@@ -5,7 +5,7 @@ against RL at equal student compute).
     python3 scripts/student_flops.py RUN_DIR [RUN_DIR ...]
 
 A RUN_DIR is a `train sft|grpo` run or a pipeline stage directory (metrics.jsonl and
-checkpoint/). The count is Kaplan et al.'s rule: 2·N FLOPs a position forward, 6·N forward and
+checkpoint/); a directory without metrics.jsonl (a generate stage) is skipped with a note. The count is Kaplan et al.'s rule: 2·N FLOPs a position forward, 6·N forward and
 backward, with N the parameters that multiply (all but the input embedding, a lookup):
 
 - SFT: 6·N · the real (unpadded) tokens trained on;
@@ -62,6 +62,10 @@ def main() -> None:
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
     for arg in sys.argv[1:]:
+        if not (Path(arg) / "metrics.jsonl").exists():
+            # A pipeline's generate, filter or mix stage: no training steps of its own.
+            print(f"  {arg}: no metrics.jsonl (not a training run), skipped", file=sys.stderr)
+            continue
         r = run_flops(Path(arg))
         print(json.dumps(r))
         print(f"  {r['run']}: {r['trainer']}, {r['steps']} steps, N = {r['params']:,}: {r['flops'] / 1e12:.3f} TFLOPs", file=sys.stderr)
