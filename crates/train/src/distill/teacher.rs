@@ -1,8 +1,10 @@
 //! Who writes the solutions a student imitates. A teacher proposes candidate completions for a
 //! batch of problems; [`super::distill`] keeps the verified ones.
 //!
-//! - [`TraceTeacher`]: the task's own symbolic trace (always right; several per problem where the
-//!   task has several solutions, as countdown does);
+//! - [`TraceTeacher`]: the task's own symbolic trace (several per problem where the task has
+//!   several solutions, as countdown does). Right by construction for every style but countdown's
+//!   `found`, which rejects a search that fails (no candidate), and `stream`, which keeps it and
+//!   answers `none` (a candidate that verification drops);
 //! - [`SearchTeacher`]: any test-time strategy over any generator — a bigger or RL-trained local
 //!   model, beam or majority with a verifier, or a remote model behind an OpenAI-compatible
 //!   server (`search::RemoteGenerator`). Its candidates are every whole solution the strategy

@@ -97,3 +97,18 @@ fn the_task_trace_teacher_is_always_right() {
     assert_eq!(r.accepted, r.candidates);
     assert_eq!(r.solved, 10);
 }
+
+#[test]
+fn a_stream_trace_teachers_failed_searches_are_dropped_by_verification() {
+    // 4-number countdown: the 40-combination search often runs out, and a `stream` trace then
+    // answers `none`. Those candidates are written by the teacher and rejected by the verifier.
+    let task = task_by_name("countdown", &TaskConfig::default().with("countdown_numbers", 4)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s.jsonl");
+    let teacher = TraceTeacher { style: "stream".parse().unwrap(), samples: 4 };
+    let r = distill(task.as_ref(), &teacher, None, &cfg(4), &out, false).unwrap();
+    assert_eq!(r.candidates, 40);
+    assert!(r.accepted > 0 && r.accepted < r.candidates, "{r:?}");
+    let kept = std::fs::read_to_string(&out).unwrap();
+    assert!(!kept.contains("</think>\n\nnone"), "a failed stream was kept");
+}
