@@ -281,26 +281,49 @@ fn rows_block<W: WeightElem>(
             }
         }
     };
+    // 4 rows a tile where the 512-bit kernel runs (16 accumulators of its 32 registers), else 2
+    // (8 of AVX2's 16). A row's outputs do not depend on the tile it lands in.
+    #[cfg(target_arch = "x86_64")]
+    if simd::avx512_available() && k % 8 == 0 {
+        return sweep::<4, W>(store, x, w, (m, k, n), cols);
+    }
+    sweep::<2, W>(store, x, w, (m, k, n), cols)
+}
+
+/// `rows_block`'s loop: tiles of `R` rows × 4 weight rows over the columns `cols`, the last rows
+/// in tiles of 2 and 1; a partial group of weight rows repeats its last one and stores only the
+/// real outputs.
+fn sweep<const R: usize, W: WeightElem>(
+    store: impl Fn(usize, f32),
+    x: &[f32],
+    w: &[W],
+    (m, k, n): (usize, usize, usize),
+    cols: std::ops::Range<usize>,
+) {
+    let xrow = |i: usize| &x[i * k..(i + 1) * k];
     let mut j = cols.start;
     while j < cols.end {
         let nj = (cols.end - j).min(4);
         let wrow = |t: usize| &w[(j + t.min(nj - 1)) * k..(j + t.min(nj - 1) + 1) * k];
         let ws = [wrow(0), wrow(1), wrow(2), wrow(3)];
-        let mut i = 0;
-        while i < m {
-            let ni = (m - i).min(2);
-            let acc = if ni == 2 {
-                tile::<2, W>([&x[i * k..(i + 1) * k], &x[(i + 1) * k..(i + 2) * k]], ws)
-            } else {
-                let [a] = tile::<1, W>([&x[i * k..(i + 1) * k]], ws);
-                [a, a]
-            };
-            for (r, row) in acc.iter().enumerate().take(ni) {
+        let put = |i: usize, acc: &[[f32; 4]]| {
+            for (r, row) in acc.iter().enumerate() {
                 for (t, v) in row.iter().enumerate().take(nj) {
                     store((i + r) * n + j + t, *v);
                 }
             }
+        };
+        let mut i = 0;
+        while i + R <= m {
+            put(i, &tile::<R, W>(std::array::from_fn(|r| xrow(i + r)), ws));
+            i += R;
+        }
+        while i + 2 <= m {
+            put(i, &tile::<2, W>([xrow(i), xrow(i + 1)], ws));
             i += 2;
+        }
+        if i < m {
+            put(i, &tile::<1, W>([xrow(i)], ws));
         }
         j += 4;
     }
@@ -318,8 +341,8 @@ pub(crate) fn avx2_fma() -> bool {
 #[inline]
 pub(crate) fn tile<const R: usize, W: WeightElem>(xs: [&[f32]; R], ws: [&[W]; 4]) -> [[f32; 4]; R] {
     #[cfg(target_arch = "x86_64")]
-    if ws[0].len() % 16 == 0 && simd::avx512_available() {
-        // SAFETY: the CPU has AVX-512F (checked); every row holds `k` floats, `k % 16 == 0`.
+    if ws[0].len() % 8 == 0 && simd::avx512_available() {
+        // SAFETY: the CPU has AVX-512F (checked); every row holds `k` floats, `k % 8 == 0`.
         return unsafe { simd::tile_avx512::<R, W>(xs, ws) };
     }
     #[cfg(target_arch = "x86_64")]
@@ -349,7 +372,7 @@ mod simd {
     }
 
     /// # Safety
-    /// AVX-512F must be available; all rows must have the same length, a multiple of 16.
+    /// AVX-512F must be available; all rows must have the same length, a multiple of 8.
     #[target_feature(enable = "avx512f")]
     pub unsafe fn tile_avx512<const R: usize, W: super::WeightElem>(xs: [&[f32]; R], ws: [&[W]; 4]) -> [[f32; 4]; R] {
         let k = ws[0].len();
@@ -370,13 +393,68 @@ mod simd {
             }
             c += 16;
         }
-        let mut out = [[0.0f32; 4]; R];
-        for r in 0..R {
-            for t in 0..4 {
-                out[r][t] = _mm512_reduce_add_ps(acc[r][t]);
+        if c < k {
+            // The last 8 (k = 344, the default shape's MLP width): the upper lanes multiply zeros.
+            let wv = [
+                _mm512_zextps256_ps512(W::load8(ws[0].as_ptr().add(c))),
+                _mm512_zextps256_ps512(W::load8(ws[1].as_ptr().add(c))),
+                _mm512_zextps256_ps512(W::load8(ws[2].as_ptr().add(c))),
+                _mm512_zextps256_ps512(W::load8(ws[3].as_ptr().add(c))),
+            ];
+            for r in 0..R {
+                let xv = _mm512_zextps256_ps512(_mm256_loadu_ps(xs[r].as_ptr().add(c)));
+                for t in 0..4 {
+                    acc[r][t] = _mm512_fmadd_ps(xv, wv[t], acc[r][t]);
+                }
             }
         }
+        reduce_rows(&acc)
+    }
+
+    /// Lane sums of `R × 4` accumulators, reduced together instead of one `_mm512_reduce_add_ps`
+    /// each: a transpose-and-add tree (2 shuffles and an add per step) halves the number of
+    /// vectors at every level, ~3 instructions a sum against ~8. Every accumulator's 16 lanes are
+    /// added in the same order whatever `R` is and wherever it sits in the tile, so a row's
+    /// result does not depend on the tile it was computed in.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn reduce_rows<const R: usize>(acc: &[[__m512; 4]; R]) -> [[f32; 4]; R] {
+        let zero = _mm512_setzero_ps();
+        let mut out = [[0.0f32; 4]; R];
+        let mut sums = [0.0f32; 16];
+        let mut r = 0;
+        while r < R {
+            let (total, done) = match R - r {
+                1 => (lanes(lanes(quad(&acc[r]), zero), zero), 1),
+                2 | 3 => (lanes(lanes(quad(&acc[r]), quad(&acc[r + 1])), zero), 2),
+                _ => {
+                    let top = lanes(quad(&acc[r]), quad(&acc[r + 1]));
+                    (lanes(top, lanes(quad(&acc[r + 2]), quad(&acc[r + 3]))), 4)
+                }
+            };
+            _mm512_storeu_ps(sums.as_mut_ptr(), total);
+            for i in 0..done {
+                out[r + i].copy_from_slice(&sums[4 * i..4 * i + 4]);
+            }
+            r += done;
+        }
         out
+    }
+
+    /// Four accumulators → per 128-bit lane `[Σ a, Σ b, Σ c, Σ d]` of that lane's four floats.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn quad(v: &[__m512; 4]) -> __m512 {
+        let ab = _mm512_castps_pd(_mm512_add_ps(_mm512_unpacklo_ps(v[0], v[1]), _mm512_unpackhi_ps(v[0], v[1])));
+        let cd = _mm512_castps_pd(_mm512_add_ps(_mm512_unpacklo_ps(v[2], v[3]), _mm512_unpackhi_ps(v[2], v[3])));
+        _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(ab, cd)), _mm512_castpd_ps(_mm512_unpackhi_pd(ab, cd)))
+    }
+
+    /// `[x0 + x1, x2 + x3, y0 + y1, y2 + y3]` over 128-bit lanes.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn lanes(x: __m512, y: __m512) -> __m512 {
+        _mm512_add_ps(_mm512_shuffle_f32x4::<0b10_00_10_00>(x, y), _mm512_shuffle_f32x4::<0b11_01_11_01>(x, y))
     }
 
     #[target_feature(enable = "avx2,fma")]
@@ -466,6 +544,27 @@ mod tests {
             gemm_into(&mut b, n, View::rows(&x, k), View::transposed(&w, k), (m, k, n), 1.0, Write::Add, false);
             for (p, q) in a.iter().zip(&b) {
                 assert!((p - q).abs() < 1e-4, "{m}x{k}x{n}: {p} vs {q}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_rows_outputs_do_not_depend_on_the_tile_it_lands_in() {
+        // k = 344 ends in a half vector; 7 rows make tiles of 4, 2 and 1 where 4-row tiles run.
+        for (k, n) in [(344, 9), (32, 6), (128, 5)] {
+            let x: Vec<f32> = (0..7 * k).map(|i| (i as f32 * 0.37).sin()).collect();
+            let w: Vec<f32> = (0..n * k).map(|i| (i as f32 * 0.11).cos()).collect();
+            let mut all = vec![0.0; 7 * n];
+            linear_rows(&mut all, &x, &w, (7, k, n), Write::Set);
+            for i in 0..7 {
+                let mut one = vec![0.0; n];
+                linear_rows(&mut one, &x[i * k..(i + 1) * k], &w, (1, k, n), Write::Set);
+                assert_eq!(one, all[i * n..(i + 1) * n], "k {k}, row {i}");
+            }
+            let mut b = vec![0.0; 7 * n];
+            gemm_into(&mut b, n, View::rows(&x, k), View::transposed(&w, k), (7, k, n), 1.0, Write::Set, false);
+            for (p, q) in all.iter().zip(&b) {
+                assert!((p - q).abs() < 1e-3, "k {k}: {p} vs {q}");
             }
         }
     }
