@@ -277,7 +277,8 @@ fn stream_traces_keep_failed_searches_as_they_ran() {
         assert_ne!(checked.verdict, Verdict::Correct);
         // The search's own lines: visited's, cut where `back [root]` and the solver's path begin.
         let (own, fallback) = (think_lines(&stream), think_lines(&visited));
-        let root = format!("back {}", trace_search::list(&problem.downcast_ref::<CountdownProblem>().unwrap().values()));
+        let root =
+            format!("back {}", trace_search::list(&problem.downcast_ref::<CountdownProblem>().unwrap().values()));
         let cut = fallback.iter().rposition(|l| *l == root).unwrap();
         assert_eq!(own, fallback[..cut].to_vec(), "{stream}");
         let tried = own.iter().filter(|l| !l.starts_with("back") && !l.ends_with(" seen")).count();

@@ -204,7 +204,12 @@ pub fn visited_trace(numbers: &[i64], target: i64, rng: &mut dyn RngCore) -> Opt
 pub const NO_SOLUTION: &str = "none";
 
 /// The search's own lines, and the answer it reached if it reached the target within its budget.
-fn own_search(numbers: &[i64], target: i64, rng: &mut dyn RngCore, mark_visited: bool) -> (Vec<String>, Option<String>) {
+fn own_search(
+    numbers: &[i64],
+    target: i64,
+    rng: &mut dyn RngCore,
+    mark_visited: bool,
+) -> (Vec<String>, Option<String>) {
     if numbers.len() == 1 {
         return (Vec::new(), (numbers[0] == target).then(|| numbers[0].to_string()));
     }
