@@ -282,9 +282,10 @@ fn rows_block<W: WeightElem>(
         }
     };
     // 4 rows a tile where the 512-bit kernel runs (16 accumulators of its 32 registers), else 2
-    // (8 of AVX2's 16). A row's outputs do not depend on the tile it lands in.
+    // (8 of AVX2's 16). A row's outputs do not depend on the tile it lands in. (Both callers
+    // ensure `k % 8 == 0`, which the 512-bit kernel needs.)
     #[cfg(target_arch = "x86_64")]
-    if simd::avx512_available() && k % 8 == 0 {
+    if simd::avx512_available() {
         return sweep::<4, W>(store, x, w, (m, k, n), cols);
     }
     sweep::<2, W>(store, x, w, (m, k, n), cols)
