@@ -118,7 +118,7 @@ pub struct SftArgs {
     #[arg(long)]
     pub no_split: bool,
     /// Reasoning style to imitate, one the task offers: direct (every task); compact, cot (mult);
-    /// optimal, search (countdown); carry (add).
+    /// optimal, search (countdown); carry, recheck (add); `deepthink tasks` lists them all.
     #[arg(long, default_value = "compact")]
     pub trace: TraceStyle,
     #[arg(long, default_value = "plain")]

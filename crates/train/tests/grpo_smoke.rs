@@ -186,3 +186,17 @@ fn rollouts_obey_the_thinking_budget() {
         assert_eq!(deepthink_tasks::text::think_block(text).chars().count(), 1 + 6, "{text:?}");
     }
 }
+
+#[test]
+fn rollouts_stop_where_the_update_can_still_take_them() {
+    use deepthink_train::grpo::rollout::sample_groups;
+    let cfg = config(false);
+    let mut ck = load_checkpoint(&cfg.init_from).unwrap();
+    // A context shorter than prompt + thinking: every rollout runs into it. The decoder could
+    // sample one token past a full context, but the update feeds prompt and completion in together.
+    ck.model.cfg.max_seq_len = 24;
+    let task = deepthink_tasks::task_by_name(&cfg.task, &cfg.task_config).unwrap();
+    let r = sample_groups(&ck.model, &ck.tokenizer, task.as_ref(), &cfg, 0).unwrap();
+    let lens: Vec<usize> = r.prompts.iter().zip(&r.outputs).map(|(p, o)| p.len() + o.tokens.len()).collect();
+    assert!(lens.iter().all(|&n| n == 24), "each rollout fills the context exactly: {lens:?}");
+}

@@ -4,9 +4,10 @@
 //!
 //! Operands are drawn as `mult` draws them (digit count uniform in `min_digits..=max_digits`,
 //! then uniform among numbers with that many digits); small spaces are enumerated for their
-//! held-out partition. The `carry` trace is in [`carry`].
+//! held-out partition. The `carry` trace is in [`carry`]; `recheck`, an overthinking variant, in [`recheck`].
 
 pub mod carry;
+pub mod recheck;
 
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -30,8 +31,12 @@ pub const NAME: &str = "add";
 /// Column addition from the right, one line per column: `7+8=15, write 5 carry 1`.
 pub const CARRY: TraceStyle = TraceStyle::named("carry");
 
+/// The `carry` trace followed by 0–3 redundant re-verifications: an overthinker, for
+/// length-aware RL to cure ([`recheck`]).
+pub const RECHECK: TraceStyle = TraceStyle::named("recheck");
+
 /// Trace styles `add` offers.
-pub const TRACE_STYLES: &[TraceStyle] = &[TraceStyle::DIRECT, CARRY];
+pub const TRACE_STYLES: &[TraceStyle] = &[TraceStyle::DIRECT, CARRY, RECHECK];
 
 /// Most digits per operand: the sum of two 18-digit numbers fits a `u64`.
 pub const MAX_DIGITS: u32 = 18;
@@ -150,8 +155,12 @@ impl TaskProblem for AddProblem {
     fn trace_styles(&self) -> &'static [TraceStyle] {
         TRACE_STYLES
     }
-    fn trace(&self, style: TraceStyle, _rng: &mut dyn RngCore) -> Result<(Vec<String>, String), TaskError> {
-        let lines = if style == CARRY { carry::lines(self) } else { Vec::new() };
+    fn trace(&self, style: TraceStyle, rng: &mut dyn RngCore) -> Result<(Vec<String>, String), TaskError> {
+        let lines = match style {
+            CARRY => carry::lines(self),
+            RECHECK => recheck::lines(self, rng),
+            _ => Vec::new(),
+        };
         Ok((lines, self.answer()))
     }
     fn as_any(&self) -> &dyn std::any::Any {

@@ -79,3 +79,33 @@ fn prompts_stay_in_the_vocabulary() {
         assert!(crate::prompt::in_vocabulary(&task.prompt(&p, *style)), "{style}");
     }
 }
+
+#[test]
+fn a_recheck_trace_repeats_the_whole_sum_with_the_operands_swapped_then_in_order() {
+    let two = super::recheck::lines_with(&P, 2);
+    let first = lines(&P);
+    assert_eq!(two[..3], first[..]);
+    assert_eq!(two[3], "sum 525");
+    assert_eq!(two[4], "wait, check again: 68+457");
+    assert_eq!(two[5..8], lines(&AddProblem { a: 68, b: 457 })[..]);
+    assert_eq!(two[8], "sum 525");
+    assert_eq!(two[9], "wait, check again: 457+68");
+    assert_eq!(two[10..13], first[..]);
+    assert_eq!(two.len(), 14);
+    assert_eq!(super::recheck::count_rechecks(&two.join("\n")), 2);
+    assert_eq!(super::recheck::lines_with(&P, 0).len(), 4);
+}
+
+#[test]
+fn recheck_traces_draw_every_count_and_stay_right() {
+    let mut rng = SplitMix64::new(9);
+    let task = AddTask::new(&AddConfig { min_digits: 1, max_digits: 4 }).unwrap();
+    let mut seen = [0usize; super::recheck::MAX_RECHECKS as usize + 1];
+    for _ in 0..400 {
+        let p = task.generate(&mut rng, Split::Train);
+        let c = task.completion(&p, RECHECK, &mut rng).unwrap();
+        assert_eq!(task.verify(&p, &c).verdict, Verdict::Correct, "{c}");
+        seen[super::recheck::count_rechecks(&c)] += 1;
+    }
+    assert!(seen.iter().all(|&n| n > 60), "each count near a quarter of 400: {seen:?}");
+}

@@ -60,14 +60,17 @@ pub fn sample_groups(
         let skip = if forced_per_group > 0 { no_think_opening(tok, q, &ids)? } else { Vec::new() };
         for j in 0..cfg.group {
             let seed = cfg.seed ^ (step << 20) ^ ((i * cfg.group + j) as u64);
+            let opening = if j < forced_per_group { skip.clone() } else { Vec::new() };
+            // The decoder may sample one token past a full context (it is never fed back), but
+            // the update runs prompt and completion through the model together: keep them inside it.
+            let room = model.cfg.max_seq_len.saturating_sub(ids.len() + opening.len()).max(1);
             let params = SamplingParams {
                 temperature: cfg.temperature,
-                max_new_tokens: cfg.max_new_tokens,
+                max_new_tokens: cfg.max_new_tokens.min(room),
                 seed,
                 thinking: cfg.thinking.clone(),
                 ..SamplingParams::default()
             };
-            let opening = if j < forced_per_group { skip.clone() } else { Vec::new() };
             let mut req = GenRequest::new(ids.iter().chain(&opening).copied().collect(), params);
             req.think_tags = tags.clone();
             reqs.push(req);
