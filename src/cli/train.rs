@@ -143,6 +143,11 @@ pub struct SftArgs {
     /// punctuation — open questions need a trained one.
     #[arg(long)]
     pub tokenizer: Option<PathBuf>,
+    /// Every prompt ends "think for N tokens", N a multiple of 8 drawn per question in MIN:MAX and
+    /// unrelated to the trace: a base that reads past the line, for `train grpo --length-targets`
+    /// (L1) to teach to meet it. Generated task data only.
+    #[arg(long, value_name = "MIN:MAX")]
+    pub length_targets: Option<String>,
     #[command(flatten)]
     pub shape: ShapeArgs,
     #[arg(long, default_value_t = 3000)]
@@ -231,12 +236,15 @@ pub fn run(cmd: TrainCommand, matches: Option<&ArgMatches>) -> anyhow::Result<()
 }
 
 fn sft(a: SftArgs, matches: Option<&ArgMatches>) -> anyhow::Result<()> {
-    let Some(cfg) = resolve(&a.config, matches, || Ok(sft_config(&a)))? else { return Ok(()) };
+    let Some(cfg) = resolve(&a.config, matches, || sft_config(&a))? else { return Ok(()) };
     let out = train_sft(&cfg, &a.run, a.restart)?;
     report_sft(&out, &a)
 }
 
-fn sft_config(a: &SftArgs) -> SftConfig {
+fn sft_config(a: &SftArgs) -> anyhow::Result<SftConfig> {
+    if a.data.is_some() && a.length_targets.is_some() {
+        anyhow::bail!("--length-targets applies to generated task data, not to --data files");
+    }
     let data = match &a.data {
         Some(path) => {
             let task_config = match (a.task.task.trim(), &a.task.qa_file) {
@@ -250,11 +258,12 @@ fn sft_config(a: &SftArgs) -> SftConfig {
             SftData::Task { task: a.task.task.clone(), task_config: a.task.config(), trace: a.trace, prompt: a.prompt }
         }
     };
-    SftConfig {
+    Ok(SftConfig {
         data,
         shape: a.shape.shape(),
         init_from: a.init_from.clone(),
         tokenizer: a.tokenizer.clone(),
+        length_targets: super::train_grpo::parse_length_targets(a.length_targets.as_deref())?,
         steps: a.steps,
         batch_size: a.batch_size,
         lr: a.lr,
@@ -268,7 +277,7 @@ fn sft_config(a: &SftArgs) -> SftConfig {
         eval_problems: a.eval_problems,
         save_every: a.save_every,
         seed: a.seed,
-    }
+    })
 }
 
 /// "final loss X", or what a resumed run that had nothing left to train says instead.

@@ -111,21 +111,6 @@ pub struct GrpoArgs {
     pub seed: u64,
 }
 
-impl GrpoArgs {
-    /// `--length-targets MIN:MAX` as bounds; the error names the flag and the value.
-    fn length_targets(&self) -> anyhow::Result<Option<[usize; 2]>> {
-        let Some(spec) = &self.length_targets else { return Ok(None) };
-        let bad =
-            || anyhow::anyhow!("--length-targets `{spec}`: expected MIN:MAX tokens with 8 <= MIN <= MAX, e.g. 32:256");
-        let (lo, hi) = spec.split_once(':').ok_or_else(bad)?;
-        let (lo, hi): (usize, usize) = (lo.trim().parse().map_err(|_| bad())?, hi.trim().parse().map_err(|_| bad())?);
-        if lo < 8 || hi < lo {
-            return Err(bad());
-        }
-        Ok(Some([lo, hi]))
-    }
-}
-
 pub fn run(a: GrpoArgs, matches: Option<&ArgMatches>) -> anyhow::Result<()> {
     let Some(cfg) = resolve(&a.config, matches, || config(&a))? else { return Ok(()) };
     let out = train_grpo(&cfg, &a.run, a.restart)?;
@@ -179,7 +164,7 @@ fn config(a: &GrpoArgs) -> anyhow::Result<GrpoConfig> {
         scale_rewards: !a.no_scale_rewards,
         rewards,
         length_warmup: a.length_warmup,
-        length_targets: a.length_targets()?,
+        length_targets: parse_length_targets(a.length_targets.as_deref())?,
         no_think_share: a.no_think_share,
         verifier_cmd: a.verifier_cmd.clone(),
         skip_zero_advantage: a.skip_zero_advantage,
@@ -195,4 +180,18 @@ fn config(a: &GrpoArgs) -> anyhow::Result<GrpoConfig> {
         save_every: a.save_every,
         seed: a.seed,
     })
+}
+
+/// `--length-targets MIN:MAX` as bounds (`train sft` and `train grpo`); the error names the flag
+/// and the value.
+pub fn parse_length_targets(spec: Option<&str>) -> anyhow::Result<Option<[usize; 2]>> {
+    let Some(spec) = spec else { return Ok(None) };
+    let bad =
+        || anyhow::anyhow!("--length-targets `{spec}`: expected MIN:MAX tokens with 8 <= MIN <= MAX, e.g. 32:256");
+    let (lo, hi) = spec.split_once(':').ok_or_else(bad)?;
+    let (lo, hi): (usize, usize) = (lo.trim().parse().map_err(|_| bad())?, hi.trim().parse().map_err(|_| bad())?);
+    if lo < 8 || hi < lo {
+        return Err(bad());
+    }
+    Ok(Some([lo, hi]))
 }

@@ -15,6 +15,7 @@ use deepthink_model::ops::cross_entropy_in_place;
 use deepthink_model::train_pass::Tape;
 use deepthink_model::{load_checkpoint, ChatTokenizer, Message, Model, ModelConfig, ModelShape};
 use deepthink_tasks::held_out_problems;
+use deepthink_tasks::length_target::{Target, WithLengthTarget};
 use deepthink_tasks::mult::COMPACT;
 use deepthink_tasks::split::is_held_out_text;
 use deepthink_tasks::{accepted_draw, task_by_name, PromptStyle, Split, Task, TaskConfig, TraceStyle};
@@ -92,6 +93,13 @@ pub struct SftConfig {
     /// Hugging Face `tokenizer.json` + `tokenizer_config.json`) instead of the character-level one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tokenizer: Option<PathBuf>,
+    /// Task data only: every prompt ends `think for N tokens`, N a multiple of 8 in `[min, max]`
+    /// drawn per question and unrelated to the trace (`tasks::length_target`). L1 starts its RL
+    /// from a model that reads past an instruction it does not yet follow; a small model that has
+    /// only seen bare questions answers none right with the line added, so it first learns here
+    /// to read past it, and `train grpo --length-targets` then teaches it to meet the target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length_targets: Option<[usize; 2]>,
     pub steps: u64,
     pub batch_size: usize,
     pub lr: f32,
@@ -123,6 +131,7 @@ impl Default for SftConfig {
             shape: ModelShape::default(),
             init_from: None,
             tokenizer: None,
+            length_targets: None,
             steps: 3000,
             batch_size: 64,
             lr: 1e-3,
@@ -239,6 +248,12 @@ fn resolve_source(cfg: &SftConfig, tok: &ChatTokenizer) -> Result<Source, TrainE
             if !task.trace_styles().contains(trace) {
                 return Err(TrainError::Config(format!("task `{}` has no trace style `{trace}`", task.name())));
             }
+            let task: Box<dyn Task> = match cfg.length_targets {
+                Some([min, max]) => {
+                    Box::new(WithLengthTarget { inner: task, target: Target::Range { min, max, seed: cfg.seed } })
+                }
+                None => task,
+            };
             Ok(Source::Task { task, trace: *trace, prompt: *prompt })
         }
         SftData::File { path, eval_task, task_config, split } => {
