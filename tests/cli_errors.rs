@@ -193,7 +193,7 @@ fn tasks_lists_every_registered_task_with_its_styles() {
     assert_eq!(names, vec!["mult", "countdown", "add", "sub", "qa", "mix"]);
     assert_eq!(lines[5]["trace_styles"], serde_json::json!(["direct", "mixed"]));
     assert_eq!(lines[3]["trace_styles"], serde_json::json!(["direct", "borrow"]));
-    assert_eq!(lines[2]["trace_styles"], serde_json::json!(["direct", "carry"]));
+    assert_eq!(lines[2]["trace_styles"], serde_json::json!(["direct", "carry", "recheck"]));
 }
 
 #[test]

@@ -269,7 +269,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let (dir, ck) = super::load_model_as(&a.model, a.dtype)?;
     let (task, problems) = task_and_problems(&a)?;
     let task: Box<dyn Task> = match a.length_target {
-        Some(n) => Box::new(WithLengthTarget { inner: task, target: Target::Fixed(n) }),
+        Some(n) => Box::new(WithLengthTarget { inner: task, target: Target::Fixed(n), fit: 0 }),
         None => task,
     };
     let prm = a.verifier.as_deref().map(|v| a.scorer(v)).transpose()?;
@@ -316,12 +316,16 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         write_lines_atomic(path, lines)?;
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        let mut value = serde_json::to_value(&report)?;
+        if let (Some(n), Some(fields)) = (a.length_target, value.as_object_mut()) {
+            fields.insert("length_control".into(), serde_json::to_value(LengthControl::of(&preds, n))?);
+        }
+        println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
         println!("{dir} on {} problems ({}), {strategy}", problems.len(), task.name());
         println!("{}", report.summary());
         if let Some(n) = a.length_target {
-            println!("{}", length_control(&preds, n));
+            println!("{}", LengthControl::of(&preds, n));
         }
         if report.groups.len() > 1 {
             for (g, s) in &report.groups {
@@ -333,19 +337,41 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// L1's control figures for target `n`: mean |tokens - n| / n over the generated tokens, the share
-/// over `n`, and the share of reasoning lines that repeat an earlier line (padding).
-fn length_control(preds: &[deepthink_eval::Prediction], n: usize) -> String {
-    let k = preds.len().max(1) as f64;
-    let error = preds.iter().map(|p| (p.tokens as f64 - n as f64).abs() / n.max(1) as f64).sum::<f64>() / k;
-    let over = preds.iter().filter(|p| p.tokens > n).count() as f64 / k;
-    let repeated = preds.iter().map(|p| repeated_line_share(&p.completion)).sum::<f64>() / k;
-    format!(
-        "length control, target {n}: mean |n - target| / target {:.1}%, over the target {:.1}%, repeated reasoning lines {:.1}%",
-        100.0 * error,
-        100.0 * over,
-        100.0 * repeated
-    )
+/// L1's control figures for a target: mean |tokens - target| / target over the generated
+/// tokens, the share over the target, and the share of reasoning lines that repeat an earlier
+/// line (padding).
+#[derive(serde::Serialize)]
+struct LengthControl {
+    target: usize,
+    mean_relative_error: f64,
+    over_target: f64,
+    repeated_lines: f64,
+}
+
+impl LengthControl {
+    fn of(preds: &[deepthink_eval::Prediction], target: usize) -> LengthControl {
+        let k = preds.len().max(1) as f64;
+        let n = target as f64;
+        LengthControl {
+            target,
+            mean_relative_error: preds.iter().map(|p| (p.tokens as f64 - n).abs() / n.max(1.0)).sum::<f64>() / k,
+            over_target: preds.iter().filter(|p| p.tokens > target).count() as f64 / k,
+            repeated_lines: preds.iter().map(|p| repeated_line_share(&p.completion)).sum::<f64>() / k,
+        }
+    }
+}
+
+impl std::fmt::Display for LengthControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "length control, target {}: mean |n - target| / target {:.1}%, over the target {:.1}%, repeated reasoning lines {:.1}%",
+            self.target,
+            100.0 * self.mean_relative_error,
+            100.0 * self.over_target,
+            100.0 * self.repeated_lines
+        )
+    }
 }
 
 /// Mean thinking tokens of the problems in difficulty group `group`.

@@ -148,6 +148,11 @@ pub struct SftArgs {
     /// (L1) to teach to meet it. Generated task data only.
     #[arg(long, value_name = "MIN:MAX")]
     pub length_targets: Option<String>,
+    /// With --length-targets: draw K traces per example and keep the one whose length is nearest
+    /// the prompt's target, so length follows the target in the data (traces that vary in length
+    /// only, e.g. `add --trace recheck`). 0: one draw, the target unrelated to the trace.
+    #[arg(long, value_name = "K", default_value_t = 0, requires = "length_targets")]
+    pub length_fit: u32,
     #[command(flatten)]
     pub shape: ShapeArgs,
     #[arg(long, default_value_t = 3000)]
@@ -264,6 +269,7 @@ fn sft_config(a: &SftArgs) -> anyhow::Result<SftConfig> {
         init_from: a.init_from.clone(),
         tokenizer: a.tokenizer.clone(),
         length_targets: super::train_grpo::parse_length_targets(a.length_targets.as_deref())?,
+        length_fit: a.length_fit,
         steps: a.steps,
         batch_size: a.batch_size,
         lr: a.lr,

@@ -75,6 +75,9 @@ pub struct GrpoArgs {
     pub length_targets: Option<String>,
     /// AdaptThink's exploration: this share of every group (rounded up) starts with an empty think
     /// block, so direct answers are sampled and the no-think reward can teach when they are right.
+    /// Pair the no-think reward with --no-scale-rewards: divided by the group's std, its small
+    /// bonus becomes a full-size advantage in every group that is all right, and the policy stops
+    /// thinking everywhere (docs/overthinking.md, "Choosing whether to think").
     #[arg(long, default_value_t = 0.0, value_name = "SHARE")]
     pub no_think_share: f32,
     /// Score the accuracy reward with this long-lived program (one JSON line per completion in,
@@ -161,7 +164,15 @@ fn config(a: &GrpoArgs) -> anyhow::Result<GrpoConfig> {
             aggregation: a.loss,
             max_completion_len: a.max_new_tokens,
         },
-        scale_rewards: !a.no_scale_rewards,
+        scale_rewards: {
+            if !a.no_scale_rewards && rewards.iter().any(|r| r.name == "no-think") {
+                eprintln!(
+                    "note: the no-think reward with advantages divided by the group's std makes its bonus \
+                     full-size in all-right groups; --no-scale-rewards keeps it small (AdaptThink)"
+                );
+            }
+            !a.no_scale_rewards
+        },
         rewards,
         length_warmup: a.length_warmup,
         length_targets: parse_length_targets(a.length_targets.as_deref())?,

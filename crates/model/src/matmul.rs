@@ -342,7 +342,7 @@ pub(crate) fn avx2_fma() -> bool {
 #[inline]
 pub(crate) fn tile<const R: usize, W: WeightElem>(xs: [&[f32]; R], ws: [&[W]; 4]) -> [[f32; 4]; R] {
     #[cfg(target_arch = "x86_64")]
-    if ws[0].len() % 8 == 0 && simd::avx512_available() {
+    if ws[0].len().is_multiple_of(8) && simd::avx512_available() {
         // SAFETY: the CPU has AVX-512F (checked); every row holds `k` floats, `k % 8 == 0`.
         return unsafe { simd::tile_avx512::<R, W>(xs, ws) };
     }

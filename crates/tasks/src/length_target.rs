@@ -11,6 +11,14 @@
 //! Departure from L1: targets are tens to a few hundred tokens (our traces are short), drawn
 //! uniformly in steps of 8 rather than from L1's fixed list.
 //!
+//! With `fit` above 1, [`WithLengthTarget`] also shapes its training traces: it draws `fit`
+//! completions of the inner task and keeps the one whose length (in characters: tokens under the
+//! default character tokenizer) is closest to the target. A task whose traces vary in length
+//! (`add --trace recheck`, countdown `search`) so yields SFT data in which length follows the
+//! target — a base L1's RL can refine. Departure from L1, whose base (DeepScaleR) met no targets
+//! before RL: our first L1 run from a target-blind base learned the unconditional median length
+//! for every target (docs/overthinking.md, "L1").
+//!
 //! [`repeated_line_share`] is the check that padding is not passing for control: the share of
 //! reasoning lines that repeat an earlier line of the same completion.
 
@@ -55,6 +63,8 @@ impl Target {
 pub struct WithLengthTarget {
     pub inner: Box<dyn Task>,
     pub target: Target,
+    /// Traces drawn per training completion, the one nearest the target kept (0 or 1: one draw).
+    pub fit: u32,
 }
 
 impl WithLengthTarget {
@@ -99,7 +109,20 @@ impl Task for WithLengthTarget {
         self.inner.worked_style()
     }
     fn completion(&self, p: &Problem, style: TraceStyle, rng: &mut dyn RngCore) -> Result<String, TaskError> {
-        self.inner.completion(p, style, rng)
+        let first = self.inner.completion(p, style, rng)?;
+        if self.fit <= 1 {
+            return Ok(first);
+        }
+        let n = self.target.for_question(&p.question());
+        let miss = |c: &str| c.chars().count().abs_diff(n);
+        let mut best = first;
+        for _ in 1..self.fit {
+            let c = self.inner.completion(p, style, rng)?;
+            if miss(&c) < miss(&best) {
+                best = c;
+            }
+        }
+        Ok(best)
     }
     fn verify(&self, p: &Problem, completion: &str) -> Checked {
         self.inner.verify(p, completion)
@@ -132,7 +155,7 @@ mod tests {
     #[test]
     fn prompts_name_the_target_and_it_reads_back() {
         let inner = task_by_name("countdown", &TaskConfig::default()).unwrap();
-        let task = WithLengthTarget { inner, target: Target::Fixed(64) };
+        let task = WithLengthTarget { inner, target: Target::Fixed(64), fit: 0 };
         let mut rng = crate::seeded::SplitMix64::new(1);
         let p = task.generate(&mut rng, Split::Train);
         let prompt = task.prompt(&p, PromptStyle::Plain);
@@ -149,6 +172,28 @@ mod tests {
         assert!(targets.iter().all(|&n| n % 8 == 0 && (24..=200).contains(&n)), "{targets:?}");
         assert!(targets.iter().collect::<std::collections::HashSet<_>>().len() > 15);
         assert_eq!(t.for_question("12*7"), t.for_question("12*7"));
+    }
+
+    #[test]
+    fn fitted_traces_follow_the_target() {
+        let task = |n: usize, fit: u32| WithLengthTarget {
+            inner: task_by_name("add", &TaskConfig::default()).unwrap(),
+            target: Target::Fixed(n),
+            fit,
+        };
+        let mut rng = crate::seeded::SplitMix64::new(7);
+        let p = task(1, 0).generate(&mut rng, Split::Train);
+        let mut lengths = |t: &WithLengthTarget| -> Vec<usize> {
+            (0..40).map(|_| t.completion(&p, crate::add::RECHECK, &mut rng).unwrap().chars().count()).collect()
+        };
+        let blind = lengths(&task(1, 0));
+        let (shortest, longest) = (*blind.iter().min().unwrap(), *blind.iter().max().unwrap());
+        assert!(shortest < longest, "recheck traces vary in length: {blind:?}");
+        // Eight draws of four recheck counts hold the extremes but for (3/4)^8 = 10% of the time.
+        let short = lengths(&task(1, 8));
+        let long = lengths(&task(100_000, 8));
+        assert!(short.iter().filter(|&&n| n == shortest).count() >= 30, "{short:?}");
+        assert!(long.iter().filter(|&&n| n == longest).count() >= 30, "{long:?}");
     }
 
     #[test]

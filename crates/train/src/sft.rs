@@ -100,6 +100,10 @@ pub struct SftConfig {
     /// to read past it, and `train grpo --length-targets` then teaches it to meet the target.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub length_targets: Option<[usize; 2]>,
+    /// With `length_targets`: traces drawn per example, the one nearest the target kept
+    /// (`WithLengthTarget::fit`), so length follows the target in the data. 0: one draw.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub length_fit: u32,
     pub steps: u64,
     pub batch_size: usize,
     pub lr: f32,
@@ -132,6 +136,7 @@ impl Default for SftConfig {
             init_from: None,
             tokenizer: None,
             length_targets: None,
+            length_fit: 0,
             steps: 3000,
             batch_size: 64,
             lr: 1e-3,
@@ -147,6 +152,10 @@ impl Default for SftConfig {
             seed: 1,
         }
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 fn one() -> usize {
@@ -249,9 +258,11 @@ fn resolve_source(cfg: &SftConfig, tok: &ChatTokenizer) -> Result<Source, TrainE
                 return Err(TrainError::Config(format!("task `{}` has no trace style `{trace}`", task.name())));
             }
             let task: Box<dyn Task> = match cfg.length_targets {
-                Some([min, max]) => {
-                    Box::new(WithLengthTarget { inner: task, target: Target::Range { min, max, seed: cfg.seed } })
-                }
+                Some([min, max]) => Box::new(WithLengthTarget {
+                    inner: task,
+                    target: Target::Range { min, max, seed: cfg.seed },
+                    fit: cfg.length_fit,
+                }),
                 None => task,
             };
             Ok(Source::Task { task, trace: *trace, prompt: *prompt })
@@ -550,6 +561,45 @@ fn save(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `length_targets` puts a target in every prompt; `length_fit` makes the traces follow it.
+    #[test]
+    fn length_targets_reach_the_prompts_and_fitted_traces_follow_them() {
+        use deepthink_tasks::length_target::target_in_prompt;
+        let tok = ChatTokenizer::char_level().unwrap();
+        let cfg = |fit: u32| SftConfig {
+            data: SftData::Task {
+                task: "add".into(),
+                task_config: TaskConfig::from(deepthink_tasks::AddConfig { min_digits: 2, max_digits: 2 }),
+                trace: deepthink_tasks::add::RECHECK,
+                prompt: PromptStyle::Plain,
+            },
+            length_targets: Some([64, 320]),
+            length_fit: fit,
+            ..SftConfig::default()
+        };
+        // Mean completion length of the examples asking for under 150 tokens, and over 250.
+        let short_and_long = |fit: u32| {
+            let examples = resolve_source(&cfg(fit), &tok).unwrap().batch(&tok, 5, 0, 200).unwrap();
+            let (mut short, mut long) = (Vec::new(), Vec::new());
+            for e in &examples {
+                let target = target_in_prompt(&tok.decode(&e.prompt)).expect("a target in every prompt");
+                assert!((64..=320).contains(&target), "{target}");
+                let n = e.completion.len() as f64;
+                if target < 150 {
+                    short.push(n);
+                } else if target > 250 {
+                    long.push(n);
+                }
+            }
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+            (mean(&short), mean(&long))
+        };
+        let (short, long) = short_and_long(8);
+        assert!(long > 1.5 * short, "fitted: {short} vs {long} tokens");
+        let (short, long) = short_and_long(0);
+        assert!((long / short - 1.0).abs() < 0.25, "unfitted: {short} vs {long} tokens");
+    }
 
     #[test]
     fn micro_batches_give_the_one_batch_gradient() {
