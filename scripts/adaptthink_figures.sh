@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 13 §3, AdaptThink in GRPO: a base that answers some sums directly, then RL with the
 # no-think bonus with and without dividing advantages by the group's std.
-# docs/overthinking.md, "Choosing whether to think". About 6 minutes on 2 cores.
+# docs/overthinking.md, "Choosing whether to think". About 8 minutes on 2 cores.
 set -euo pipefail
 D=${DEEPTHINK:-./target/release/deepthink}
 R=${RUNS:-runs}
@@ -18,9 +18,15 @@ A="--init-from $R/adapt-base/checkpoint --task add --min-digits 1 --max-digits 3
 $D train grpo $A --rewards accuracy=1,format=1,no-think=0.05 --run "$R/adapt-scaled"
 $D train grpo $A --rewards accuracy=1,format=1,no-think=0.05 --no-scale-rewards --run "$R/adapt-unscaled"
 $D train grpo $A --rewards accuracy=1,format=1,no-think=0.2 --no-scale-rewards --run "$R/adapt-unscaled-d0.2"
-for m in adapt-base adapt-scaled adapt-unscaled adapt-unscaled-d0.2; do
+# Between the two: 300 steps at delta 0.1 and 0.15.
+for d in 0.1 0.15; do
+  $D train grpo $A --steps 300 --eval-every 100 --rewards accuracy=1,format=1,no-think=$d --no-scale-rewards \
+    --run "$R/adapt-unscaled-d$d"
+done
+for m in adapt-base adapt-scaled adapt-unscaled adapt-unscaled-d0.2 adapt-unscaled-d0.1 adapt-unscaled-d0.15; do
   $D eval --model "$R/$m/checkpoint" --task add --min-digits 1 --max-digits 3 --per-group 30 \
     --max-new-tokens 200 --predictions "$R/$m.jsonl"
 done
 python3 scripts/length_rl_table.py base="$R/adapt-base.jsonl" scaled="$R/adapt-scaled.jsonl" \
-  unscaled="$R/adapt-unscaled.jsonl" unscaled-d0.2="$R/adapt-unscaled-d0.2.jsonl"
+  unscaled="$R/adapt-unscaled.jsonl" unscaled-d0.2="$R/adapt-unscaled-d0.2.jsonl" \
+  unscaled-d0.1-300="$R/adapt-unscaled-d0.1.jsonl" unscaled-d0.15-300="$R/adapt-unscaled-d0.15.jsonl"

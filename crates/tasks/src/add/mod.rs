@@ -150,7 +150,7 @@ impl TaskProblem for AddProblem {
         crate::integer::answer_key(answer)
     }
     fn step_labels(&self, completion: &str) -> Option<Vec<StepLabel>> {
-        Some(carry::step_labels(self, completion))
+        Some(recheck::step_labels(self, completion).unwrap_or_else(|| carry::step_labels(self, completion)))
     }
     fn trace_styles(&self) -> &'static [TraceStyle] {
         TRACE_STYLES

@@ -32,6 +32,7 @@ use rand::{Rng, RngCore};
 
 use super::carry;
 use super::AddProblem;
+use crate::verdict::StepLabel;
 
 /// Most redundant re-verifications a trace writes.
 pub const MAX_RECHECKS: u32 = 3;
@@ -64,4 +65,17 @@ pub fn lines(p: &AddProblem, rng: &mut dyn RngCore) -> Vec<String> {
 /// How many re-verifications a completion's reasoning writes (lines opening `wait, check again`).
 pub fn count_rechecks(reasoning: &str) -> usize {
     reasoning.lines().filter(|l| l.trim_start().starts_with("wait, check again")).count()
+}
+
+/// Step labels of a completion written in this style (one whose reasoning has a `sum` line), or
+/// `None` for any other: the reference is this trace with as many rechecks as the completion
+/// writes, so a redundant recheck is labelled `Good` while it is right — it costs tokens, it is not
+/// a mistake.
+pub fn step_labels(p: &AddProblem, completion: &str) -> Option<Vec<StepLabel>> {
+    let lines = crate::text::think_lines(completion);
+    if !lines.iter().any(|l| l.trim_start().starts_with("sum ")) {
+        return None;
+    }
+    let rechecks = count_rechecks(&lines.join("\n")) as u32;
+    Some(crate::integer::reference_line_labels(&lines_with(p, rechecks), completion))
 }

@@ -109,3 +109,19 @@ fn recheck_traces_draw_every_count_and_stay_right() {
     }
     assert!(seen.iter().all(|&n| n > 60), "each count near a quarter of 400: {seen:?}");
 }
+
+#[test]
+fn recheck_step_labels_accept_redundant_rechecks_and_flag_a_wrong_line() {
+    let trace = super::recheck::lines_with(&P, 2);
+    let good = render_completion(&trace, "525");
+    assert!(P.step_labels(&good).unwrap().iter().all(|l| *l == StepLabel::Good), "{good}");
+    // A slip inside the second recheck: Bad from that line on, Good before it.
+    let mut slipped = trace.clone();
+    slipped[10] = "7+8=16, write 6 carry 1".into();
+    let labels = P.step_labels(&render_completion(&slipped, "525")).unwrap();
+    assert!(labels[..10].iter().all(|l| *l == StepLabel::Good));
+    assert!(labels[10..].iter().all(|l| *l == StepLabel::Bad));
+    // A carry-style completion is still labelled against the carry trace.
+    let carry = render_completion(&lines(&P), "525");
+    assert!(P.step_labels(&carry).unwrap().iter().all(|l| *l == StepLabel::Good));
+}
