@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 13 §3, AdaptThink in GRPO: a base that answers some sums directly, then RL with the
 # no-think bonus with and without dividing advantages by the group's std.
-# docs/overthinking.md, "Choosing whether to think". About 14 minutes on 2 cores.
+# docs/overthinking.md, "Choosing whether to think". About 17 minutes on 2 cores.
 set -euo pipefail
 D=${DEEPTHINK:-./target/release/deepthink}
 R=${RUNS:-runs}
@@ -26,16 +26,20 @@ done
 # At lr 1e-4, 300 steps: delta 0.05, 0.1, 0.15 (seeds 1 and 2) and 0.2.
 H="--init-from $R/adapt-base/checkpoint --task add --min-digits 1 --max-digits 3 --no-think-share 0.5
   --prompts 16 --group 8 --max-new-tokens 200 --warmup 0 --eval-every 500 --no-scale-rewards --lr 1e-4 --steps 300"
-for spec in "0.05 1" "0.1 1" "0.15 1" "0.15 2" "0.2 1"; do
+for spec in "0.05 1" "0.1 1" "0.15 1" "0.15 2" "0.15 3" "0.2 1"; do
   set -- $spec
   $D train grpo $H --seed $2 --rewards accuracy=1,format=1,no-think=$1 --run "$R/adapt-lr1e-4-d$1-s$2"
 done
+$D train grpo ${H/--lr 1e-4 --steps 300/--lr 5e-5 --steps 600} --rewards accuracy=1,format=1,no-think=0.15 \
+  --run "$R/adapt-lr5e-5-600-d0.15"
 for m in adapt-base adapt-scaled adapt-unscaled adapt-unscaled-d0.2 adapt-unscaled-d0.1 adapt-unscaled-d0.15 \
-  adapt-lr1e-4-d0.05-s1 adapt-lr1e-4-d0.1-s1 adapt-lr1e-4-d0.15-s1 adapt-lr1e-4-d0.15-s2 adapt-lr1e-4-d0.2-s1; do
+  adapt-lr1e-4-d0.05-s1 adapt-lr1e-4-d0.1-s1 adapt-lr1e-4-d0.15-s1 adapt-lr1e-4-d0.15-s2 adapt-lr1e-4-d0.15-s3 adapt-lr1e-4-d0.2-s1 \
+  adapt-lr5e-5-600-d0.15; do
   $D eval --model "$R/$m/checkpoint" --task add --min-digits 1 --max-digits 3 --per-group 30 \
     --max-new-tokens 200 --predictions "$R/$m.jsonl"
 done
 python3 scripts/length_rl_table.py base="$R/adapt-base.jsonl" scaled="$R/adapt-scaled.jsonl" \
   unscaled="$R/adapt-unscaled.jsonl" unscaled-d0.2="$R/adapt-unscaled-d0.2.jsonl" \
   unscaled-d0.1-300="$R/adapt-unscaled-d0.1.jsonl" unscaled-d0.15-300="$R/adapt-unscaled-d0.15.jsonl" \
-  $(for r in d0.05-s1 d0.1-s1 d0.15-s1 d0.15-s2 d0.2-s1; do echo "lr1e-4-$r=$R/adapt-lr1e-4-$r.jsonl"; done)
+  $(for r in d0.05-s1 d0.1-s1 d0.15-s1 d0.15-s2 d0.15-s3 d0.2-s1; do echo "lr1e-4-$r=$R/adapt-lr1e-4-$r.jsonl"; done) \
+  lr5e-5-600-d0.15="$R/adapt-lr5e-5-600-d0.15.jsonl"
