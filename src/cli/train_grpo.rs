@@ -164,15 +164,7 @@ fn config(a: &GrpoArgs) -> anyhow::Result<GrpoConfig> {
             aggregation: a.loss,
             max_completion_len: a.max_new_tokens,
         },
-        scale_rewards: {
-            if !a.no_scale_rewards && rewards.iter().any(|r| r.name == "no-think") {
-                eprintln!(
-                    "note: the no-think reward with advantages divided by the group's std makes its bonus \
-                     full-size in all-right groups; --no-scale-rewards keeps it small (AdaptThink)"
-                );
-            }
-            !a.no_scale_rewards
-        },
+        scale_rewards: !a.no_scale_rewards,
         rewards,
         length_warmup: a.length_warmup,
         length_targets: parse_length_targets(a.length_targets.as_deref())?,

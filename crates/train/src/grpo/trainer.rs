@@ -92,6 +92,13 @@ pub struct GrpoOutcome {
 /// Run (or resume) GRPO into `run_dir`.
 pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<GrpoOutcome, TrainError> {
     validate(cfg)?;
+    if cfg.scale_rewards && cfg.rewards.iter().any(|r| r.name == "no-think") {
+        // Measured in docs/overthinking.md ("Choosing whether to think"): everything goes direct.
+        eprintln!(
+            "note: with advantages divided by the group's std, the no-think bonus is full-size in groups \
+             whose answers are all right; AdaptThink does not divide (--no-scale-rewards / scale_rewards = false)"
+        );
+    }
     let task = task_by_name(&cfg.task, &cfg.task_config)?;
     let task: Box<dyn Task> = match cfg.length_targets {
         Some([min, max]) => {
