@@ -118,9 +118,9 @@ pub fn run(a: GrpoArgs, matches: Option<&ArgMatches>) -> anyhow::Result<()> {
     let Some(cfg) = resolve(&a.config, matches, || config(&a))? else { return Ok(()) };
     let out = train_grpo(&cfg, &a.run, a.restart)?;
     eprintln!(
-        "last step: reward {:.3}, accuracy {:.3}, checkpoint {}",
+        "last step: reward {:.3}, accuracy {}, checkpoint {}",
         out.last.reward_mean,
-        out.last.accuracy,
+        deepthink_train::grpo::config::shown(out.last.accuracy, 3),
         out.checkpoint.display()
     );
     Ok(())

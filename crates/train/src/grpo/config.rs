@@ -126,12 +126,23 @@ impl Default for GrpoConfig {
     }
 }
 
+/// `x` to `places` decimals, or `–` for a figure the run does not measure (NaN).
+pub fn shown(x: f64, places: usize) -> String {
+    if x.is_nan() {
+        "–".into()
+    } else {
+        format!("{x:.places$}")
+    }
+}
+
 /// What one step measured.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct StepMetrics {
     pub reward_mean: f64,
     pub reward_std: f64,
+    /// The mean of the `accuracy` reward; NaN when the run has none ([`shown`] prints `–`).
     pub accuracy: f64,
+    /// The mean of the `format` reward; NaN when the run has none.
     pub format: f64,
     /// The share of completions that answered with an empty think block.
     pub no_think: f64,
@@ -156,4 +167,16 @@ pub struct StepMetrics {
     /// Positions through forward-only passes of the update: the reference (β > 0) and the
     /// frozen sampling policy (μ > 1).
     pub frozen_tokens: usize,
+}
+
+#[cfg(test)]
+mod shown_tests {
+    use super::shown;
+
+    #[test]
+    fn an_unmeasured_figure_prints_as_a_dash() {
+        assert_eq!(shown(f64::NAN, 3), "–");
+        assert_eq!(shown(0.5, 3), "0.500");
+        assert_eq!(shown(1.0, 2), "1.00");
+    }
 }

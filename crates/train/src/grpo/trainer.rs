@@ -22,6 +22,7 @@ use deepthink_tasks::{task_by_name, Problem, Task};
 use serde::{Deserialize, Serialize};
 
 use crate::error::TrainError;
+use crate::grpo::config::shown;
 pub use crate::grpo::config::{GrpoConfig, RewardSpec, StepMetrics};
 use crate::grpo::reward::{reward_by_name, well_formed, Weighted};
 use crate::grpo::rollout::{sample_groups, Rollout};
@@ -172,16 +173,22 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
         }
         if run.in_log() {
             eprintln!(
-                "step {:>5}  reward {:.3} ± {:.3} · accuracy {:.3} · format {:.3} · no think {:.2} · length {:.1} (max {}) · truncated {:.2} · kl {:.4} · clip {:.3} · entropy {:.3} · skipped {} · {:.2} s ({:.2} gen)",
-                state.step, m.reward_mean, m.reward_std, m.accuracy, m.format, m.no_think, m.completion_len_mean, m.completion_len_max,
+                "step {:>5}  reward {:.3} ± {:.3} · accuracy {} · format {} · no think {:.2} · length {:.1} (max {}) · truncated {:.2} · kl {:.4} · clip {:.3} · entropy {:.3} · skipped {} · {:.2} s ({:.2} gen)",
+                state.step, m.reward_mean, m.reward_std, shown(m.accuracy, 3), shown(m.format, 3), m.no_think, m.completion_len_mean, m.completion_len_max,
                 m.truncated, m.kl, m.clip_fraction, m.entropy, m.skipped_groups, step_s, m.generate_s
             );
         }
         run.advance(
             state.step,
             format!(
-                "reward {:.2} · acc {:.2} · len {:.0} · trunc {:.2} · kl {:.3} · entropy {:.2} · {:.2} s/step",
-                m.reward_mean, m.accuracy, m.completion_len_mean, m.truncated, m.kl, m.entropy, step_s
+                "reward {:.2} · acc {} · len {:.0} · trunc {:.2} · kl {:.3} · entropy {:.2} · {:.2} s/step",
+                m.reward_mean,
+                shown(m.accuracy, 2),
+                m.completion_len_mean,
+                m.truncated,
+                m.kl,
+                m.entropy,
+                step_s
             ),
         );
         metrics_log.append(&line)?;
