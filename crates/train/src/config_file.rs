@@ -23,6 +23,12 @@ pub fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))
 }
 
+/// `skip_serializing_if` for a field left at its default (`0`, `0.0`): the configs a run records
+/// name only the settings it changed.
+pub(crate) fn is_default<T: Default + PartialEq>(x: &T) -> bool {
+    *x == T::default()
+}
+
 /// A config as TOML text (what `read_toml` reads back).
 pub fn to_toml<T: Serialize>(cfg: &T) -> Result<String, TrainError> {
     toml::to_string_pretty(cfg).map_err(|e| TrainError::Config(format!("writing the config as TOML: {e}")))

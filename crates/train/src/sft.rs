@@ -102,7 +102,7 @@ pub struct SftConfig {
     pub length_targets: Option<[usize; 2]>,
     /// With `length_targets`: traces drawn per example, the one nearest the target kept
     /// (`WithLengthTarget::fit`), so length follows the target in the data. 0: one draw.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "crate::config_file::is_default")]
     pub length_fit: u32,
     pub steps: u64,
     pub batch_size: usize,
@@ -152,10 +152,6 @@ impl Default for SftConfig {
             seed: 1,
         }
     }
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
 }
 
 fn one() -> usize {

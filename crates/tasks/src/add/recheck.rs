@@ -76,6 +76,6 @@ pub fn step_labels(p: &AddProblem, completion: &str) -> Option<Vec<StepLabel>> {
     if !lines.iter().any(|l| l.trim_start().starts_with("sum ")) {
         return None;
     }
-    let rechecks = count_rechecks(&lines.join("\n")) as u32;
+    let rechecks = count_rechecks(completion) as u32;
     Some(crate::integer::reference_line_labels(&lines_with(p, rechecks), completion))
 }

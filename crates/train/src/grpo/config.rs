@@ -11,10 +11,6 @@ use serde::{Deserialize, Serialize};
 use crate::grpo::loss::SurrogateConfig;
 use crate::optim::AdamWConfig;
 
-fn is_zero(x: &f32) -> bool {
-    *x == 0.0
-}
-
 fn is_inactive(b: &ThinkingBudget) -> bool {
     !b.is_active()
 }
@@ -63,7 +59,7 @@ pub struct GrpoConfig {
     /// AdaptThink's exploration of both modes: this share of every group (rounded up, less than
     /// the whole group) starts with an empty think block, so the `no-think` bonus has direct
     /// answers to reward even when the policy never closes its think block at once.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "crate::config_file::is_default")]
     pub no_think_share: f32,
     /// A verifier process for the accuracy reward (see `tasks::verifier_process`); the task's own
     /// checker when `None`.
