@@ -14,7 +14,7 @@ use deepthink_tasks::external::read_problems;
 use deepthink_tasks::length_target::{repeated_line_share, Target, WithLengthTarget};
 use deepthink_tasks::qa::{self, QaTask};
 use deepthink_tasks::verifier_process::{verifier_for, ProcessVerifier, DEFAULT_TIMEOUT_S};
-use deepthink_tasks::{held_out_per_group, held_out_problems};
+use deepthink_tasks::{held_out_per_group, held_out_problems, split_problems, Split};
 use deepthink_tasks::{task_by_name, Problem, PromptStyle, Task};
 use deepthink_train::data_file::write_lines_atomic;
 
@@ -132,6 +132,15 @@ pub struct EvalArgs {
     /// allocate: samples in the difficulty probe.
     #[arg(long, default_value_t = 4)]
     pub window: usize,
+    /// allocate: learn how many samples each probe outcome gets on this many calibration
+    /// problems from the training split (N samples each, scored by the task), instead of the
+    /// fixed rule — the cheapest allocation that matches majority@N there (Snell et al.).
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    pub calibrate: usize,
+    /// --calibrate: accuracy the learnt allocation may give up against majority@N on the
+    /// calibration problems, in points.
+    #[arg(long, value_name = "POINTS", default_value_t = 0.25)]
+    pub calibration_tolerance: f64,
     /// Longest completion in tokens (as `ask`'s: a 5×5 product's checked trace takes ~360; the
     /// model's context caps it).
     #[arg(long, default_value_t = 512)]
@@ -177,6 +186,7 @@ impl EvalArgs {
             round: self.round,
             confidence: self.confidence,
             window: self.window,
+            allocation: None,
         }
     }
 
@@ -269,7 +279,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let (dir, ck) = super::load_model_as(&a.model, a.dtype)?;
     let (task, problems) = task_and_problems(&a)?;
     let task: Box<dyn Task> = match a.length_target {
-        Some(n) => Box::new(WithLengthTarget { inner: task, target: Target::Fixed(n), fit: 0 }),
+        Some(n) => Box::new(WithLengthTarget::new(task, Target::Fixed(n))),
         None => task,
     };
     let prm = a.verifier.as_deref().map(|v| a.scorer(v)).transpose()?;
@@ -301,9 +311,11 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
             }
         };
     let scorer = scorer_for(strategy, prm.as_deref(), orm.as_deref());
-    let s = by_name(strategy, &a.options(), scorer)?;
     let samples = if uses_budget(strategy) { a.samples } else { 1 };
     let budget = Budget { samples, max_new_tokens: a.max_new_tokens };
+    let calibration = split_problems(task.as_ref(), a.calibrate, a.seed, Split::Train);
+    let options = super::calibration::options_for(&a, strategy, task.as_ref(), &calibration, gen, budget)?;
+    let s = by_name(strategy, &options, scorer)?;
     // About 64 sequences in flight at once.
     let chunk = (64 / samples.max(1)).max(1);
     let checker = a.process_verifier();

@@ -7,6 +7,7 @@ mod bench_grpo;
 mod bench_hf;
 mod bench_reference;
 mod bench_search;
+mod calibration;
 mod chat;
 mod config_args;
 mod data;

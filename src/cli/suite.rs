@@ -4,11 +4,11 @@
 
 use anyhow::bail;
 use deepthink_eval::grid::uses_budget;
-use deepthink_eval::suite::{chart, markdown, mixed_suite, score, suite_task, MIXED};
+use deepthink_eval::suite::{chart, markdown, mixed_suite, mixed_suite_from, score, suite_task, MIXED};
 use deepthink_eval::Evaluation;
 use deepthink_model::fsutil::write_atomic;
 use deepthink_search::{by_name, scorer_for, Budget, LocalGenerator};
-use deepthink_tasks::Problem;
+use deepthink_tasks::{Problem, Split};
 
 use super::eval::EvalArgs;
 
@@ -19,6 +19,12 @@ pub fn run(a: &EvalArgs, suite: &str) -> anyhow::Result<()> {
     let bins = mixed_suite(a.per_bin, a.seed)?;
     let problems: Vec<Problem> = bins.iter().flat_map(|b| b.problems.iter().cloned()).collect();
     let task = suite_task()?;
+    let calibration: Vec<Problem> = if a.calibrate > 0 {
+        let per_bin = a.calibrate.div_ceil(bins.len().max(1));
+        mixed_suite_from(per_bin, a.seed, Split::Train)?.into_iter().flat_map(|b| b.problems).collect()
+    } else {
+        Vec::new()
+    };
     let strategies = a.strategies()?;
     let prm = a.verifier.as_deref().map(|v| a.scorer(v)).transpose()?;
     let orm = a.orm.as_deref().map(|v| a.scorer(v)).transpose()?;
@@ -31,8 +37,9 @@ pub fn run(a: &EvalArgs, suite: &str) -> anyhow::Result<()> {
         let name = method_name(&dir);
         for strategy in &strategies {
             let samples = if uses_budget(strategy) { a.samples } else { 1 };
-            let s = by_name(strategy, &a.options(), scorer_for(strategy, prm.as_deref(), orm.as_deref()))?;
             let budget = Budget { samples, max_new_tokens: a.max_new_tokens };
+            let options = super::calibration::options_for(a, strategy, task.as_ref(), &calibration, &gen, budget)?;
+            let s = by_name(strategy, &options, scorer_for(strategy, prm.as_deref(), orm.as_deref()))?;
             let chunk = (64 / samples.max(1)).max(1);
             let method =
                 if samples > 1 { format!("{name} {strategy}@{samples}") } else { format!("{name} {strategy}") };

@@ -23,7 +23,7 @@ use std::path::Path;
 use plotters::prelude::*;
 use serde::Serialize;
 
-use deepthink_tasks::{held_out_problems, task_by_name, Problem, Task, TaskConfig, TaskError, Verdict};
+use deepthink_tasks::{split_problems, task_by_name, Problem, Split, Task, TaskConfig, TaskError, Verdict};
 
 use crate::plot::PALETTE;
 use crate::prediction::Prediction;
@@ -50,18 +50,24 @@ pub fn suite_task() -> Result<Box<dyn Task>, TaskError> {
     task_by_name("mix", &cfg)
 }
 
-/// The suite's bins, `per_bin` problems each, drawn with `seed`.
+/// The suite's bins, `per_bin` held-out problems each, drawn with `seed`.
 pub fn mixed_suite(per_bin: usize, seed: u64) -> Result<Vec<Bin>, TaskError> {
+    mixed_suite_from(per_bin, seed, Split::Test)
+}
+
+/// The suite's bins drawn from `split`: the training split gives calibration problems of the
+/// same kinds that the suite never scores.
+pub fn mixed_suite_from(per_bin: usize, seed: u64, split: Split) -> Result<Vec<Bin>, TaskError> {
     let digits = |name: &str, lo: u32, hi: u32| {
         task_by_name(name, &TaskConfig::default().with("min_digits", lo).with("max_digits", hi))
     };
     let countdown = |n: usize| task_by_name("countdown", &TaskConfig::default().with("countdown_numbers", n));
     let alternate = |tasks: &[Box<dyn Task>]| -> Vec<Problem> {
         let each: Vec<Vec<Problem>> =
-            tasks.iter().map(|t| held_out_problems(t.as_ref(), per_bin.div_ceil(tasks.len()), seed)).collect();
+            tasks.iter().map(|t| split_problems(t.as_ref(), per_bin.div_ceil(tasks.len()), seed, split)).collect();
         (0..per_bin).map(|i| each[i % tasks.len()][i / tasks.len()].clone()).collect()
     };
-    let draw = |t: Box<dyn Task>| held_out_problems(t.as_ref(), per_bin, seed);
+    let draw = |t: Box<dyn Task>| split_problems(t.as_ref(), per_bin, seed, split);
     Ok(vec![
         Bin {
             label: BINS[0],

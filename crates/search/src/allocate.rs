@@ -9,15 +9,20 @@
 //! disagreement a probe can show, so a split probe gets the whole budget N. The answer is the
 //! majority of every sample drawn.
 //!
+//! With a [`AllocationTable`] (`eval --calibrate K`), the fixed rule gives way to a learnt one:
+//! the samples each probe outcome gets are chosen on K calibration problems from the training
+//! split ([`calibrate`]), the cheapest allocation that matches majority@N there — Snell et al.'s
+//! best budget per difficulty bin.
+//!
 //! Departures from Snell et al.: difficulty comes from the policy's own agreement, not from a
-//! verifier's score bins or an oracle, and the allocation is a fixed rule rather than the best
-//! strategy per bin learnt on held-out data. Sample `j` of problem `i` has the seed `majority`
-//! gives it, so at equal N the strategies draw the same samples and differ only in how many.
+//! verifier's score bins or an oracle. Sample `j` of problem `i` has the seed `majority` gives
+//! it, so at equal N the strategies draw the same samples and differ only in how many.
 
 use deepthink_tasks::{Problem, PromptStyle, Task};
 
 use crate::adaptive_majority::top_two;
-use crate::candidates::{sample_candidates, shown, Candidate};
+use crate::allocation_table::{AllocationTable, Calibration, Drawn};
+use crate::candidates::{sample_candidates, shown, Candidate, Sampling};
 use crate::error::SearchError;
 use crate::generator::{Generator, Request};
 use crate::majority::vote_winner;
@@ -30,6 +35,8 @@ pub struct Allocate {
     pub seed: u64,
     /// Samples per problem in the probe.
     pub probe: usize,
+    /// A learnt allocation (its own probe size replaces `probe`); `None` for the fixed rule.
+    pub table: Option<AllocationTable>,
 }
 
 /// The early-agreement difficulty of a probe: 1 − leader share (1 when no answer is readable).
@@ -61,17 +68,15 @@ impl Strategy for Allocate {
         budget: Budget,
     ) -> Result<Vec<Solution>, SearchError> {
         budget.validate()?;
-        if self.probe < 2 {
-            return Err(SearchError::Config(format!(
-                "the probe needs at least 2 samples to agree, got {}",
-                self.probe
-            )));
+        let probe = self.table.as_ref().map_or(self.probe, |t| t.probe);
+        if probe < 2 {
+            return Err(SearchError::Config(format!("the probe needs at least 2 samples to agree, got {}", probe)));
         }
         let n = budget.samples;
         let qs = questions(task, problems, self.prompt);
         let mut cands: Vec<Vec<Candidate>> = vec![Vec::new(); problems.len()];
         let mut spend = vec![Spend::default(); problems.len()];
-        let mut want: Vec<usize> = vec![self.probe.min(n); problems.len()];
+        let mut want: Vec<usize> = vec![probe.min(n); problems.len()];
         for phase in 0..2 {
             let open: Vec<usize> = (0..problems.len()).filter(|&i| cands[i].len() < want[i]).collect();
             if open.is_empty() {
@@ -94,12 +99,55 @@ impl Strategy for Allocate {
             }
             if phase == 0 {
                 for (i, c) in cands.iter().enumerate() {
-                    want[i] = allocation(probe_difficulty(c), self.probe, n);
+                    want[i] = match &self.table {
+                        Some(t) => t.samples_for(top_two(c).0).min(n),
+                        None => allocation(probe_difficulty(c), probe, n),
+                    };
                 }
             }
         }
         Ok(cands.iter().zip(&spend).map(|(c, s)| shown(gen, s, vote_winner(c), c)).collect())
     }
+}
+
+/// Draws `budget.samples` samples for each calibration problem (about 64 sequences a batch, seeds
+/// `how.seed` onwards as `majority` would) and tallies majority's accuracy by sample count per
+/// outcome of a `probe`-sample probe. `progress` gets the problems done.
+pub fn calibrate(
+    task: &dyn Task,
+    problems: &[Problem],
+    gen: &dyn Generator,
+    how: Sampling,
+    probe: usize,
+    budget: Budget,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Calibration, SearchError> {
+    budget.validate()?;
+    let n = budget.samples;
+    if probe < 2 || probe > n {
+        return Err(SearchError::Config(format!("a calibration probe needs 2 to {n} samples, got {probe}")));
+    }
+    let chunk = (64 / n).max(1);
+    let mut drawn: Vec<Drawn> = Vec::with_capacity(problems.len());
+    for (c, part) in problems.chunks(chunk).enumerate() {
+        let qs = questions(task, part, how.prompt);
+        let mut requests = Vec::with_capacity(part.len() * n);
+        for (i, q) in qs.iter().enumerate() {
+            for j in 0..n {
+                let seed = sample_seed(how.seed, c * chunk + i, n, j);
+                requests.push(Request::sampled(q.clone(), "", how.temperature, budget.max_new_tokens, seed));
+            }
+        }
+        let refs: Vec<&Problem> = part.iter().collect();
+        let q: Vec<&str> = qs.iter().map(String::as_str).collect();
+        let per = vec![n; part.len()];
+        for (p, (cands, _)) in part.iter().zip(sample_candidates(task, &refs, &q, &requests, &per, gen, None)?) {
+            let right = |c: &Candidate| task.verify(p, &c.completion).verdict == deepthink_tasks::Verdict::Correct;
+            drawn.push(cands.iter().map(|c| (c.key.clone(), right(c))).collect());
+        }
+        progress(drawn.len());
+    }
+    Calibration::new(probe, n, &drawn)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 
 pub mod adaptive_majority;
 pub mod allocate;
+pub mod allocation_table;
 pub mod beam;
 pub mod best_of_n;
 pub mod candidates;

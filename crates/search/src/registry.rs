@@ -4,6 +4,7 @@ use deepthink_tasks::PromptStyle;
 
 use crate::adaptive_majority::{AdaptiveMajority, StopRule};
 use crate::allocate::Allocate;
+use crate::allocation_table::AllocationTable;
 use crate::beam::BeamSearch;
 use crate::best_of_n::BestOfN;
 use crate::dvts::Dvts;
@@ -54,6 +55,8 @@ pub struct StrategyOptions {
     pub confidence: f64,
     /// Window of `esc` (stop when this many latest samples agree), and the probe of `allocate`.
     pub window: usize,
+    /// A learnt allocation for `allocate` (from `allocate::calibrate`); `None` for its fixed rule.
+    pub allocation: Option<AllocationTable>,
 }
 
 impl Default for StrategyOptions {
@@ -68,6 +71,7 @@ impl Default for StrategyOptions {
             round: 2,
             confidence: 0.95,
             window: 4,
+            allocation: None,
         }
     }
 }
@@ -98,7 +102,7 @@ pub fn by_name<'s>(
             confidence: o.confidence,
             rule: if name.trim() == "esc" { StopRule::Window } else { StopRule::Beta },
         }),
-        "allocate" => Box::new(Allocate { prompt, temperature, seed, probe: o.window }),
+        "allocate" => Box::new(Allocate { prompt, temperature, seed, probe: o.window, table: o.allocation.clone() }),
         "best-of-n" => Box::new(BestOfN { scorer: need(scorer)?, prompt, temperature, seed }),
         "weighted-majority" => Box::new(WeightedMajority { scorer: need(scorer)?, prompt, temperature, seed }),
         "beam" => Box::new(BeamSearch {

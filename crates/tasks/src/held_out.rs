@@ -11,8 +11,14 @@ use crate::task::Task;
 /// `n` held-out problems of `task`, fixed by `seed`: the set every evaluation of a run draws
 /// (training-time evaluation, `deepthink eval`, grids), so they all score the same problems.
 pub fn held_out_problems(task: &dyn Task, n: usize, seed: u64) -> Vec<Problem> {
+    split_problems(task, n, seed, Split::Test)
+}
+
+/// `n` problems of `task` from `split`, fixed by `seed`; for the test split, the held-out set.
+/// The training split gives calibration problems an evaluation never scores.
+pub fn split_problems(task: &dyn Task, n: usize, seed: u64, split: Split) -> Vec<Problem> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xE7A1);
-    (0..n).map(|_| task.generate(&mut rng, Split::Test)).collect()
+    (0..n).map(|_| task.generate(&mut rng, split)).collect()
 }
 
 /// Up to `per_group` distinct held-out problems of every difficulty group `task` draws (`3x4`,

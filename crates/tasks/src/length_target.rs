@@ -68,6 +68,11 @@ pub struct WithLengthTarget {
 }
 
 impl WithLengthTarget {
+    /// `inner` with `target` in every prompt, one trace drawn per training completion.
+    pub fn new(inner: Box<dyn Task>, target: Target) -> WithLengthTarget {
+        WithLengthTarget { inner, target, fit: 0 }
+    }
+
     /// The target line `think for N tokens`.
     pub fn line(n: usize) -> String {
         format!("{LEAD}{n}{TAIL}")
@@ -155,7 +160,7 @@ mod tests {
     #[test]
     fn prompts_name_the_target_and_it_reads_back() {
         let inner = task_by_name("countdown", &TaskConfig::default()).unwrap();
-        let task = WithLengthTarget { inner, target: Target::Fixed(64), fit: 0 };
+        let task = WithLengthTarget::new(inner, Target::Fixed(64));
         let mut rng = crate::seeded::SplitMix64::new(1);
         let p = task.generate(&mut rng, Split::Train);
         let prompt = task.prompt(&p, PromptStyle::Plain);

@@ -46,7 +46,7 @@ pub use add::{AddConfig, AddProblem, AddTask};
 pub use config::{TaskConfig, TypedConfig};
 pub use countdown::{CountdownConfig, CountdownProblem, CountdownTask};
 pub use error::TaskError;
-pub use held_out::{held_out_per_group, held_out_problems};
+pub use held_out::{held_out_per_group, held_out_problems, split_problems};
 pub use mult::{MultConfig, MultProblem, MultTask};
 pub use problem::{Problem, TaskProblem};
 pub use registry::{all_task_names, task_by_name};

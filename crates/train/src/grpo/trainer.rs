@@ -102,9 +102,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
     }
     let task = task_by_name(&cfg.task, &cfg.task_config)?;
     let task: Box<dyn Task> = match cfg.length_targets {
-        Some([min, max]) => {
-            Box::new(WithLengthTarget { inner: task, target: Target::Range { min, max, seed: cfg.seed }, fit: 0 })
-        }
+        Some([min, max]) => Box::new(WithLengthTarget::new(task, Target::Range { min, max, seed: cfg.seed })),
         None => task,
     };
     let rewards = reward_fns(cfg)?;
