@@ -15,9 +15,10 @@ use deepthink_tasks::length_target::{repeated_line_share, Target, WithLengthTarg
 use deepthink_tasks::qa::{self, QaTask};
 use deepthink_tasks::verifier_process::{verifier_for, ProcessVerifier, DEFAULT_TIMEOUT_S};
 use deepthink_tasks::{held_out_per_group, held_out_problems, split_problems, Split};
-use deepthink_tasks::{task_by_name, Problem, PromptStyle, Task};
+use deepthink_tasks::{task_by_name, Problem, PromptStyle, Task, TaskChecker, Verifier};
 use deepthink_train::data_file::write_lines_atomic;
 
+use super::calibration;
 use super::task_args::TaskArgs;
 
 #[derive(Args)]
@@ -133,8 +134,9 @@ pub struct EvalArgs {
     #[arg(long, default_value_t = 4)]
     pub window: usize,
     /// allocate: learn how many samples each probe outcome gets on this many calibration
-    /// problems from the training split (N samples each, scored by the task), instead of the
-    /// fixed rule — the cheapest allocation that matches majority@N there (Snell et al.).
+    /// problems the evaluation does not score (another held-out draw; N samples each, judged by
+    /// the task or --verifier-cmd), instead of the fixed rule — the cheapest allocation found
+    /// that matches majority@N there (Snell et al.).
     #[arg(long, value_name = "K", default_value_t = 0)]
     pub calibrate: usize,
     /// --calibrate: accuracy the learnt allocation may give up against majority@N on the
@@ -270,6 +272,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         return super::suite::run(&a, suite);
     }
     if !a.budgets.is_empty() {
+        calibration::refuse_unused(&a, "a --budgets grid")?;
         return super::grid::run(a);
     }
     let strategies = a.strategies()?;
@@ -287,6 +290,7 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let bar = indicatif::ProgressBar::new(problems.len() as u64);
     let mut tick = |d: usize, _| bar.set_position(d as u64);
     if !a.thinking_budgets.is_empty() || !a.wait_words.is_empty() {
+        calibration::refuse_unused(&a, "a thinking-budget sweep")?;
         let samples = if uses_budget(strategy) { a.samples } else { 1 };
         let budget = Budget { samples, max_new_tokens: a.max_new_tokens };
         let scorer = scorer_for(strategy, prm.as_deref(), orm.as_deref());
@@ -313,14 +317,20 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let scorer = scorer_for(strategy, prm.as_deref(), orm.as_deref());
     let samples = if uses_budget(strategy) { a.samples } else { 1 };
     let budget = Budget { samples, max_new_tokens: a.max_new_tokens };
-    let calibration = split_problems(task.as_ref(), a.calibrate, a.seed, Split::Train);
-    let options = super::calibration::options_for(&a, strategy, task.as_ref(), &calibration, gen, budget)?;
+    let checker = a.process_verifier();
+    let own = TaskChecker(task.as_ref());
+    let verifier: &dyn Verifier = checker.as_ref().map_or(&own, |v| v as &dyn Verifier);
+    let calibration = if a.calibrate > 0 {
+        let draw = |split| split_problems(task.as_ref(), a.calibrate, calibration::draw_seed(&a), split);
+        calibration::unscored(draw(Split::Test).into_iter().chain(draw(Split::Train)), &problems, a.calibrate)
+    } else {
+        Vec::new()
+    };
+    let options = calibration::options_for(&a, strategy, task.as_ref(), &calibration, gen, verifier, budget)?;
     let s = by_name(strategy, &options, scorer)?;
     // About 64 sequences in flight at once.
     let chunk = (64 / samples.max(1)).max(1);
-    let checker = a.process_verifier();
-    let verifier = checker.as_ref().map(|v| v as &dyn deepthink_tasks::Verifier);
-    let run = Evaluation { task: task.as_ref(), strategy: s.as_ref(), gen, budget, chunk, verifier };
+    let run = Evaluation { task: task.as_ref(), strategy: s.as_ref(), gen, budget, chunk, verifier: Some(verifier) };
     let (report, preds) = run.run(&problems, &mut tick)?;
     bar.finish_and_clear();
     if let Some(path) = &a.predictions {

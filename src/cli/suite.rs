@@ -8,7 +8,9 @@ use deepthink_eval::suite::{chart, markdown, mixed_suite, mixed_suite_from, scor
 use deepthink_eval::Evaluation;
 use deepthink_model::fsutil::write_atomic;
 use deepthink_search::{by_name, scorer_for, Budget, LocalGenerator};
-use deepthink_tasks::{Problem, Split};
+use deepthink_tasks::{Problem, Split, TaskChecker};
+
+use super::calibration;
 
 use super::eval::EvalArgs;
 
@@ -19,12 +21,8 @@ pub fn run(a: &EvalArgs, suite: &str) -> anyhow::Result<()> {
     let bins = mixed_suite(a.per_bin, a.seed)?;
     let problems: Vec<Problem> = bins.iter().flat_map(|b| b.problems.iter().cloned()).collect();
     let task = suite_task()?;
-    let calibration: Vec<Problem> = if a.calibrate > 0 {
-        let per_bin = a.calibrate.div_ceil(bins.len().max(1));
-        mixed_suite_from(per_bin, a.seed, Split::Train)?.into_iter().flat_map(|b| b.problems).collect()
-    } else {
-        Vec::new()
-    };
+    let calibration = if a.calibrate > 0 { calibration_bins(a, &bins)? } else { Vec::new() };
+    let checker = TaskChecker(task.as_ref());
     let strategies = a.strategies()?;
     let prm = a.verifier.as_deref().map(|v| a.scorer(v)).transpose()?;
     let orm = a.orm.as_deref().map(|v| a.scorer(v)).transpose()?;
@@ -38,7 +36,7 @@ pub fn run(a: &EvalArgs, suite: &str) -> anyhow::Result<()> {
         for strategy in &strategies {
             let samples = if uses_budget(strategy) { a.samples } else { 1 };
             let budget = Budget { samples, max_new_tokens: a.max_new_tokens };
-            let options = super::calibration::options_for(a, strategy, task.as_ref(), &calibration, &gen, budget)?;
+            let options = calibration::options_for(a, strategy, task.as_ref(), &calibration, &gen, &checker, budget)?;
             let s = by_name(strategy, &options, scorer_for(strategy, prm.as_deref(), orm.as_deref()))?;
             let chunk = (64 / samples.max(1)).max(1);
             let method =
@@ -62,6 +60,20 @@ pub fn run(a: &EvalArgs, suite: &str) -> anyhow::Result<()> {
     println!("{md}");
     eprintln!("wrote {}/suite.md, suite.json and suite.svg", a.out.display());
     Ok(())
+}
+
+/// `--calibrate K` problems for the suite, K / 7 from each bin: held-out problems of another
+/// draw that the suite does not score, topped up from the training split where the held-out
+/// space is too small.
+fn calibration_bins(a: &EvalArgs, bins: &[deepthink_eval::suite::Bin]) -> anyhow::Result<Vec<Problem>> {
+    let per_bin = a.calibrate.div_ceil(bins.len().max(1));
+    let held_out = mixed_suite_from(per_bin, calibration::draw_seed(a), Split::Test)?;
+    let train = mixed_suite_from(per_bin, calibration::draw_seed(a), Split::Train)?;
+    let mut out = Vec::new();
+    for ((scored, h), t) in bins.iter().zip(held_out).zip(train) {
+        out.extend(calibration::unscored(h.problems.into_iter().chain(t.problems), &scored.problems, per_bin));
+    }
+    Ok(out)
 }
 
 /// A model's name in the table: its directory's, or its run's for `RUN/checkpoint`.

@@ -9,16 +9,16 @@
 //! disagreement a probe can show, so a split probe gets the whole budget N. The answer is the
 //! majority of every sample drawn.
 //!
-//! With a [`AllocationTable`] (`eval --calibrate K`), the fixed rule gives way to a learnt one:
-//! the samples each probe outcome gets are chosen on K calibration problems from the training
-//! split ([`calibrate`]), the cheapest allocation that matches majority@N there — Snell et al.'s
-//! best budget per difficulty bin.
+//! That is the default, a fixed rule. With an [`AllocationTable`] (`eval --calibrate K`) a learnt
+//! one replaces it: the samples each probe outcome gets are chosen on K calibration problems the
+//! evaluation does not score ([`calibrate`]), the cheapest allocation found that matches
+//! majority@N there — Snell et al.'s best budget per difficulty bin.
 //!
 //! Departures from Snell et al.: difficulty comes from the policy's own agreement, not from a
 //! verifier's score bins or an oracle. Sample `j` of problem `i` has the seed `majority` gives
 //! it, so at equal N the strategies draw the same samples and differ only in how many.
 
-use deepthink_tasks::{Problem, PromptStyle, Task};
+use deepthink_tasks::{check_batch, Attempt, Problem, PromptStyle, Task, Verdict, Verifier};
 
 use crate::adaptive_majority::top_two;
 use crate::allocation_table::{AllocationTable, Calibration, Drawn};
@@ -110,13 +110,16 @@ impl Strategy for Allocate {
     }
 }
 
-/// Draws `budget.samples` samples for each calibration problem (about 64 sequences a batch, seeds
-/// `how.seed` onwards as `majority` would) and tallies majority's accuracy by sample count per
+/// Draws `budget.samples` samples for each calibration problem (about 64 sequences a batch, with
+/// seeds from `how.seed` on, numbered across all the calibration problems), judges each with
+/// `verifier` (the one the evaluation uses), and tallies majority's accuracy by sample count per
 /// outcome of a `probe`-sample probe. `progress` gets the problems done.
+#[allow(clippy::too_many_arguments)]
 pub fn calibrate(
     task: &dyn Task,
     problems: &[Problem],
     gen: &dyn Generator,
+    verifier: &dyn Verifier,
     how: Sampling,
     probe: usize,
     budget: Budget,
@@ -141,9 +144,16 @@ pub fn calibrate(
         let refs: Vec<&Problem> = part.iter().collect();
         let q: Vec<&str> = qs.iter().map(String::as_str).collect();
         let per = vec![n; part.len()];
-        for (p, (cands, _)) in part.iter().zip(sample_candidates(task, &refs, &q, &requests, &per, gen, None)?) {
-            let right = |c: &Candidate| task.verify(p, &c.completion).verdict == deepthink_tasks::Verdict::Correct;
-            drawn.push(cands.iter().map(|c| (c.key.clone(), right(c))).collect());
+        let sampled = sample_candidates(task, &refs, &q, &requests, &per, gen, None)?;
+        let attempts: Vec<Attempt> = part
+            .iter()
+            .zip(&sampled)
+            .flat_map(|(p, (cands, _))| cands.iter().map(move |c| Attempt { problem: p, completion: &c.completion }))
+            .collect();
+        let checked = check_batch(verifier, &attempts).map_err(|e| SearchError::Verifier(e.to_string()))?;
+        let mut verdicts = checked.iter().map(|c| c.verdict == Verdict::Correct);
+        for (cands, _) in &sampled {
+            drawn.push(cands.iter().map(|c| (c.key.clone(), verdicts.next().unwrap_or(false))).collect());
         }
         progress(drawn.len());
     }

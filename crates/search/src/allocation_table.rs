@@ -7,13 +7,17 @@
 //! when it is unanimous). For each k, calibration measures how often the majority of the first
 //! m samples is right, m = probe..=N, and the table gives level k the m that maximises
 //! correct(m) − cost · problems · m: an extra sample is bought only while it buys more than
-//! `cost` accuracy a problem. [`Calibration::fit`] picks the largest cost whose calibration
-//! accuracy stays within `tolerance` of majority@N's, so the table is the cheapest one that
-//! matches fixed majority on data the evaluation never sees.
+//! `cost` accuracy a problem. An outcome calibration never saw gets the whole N, as the fixed
+//! rule would give a split probe. [`Calibration::fit`] picks the largest cost (on a grid) whose
+//! calibration accuracy stays within `tolerance` of majority@N's: the cheapest table on this
+//! cost frontier that matches fixed majority on problems the evaluation does not score. (A
+//! table off the frontier could be cheaper still; an exact search is a small knapsack, not
+//! worth it while the frontier's tables already sit at the probe size for most problems.)
 //!
 //! Departures from Snell et al.: difficulty is the policy's own early agreement rather than an
-//! oracle's or a verifier's bins, and the per-bin choice is a number of samples for one
-//! strategy (majority), not a choice among strategies.
+//! oracle's or a verifier's bins; the per-bin choice is a number of samples for one strategy
+//! (majority), not a choice among strategies; and the table is fitted once on the calibration
+//! problems, without their two-fold cross-validation.
 
 use serde::Serialize;
 
@@ -32,7 +36,8 @@ pub struct AllocationTable {
 impl AllocationTable {
     /// Samples in all for a probe whose leader has `leader` votes.
     pub fn samples_for(&self, leader: usize) -> usize {
-        self.samples.get(leader.min(self.probe)).copied().unwrap_or(self.probe).max(self.probe)
+        let last = self.samples.last().copied().unwrap_or(self.probe);
+        self.samples.get(leader.min(self.probe)).copied().unwrap_or(last).max(self.probe)
     }
 }
 
@@ -79,10 +84,13 @@ pub struct Fitted {
     pub majority_accuracy: f64,
 }
 
-/// Whether majority over `drawn` is right: the first sample carrying the winning key decides.
+/// Whether majority over `drawn` is right: the first sample carrying the winning key decides,
+/// as it is the one `majority` shows.
 fn majority_right(drawn: &[(Option<String>, bool)]) -> bool {
     let keys: Vec<Option<String>> = drawn.iter().map(|(k, _)| k.clone()).collect();
-    majority(&keys).is_some_and(|(w, _)| drawn.iter().any(|(k, right)| k.as_deref() == Some(w.as_str()) && *right))
+    majority(&keys).is_some_and(|(w, _)| {
+        drawn.iter().find(|(k, _)| k.as_deref() == Some(w.as_str())).is_some_and(|(_, right)| *right)
+    })
 }
 
 /// The leading answer's votes among `keys` (0 when none is readable).
@@ -126,6 +134,9 @@ impl Calibration {
             .levels
             .iter()
             .map(|l| {
+                if l.problems == 0 {
+                    return self.n;
+                }
                 let value = |j: usize| l.correct[j] as f64 - cost * l.problems as f64 * (self.probe + j) as f64;
                 // The first maximum: the fewest samples that reach the best value.
                 let best = (0..l.correct.len()).fold(0, |b, j| if value(j) > value(b) + 1e-12 { j } else { b });
@@ -140,16 +151,18 @@ impl Calibration {
         let total = self.problems().max(1) as f64;
         let (mut right, mut spent) = (0usize, 0usize);
         for (k, l) in self.levels.iter().enumerate() {
-            let m = table.samples_for(k).min(self.n);
+            let m = table.samples_for(k).clamp(self.probe, self.n);
             right += l.correct[m - self.probe];
             spent += l.problems * m;
         }
         (right as f64 / total, spent as f64 / total)
     }
 
-    /// The cheapest table (largest cost, on a grid from 10⁻⁵ to 1) whose calibration accuracy
-    /// is within `tolerance` (a fraction, 0.0025 for a quarter point) of fixed majority@N's.
+    /// The cheapest table on the cost frontier (largest cost, on a grid from 10⁻⁵ to 1) whose
+    /// calibration accuracy is within `tolerance` (a fraction, 0.0025 for a quarter point; a
+    /// negative or NaN one counts as 0) of fixed majority@N's.
     pub fn fit(&self, tolerance: f64) -> Fitted {
+        let tolerance = if tolerance > 0.0 { tolerance } else { 0.0 };
         let majority_accuracy =
             self.score(&AllocationTable { probe: self.probe, samples: vec![self.n; self.probe + 1] }).0;
         let costs = std::iter::once(0.0).chain((0..=100).map(|i| 10f64.powf(-5.0 + 5.0 * i as f64 / 100.0)));
@@ -189,11 +202,18 @@ mod tests {
         assert_eq!(cal.levels[1], Level { problems: 1, correct: vec![0, 1, 1] });
         assert_eq!(cal.levels[0].problems, 0);
         let t = cal.table(0.01);
-        assert_eq!(t.samples, vec![2, 3, 2], "agreeing probes stop, the split one buys exactly the sample it needs");
+        assert_eq!(
+            t.samples,
+            vec![4, 3, 2],
+            "agreeing probes stop, the split one buys the sample it needs, an unseen outcome gets N"
+        );
         assert_eq!(cal.score(&t), (1.0, 2.5));
         let f = cal.fit(0.0);
         assert_eq!((f.majority_accuracy, f.accuracy, f.table.samples[1]), (1.0, 1.0, 3));
         assert!(f.cost > 0.3, "a sample worth a whole problem is bought at any cost below 1/1");
+        // Ties go to the first answer to reach the count, and the first sample carrying it is shown.
+        let tie = Calibration::new(2, 2, &[vec![(Some("1".into()), false), (Some("2".into()), true)]]).unwrap();
+        assert_eq!(tie.levels[1].correct, vec![0]);
     }
 
     #[test]
@@ -220,6 +240,13 @@ mod tests {
             proptest::prop_assert!(f.mean_samples <= 8.0 + 1e-9 && f.mean_samples >= 2.0);
             let cheaper = cal.table(f.cost * 2.0 + 0.01);
             proptest::prop_assert!(cal.score(&cheaper).1 <= f.mean_samples + 1e-9, "a higher cost never spends more");
+            // No larger cost on the grid also meets the tolerance: the fit is the cheapest it scanned.
+            for i in 0..=100 {
+                let c = 10f64.powf(-5.0 + 5.0 * i as f64 / 100.0);
+                if c > f.cost + 1e-15 {
+                    proptest::prop_assert!(cal.score(&cal.table(c)).0 + 1e-12 < f.majority_accuracy - tol);
+                }
+            }
         }
     }
 }
