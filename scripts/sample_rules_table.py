@@ -6,7 +6,9 @@ Reads the `suite.json` files of `deepthink eval --suite mixed` runs laid out as 
 seeds, finds fixed majority's best N (the smallest N whose pooled accuracy is within 0.5 points of
 the best majority accuracy measured), and reports every method's accuracy, samples per question,
 and how many times fewer samples than majority at its best N it used, per bin and in all.
-"Equal accuracy" is the issue's: within 0.5 points of majority@N* on the whole suite.
+"Equal accuracy" is the issue's: within 0.5 points of majority@N* on the whole suite. A second
+ratio reads majority's curve instead: the N majority needs for the method's own accuracy
+(log-linear between the measured N), over the method's samples.
 
     python3 scripts/sample_rules_table.py DIR > DIR/table.md
 """
@@ -24,7 +26,10 @@ def pooled(root, only=None):
         for row in json.load(open(path)):
             method = row["method"].split(" ", 1)[1]
             if run.startswith("cal"):
-                method = method.replace("allocate", "allocate, calibrated") + f" (probe {run.split('-w')[1]})"
+                probe, _, tol = run.split("-w")[1].partition("-t")
+                method = method.replace("allocate", "allocate, calibrated") + f" (probe {probe}, tolerance {tol or '0.25'})"
+            elif "-w" in run and method.startswith("adaptive") and not run.endswith("-w2"):
+                continue  # the Beta rule ignores --window: one copy of it
             elif "-w" in run and not method.startswith("adaptive"):
                 knob = "probe" if method.startswith("allocate") else "window"
                 method += f" ({knob} {run.split('-w')[1]})"
@@ -48,8 +53,20 @@ def main(root):
     print(f"# Samples per question at equal accuracy, mixed suite, seeds {', '.join(s[1:] for s in seeds)} pooled\n")
     print(f"Majority's best N: **{n_star}** ({100 * acc(m_star):.2f}%; the best measured is {100 * best:.2f}%). "
           f"Equal accuracy: ≥ {100 * acc(m_star) - 0.5:.2f}%.\n")
-    print("| method | accuracy | samples | fewer than majority@N* | " + " | ".join(bins) + " |")
-    print("|---|---|---|---|" + "---|" * len(bins))
+    curve = [(n, acc(m)) for n, m in full]
+
+    def majority_needs(a):
+        """Majority's N for accuracy a, log-linear between measured points (None above its best)."""
+        import math
+        if a <= curve[0][1]:
+            return f"≤ {curve[0][0]}"
+        for (n0, a0), (n1, a1) in zip(curve, curve[1:]):
+            if a0 < a <= a1:
+                return n0 * 2 ** (math.log2(n1 / n0) * (a - a0) / (a1 - a0))
+        return None
+
+    print("| method | accuracy | samples | fewer than majority@N* | majority's N at this accuracy (ratio) | " + " | ".join(bins) + " |")
+    print("|---|---|---|---|---|" + "---|" * len(bins))
     order = [m for _, m in maj] + sorted(m for m in rows if not m.startswith("majority@"))
     for m in order:
         n = rows[m]["all"][0]
@@ -57,7 +74,9 @@ def main(root):
             continue
         equal = "" if acc(m) >= acc(m_star) - 0.005 else " (below)"
         cells = " | ".join(f"{100 * acc(m, b):.1f}% · {spent(m, b):.2f}" for b in bins)
-        print(f"| {m} | {100 * acc(m):.2f}%{equal} | {spent(m):.2f} | {n_star / spent(m):.1f}× | {cells} |")
+        need = majority_needs(acc(m))
+        need = "above every N" if need is None else need if isinstance(need, str) else f"{need:.1f} ({need / spent(m):.1f}×)"
+        print(f"| {m} | {100 * acc(m):.2f}%{equal} | {spent(m):.2f} | {n_star / spent(m):.1f}× | {need} | {cells} |")
     print(f"\nEach seed alone (accuracy · samples per question, against that seed's majority@{n_star}):\n")
     print("| method | " + " | ".join(f"seed {s[1:]}" for s in seeds) + " |")
     print("|---|" + "---|" * len(seeds))
