@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Issue 13 §3-§4, samples per question at equal accuracy: fixed majority at N = 8..64 (and 128 on
-# the first seed), the Beta rule, the window rule (ESC) and difficulty allocation — the fixed
+# Issue 13 §3-§4, samples per question at equal accuracy: greedy, fixed majority at N = 8..64 (and
+# 128 on the first seed), the Beta rule, the window rule (ESC) and difficulty allocation — the fixed
 # rule, and the one calibrated on 700 problems the suite does not score (tolerance 0.25 and 0.5
 # points) — on the mixed suite with the default model, T = 0.7, 100 problems a bin, three seeds.
 # docs/overthinking.md, "Choosing how many samples". About 80 minutes on 2 cores; a finished
@@ -19,6 +19,7 @@ run() { # seed, run name, flags...
   rm "$dir/stderr.txt"
 }
 for seed in 1 2 3; do
+  run $seed greedy --seed $seed --strategy greedy
   for n in 8 16 32 64; do run $seed maj$n --seed $seed --strategy majority --samples $n; done
   [ $seed != 1 ] || run 1 maj128 --seed 1 --strategy majority --samples 128
   for w in 2 3; do
