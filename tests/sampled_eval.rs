@@ -86,4 +86,11 @@ fn calibrated_allocation_learns_a_table_and_spends_less_than_the_fixed_rule() {
         &["--strategy", "allocate", "--calibrate", "4", "--budgets", "2,4", "--out", "/nonexistent"],
         "is not used by a --budgets grid",
     );
+    refused(
+        &["--strategy", "allocate", "--window", "2", "--calibrate", "4", "--calibration-folds", "3"],
+        "--calibration-folds 3",
+    );
+    let two_fold = [&args[..], &["--calibration-folds", "2"]].concat();
+    let stderr = String::from_utf8_lossy(&common::succeeds(&two_fold).stderr).into_owned();
+    assert!(stderr.contains("does not score, two-fold: 2/2 agree → "), "{stderr}");
 }

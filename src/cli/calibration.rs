@@ -12,6 +12,7 @@ use std::collections::HashSet;
 
 use anyhow::bail;
 use deepthink_search::allocate::calibrate;
+use deepthink_search::allocation_table::Calibration;
 use deepthink_search::candidates::Sampling;
 use deepthink_search::{Budget, Generator, StrategyOptions};
 use deepthink_tasks::{Problem, Task, Verifier};
@@ -66,17 +67,30 @@ pub fn options_for(
     if !(a.calibration_tolerance.is_finite() && a.calibration_tolerance >= 0.0) {
         bail!("--calibration-tolerance {}: expected points of accuracy, 0 or more", a.calibration_tolerance);
     }
+    if !matches!(a.calibration_folds, 1 | 2) {
+        bail!(
+            "--calibration-folds {}: expected 1 (fit on every calibration problem) or 2 (two-fold)",
+            a.calibration_folds
+        );
+    }
     if calibration.is_empty() {
         bail!("--calibrate {}: every candidate calibration problem is one the evaluation scores", a.calibrate);
     }
     let how = Sampling { prompt: a.prompt, temperature: a.temperature, seed: draw_seed(a) };
     let bar = indicatif::ProgressBar::new(calibration.len() as u64).with_message("calibrating allocate");
-    let cal = calibrate(task, calibration, gen, verifier, how, a.window, budget, &mut |d| bar.set_position(d as u64))?;
+    let drawn =
+        calibrate(task, calibration, gen, verifier, how, a.window, budget, &mut |d| bar.set_position(d as u64))?;
     bar.finish_and_clear();
-    let fit = cal.fit(a.calibration_tolerance / 100.0);
+    let tolerance = a.calibration_tolerance / 100.0;
+    let fit = if a.calibration_folds == 2 {
+        Calibration::fit_two_fold(a.window, budget.samples, &drawn, tolerance)?
+    } else {
+        Calibration::new(a.window, budget.samples, &drawn)?.fit(tolerance)
+    };
     eprintln!(
-        "allocate, calibrated on {} problems the evaluation does not score: {} (majority@{} {:.1}% there; this table {:.1}% at {:.2} samples, cost {:.2e})",
+        "allocate, calibrated on {} problems the evaluation does not score{}: {} (majority@{} {:.1}% there; this table {:.1}% at {:.2} samples, cost {:.2e})",
         calibration.len(),
+        if a.calibration_folds == 2 { ", two-fold" } else { "" },
         fit.table,
         budget.samples,
         100.0 * fit.majority_accuracy,

@@ -143,6 +143,10 @@ pub struct EvalArgs {
     /// calibration problems, in points.
     #[arg(long, value_name = "POINTS", default_value_t = 0.25)]
     pub calibration_tolerance: f64,
+    /// --calibrate: 1 fits the table on every calibration problem; 2 judges each cost two-fold
+    /// (a half's table scored on the other half, as Snell et al. select), a stricter fit.
+    #[arg(long, value_name = "1|2", default_value_t = 1)]
+    pub calibration_folds: usize,
     /// Longest completion in tokens (as `ask`'s: a 5×5 product's checked trace takes ~360; the
     /// model's context caps it).
     #[arg(long, default_value_t = 512)]

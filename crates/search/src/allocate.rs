@@ -21,7 +21,7 @@
 use deepthink_tasks::{check_batch, Attempt, Problem, PromptStyle, Task, Verdict, Verifier};
 
 use crate::adaptive_majority::top_two;
-use crate::allocation_table::{AllocationTable, Calibration, Drawn};
+use crate::allocation_table::{AllocationTable, Drawn};
 use crate::candidates::{sample_candidates, shown, Candidate, Sampling};
 use crate::error::SearchError;
 use crate::generator::{Generator, Request};
@@ -112,8 +112,10 @@ impl Strategy for Allocate {
 
 /// Draws `budget.samples` samples for each calibration problem (about 64 sequences a batch, with
 /// seeds from `how.seed` on, numbered across all the calibration problems), judges each with
-/// `verifier` (the one the evaluation uses), and tallies majority's accuracy by sample count per
-/// outcome of a `probe`-sample probe. `progress` gets the problems done.
+/// `verifier` (the one the evaluation uses), and returns each problem's samples for
+/// [`Calibration::new`](crate::allocation_table::Calibration::new) or
+/// [`Calibration::fit_two_fold`](crate::allocation_table::Calibration::fit_two_fold) with a `probe`-sample probe (checked
+/// here, before anything is sampled). `progress` gets the problems done.
 #[allow(clippy::too_many_arguments)]
 pub fn calibrate(
     task: &dyn Task,
@@ -124,7 +126,7 @@ pub fn calibrate(
     probe: usize,
     budget: Budget,
     progress: &mut dyn FnMut(usize),
-) -> Result<Calibration, SearchError> {
+) -> Result<Vec<Drawn>, SearchError> {
     budget.validate()?;
     let n = budget.samples;
     if probe < 2 || probe > n {
@@ -157,7 +159,7 @@ pub fn calibrate(
         }
         progress(drawn.len());
     }
-    Calibration::new(probe, n, &drawn)
+    Ok(drawn)
 }
 
 #[cfg(test)]

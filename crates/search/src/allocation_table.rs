@@ -162,24 +162,41 @@ impl Calibration {
     /// calibration accuracy is within `tolerance` (a fraction, 0.0025 for a quarter point; a
     /// negative or NaN one counts as 0) of fixed majority@N's.
     pub fn fit(&self, tolerance: f64) -> Fitted {
+        self.fit_by(tolerance, |cost| self.score(&self.table(cost)).0)
+    }
+
+    /// [`Calibration::fit`] with each cost judged two-fold, as Snell et al. select: the table
+    /// fitted on one half of `drawn` (alternate problems) is scored on the other half, and both
+    /// ways pooled, so a cost is kept only if its tables hold on problems they were not fitted on.
+    /// The table returned is the whole set's at the chosen cost.
+    pub fn fit_two_fold(probe: usize, n: usize, drawn: &[Drawn], tolerance: f64) -> Result<Fitted, SearchError> {
+        let all = Calibration::new(probe, n, drawn)?;
+        let half = |parity: usize| -> Vec<Drawn> {
+            drawn.iter().enumerate().filter(|(i, _)| i % 2 == parity).map(|(_, d)| d.clone()).collect()
+        };
+        let (a, b) = (half(0), half(1));
+        let (fold_a, fold_b) = (Calibration::new(probe, n, &a)?, Calibration::new(probe, n, &b)?);
+        let total = drawn.len().max(1) as f64;
+        Ok(all.fit_by(tolerance, |cost| {
+            let on_b = fold_b.score(&fold_a.table(cost)).0 * b.len() as f64;
+            let on_a = fold_a.score(&fold_b.table(cost)).0 * a.len() as f64;
+            (on_a + on_b) / total
+        }))
+    }
+
+    /// The largest cost on the grid whose `judged` accuracy is within `tolerance` of
+    /// majority@N's, with this calibration's table at that cost.
+    fn fit_by(&self, tolerance: f64, judged: impl Fn(f64) -> f64) -> Fitted {
         let tolerance = if tolerance > 0.0 { tolerance } else { 0.0 };
         let majority_accuracy =
             self.score(&AllocationTable { probe: self.probe, samples: vec![self.n; self.probe + 1] }).0;
         let costs = std::iter::once(0.0).chain((0..=100).map(|i| 10f64.powf(-5.0 + 5.0 * i as f64 / 100.0)));
-        let mut fitted = None;
-        for cost in costs {
-            let table = self.table(cost);
-            let (accuracy, mean_samples) = self.score(&table);
-            if accuracy + 1e-12 >= majority_accuracy - tolerance {
-                fitted = Some(Fitted { table, cost, accuracy, mean_samples, majority_accuracy });
-            }
-        }
-        // Cost 0 takes each level's best m, never below majority@N, so a fit always exists.
-        fitted.unwrap_or_else(|| {
-            let table = self.table(0.0);
-            let (accuracy, mean_samples) = self.score(&table);
-            Fitted { table, cost: 0.0, accuracy, mean_samples, majority_accuracy }
-        })
+        // Cost 0 is always kept: it takes each level's best m, never below majority@N in sample.
+        let cost =
+            costs.filter(|&c| c == 0.0 || judged(c) + 1e-12 >= majority_accuracy - tolerance).fold(0.0, f64::max);
+        let table = self.table(cost);
+        let (accuracy, mean_samples) = self.score(&table);
+        Fitted { table, cost, accuracy, mean_samples, majority_accuracy }
     }
 }
 
@@ -225,6 +242,26 @@ mod tests {
         let t = AllocationTable { probe: 3, samples: vec![9, 5, 3, 3] };
         assert_eq!((t.samples_for(0), t.samples_for(7)), (9, 3));
         assert_eq!(t.to_string(), "3/3 agree → 3, 2/3 agree → 3, 1/3 agree → 5, 0/3 agree → 9");
+    }
+
+    #[test]
+    fn two_fold_keeps_only_what_holds_on_the_other_half() {
+        // Every problem: a split probe of 2 that a third sample settles right. Both halves see
+        // it, so the cross-validated fit buys the third sample at a real cost, as the plain fit does.
+        let d: Vec<Drawn> = (0..8).map(|_| drawn(&["1", "2", "2", "2"], "2")).collect();
+        let f = Calibration::fit_two_fold(2, 4, &d, 0.0).unwrap();
+        assert_eq!((f.table.samples[1], f.accuracy), (3, 1.0));
+        assert!(f.cost > 0.1, "{f:?}");
+        // One lucky problem: its agreeing probe is wrong and the fifth sample fixes it. The plain
+        // fit pays for it at a positive cost; out of sample the half without it never gains, so
+        // no positive cost holds two-fold and the fit falls back to cost 0, the safest table.
+        let mut lucky: Vec<Drawn> = (0..7).map(|_| drawn(&["5", "5", "5", "5", "5", "5"], "5")).collect();
+        lucky.push(drawn(&["1", "1", "2", "2", "2", "2"], "2"));
+        let plain = Calibration::new(2, 6, &lucky).unwrap().fit(0.0);
+        assert_eq!(plain.table.samples[2], 5);
+        assert!(plain.cost > 0.01, "{plain:?}");
+        let two = Calibration::fit_two_fold(2, 6, &lucky, 0.0).unwrap();
+        assert_eq!((two.cost, two.table.samples[2]), (0.0, 5));
     }
 
     proptest::proptest! {
