@@ -12,7 +12,7 @@ ratio reads majority's curve instead: the N majority needs for the method's own 
 
     python3 scripts/sample_rules_table.py DIR > DIR/table.md
 """
-import collections, glob, json, os, sys
+import collections, glob, json, os, re, sys
 
 def pooled(root, only=None):
     rows = collections.defaultdict(lambda: collections.defaultdict(lambda: [0, 0, 0.0]))  # n, right, samples
@@ -26,8 +26,11 @@ def pooled(root, only=None):
         for row in json.load(open(path)):
             method = row["method"].split(" ", 1)[1]
             if run.startswith("cal"):
-                probe, _, tol = run.split("-w")[1].partition("-t")
-                method = method.replace("allocate", "allocate, calibrated") + f" (probe {probe}, tolerance {tol or '0.25'})"
+                # cal32-w3, cal32-w3-t0.5 (tolerance), cal32-w3-f2 (two-fold)
+                knobs = dict(re.findall(r"-([wtf])([0-9.]+)", run))
+                folds = ", two-fold" if knobs.get("f") == "2" else ""
+                method = method.replace("allocate", "allocate, calibrated") + \
+                    f" (probe {knobs['w']}, tolerance {knobs.get('t', '0.25')}{folds})"
             elif "-w" in run and method.startswith("adaptive") and not run.endswith("-w2"):
                 continue  # the Beta rule ignores --window: one copy of it
             elif "-w" in run and not method.startswith("adaptive"):
