@@ -54,7 +54,8 @@ pub struct EvalArgs {
     /// majority — self-consistency over --samples attempts;
     /// adaptive-majority — sample in rounds until the leading answer is clear;
     /// esc — sample in windows until one window's answers all agree;
-    /// allocate — a probe of --window samples, then up to N for problems whose probe disagrees;
+    /// allocate — a probe of --window samples, then up to N for problems whose probe disagrees
+    /// (--calibrate K learns how many each probe outcome gets);
     /// best-of-n, weighted-majority — N attempts chosen by an outcome verifier;
     /// beam, dvts, mcts — step-by-step search guided by a process verifier.
     #[arg(long, default_value = "greedy")]
