@@ -55,8 +55,8 @@ pub fn mixed_suite(per_bin: usize, seed: u64) -> Result<Vec<Bin>, TaskError> {
     mixed_suite_from(per_bin, seed, Split::Test)
 }
 
-/// The suite's bins drawn from `split`: the training split gives calibration problems of the
-/// same kinds that the suite never scores.
+/// The suite's bins drawn from `split`, e.g. another seed's held-out draw (or the training split
+/// where that space is small) for calibration problems of the same kinds.
 pub fn mixed_suite_from(per_bin: usize, seed: u64, split: Split) -> Result<Vec<Bin>, TaskError> {
     let digits = |name: &str, lo: u32, hi: u32| {
         task_by_name(name, &TaskConfig::default().with("min_digits", lo).with("max_digits", hi))

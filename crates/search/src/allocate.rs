@@ -27,7 +27,7 @@ use crate::error::SearchError;
 use crate::generator::{Generator, Request};
 use crate::majority::vote_winner;
 use crate::spend::Spend;
-use crate::strategy::{questions, sample_seed, Budget, Solution, Strategy};
+use crate::strategy::{questions, sample_seed, sampled_requests, Budget, Solution, Strategy};
 
 pub struct Allocate {
     pub prompt: PromptStyle,
@@ -112,10 +112,9 @@ impl Strategy for Allocate {
 
 /// Draws `budget.samples` samples for each calibration problem (about 64 sequences a batch, with
 /// seeds from `how.seed` on, numbered across all the calibration problems), judges each with
-/// `verifier` (the one the evaluation uses), and returns each problem's samples for
-/// [`Calibration::new`](crate::allocation_table::Calibration::new) or
-/// [`Calibration::fit_two_fold`](crate::allocation_table::Calibration::fit_two_fold) with a `probe`-sample probe (checked
-/// here, before anything is sampled). `progress` gets the problems done.
+/// `verifier` (the one the evaluation uses), and returns each problem's samples, for
+/// `Calibration::new` or `Calibration::fit_two_fold` with a `probe`-sample probe (the probe is
+/// checked here, before anything is sampled). `progress` gets the problems done.
 #[allow(clippy::too_many_arguments)]
 pub fn calibrate(
     task: &dyn Task,
@@ -136,13 +135,9 @@ pub fn calibrate(
     let mut drawn: Vec<Drawn> = Vec::with_capacity(problems.len());
     for (c, part) in problems.chunks(chunk).enumerate() {
         let qs = questions(task, part, how.prompt);
-        let mut requests = Vec::with_capacity(part.len() * n);
-        for (i, q) in qs.iter().enumerate() {
-            for j in 0..n {
-                let seed = sample_seed(how.seed, c * chunk + i, n, j);
-                requests.push(Request::sampled(q.clone(), "", how.temperature, budget.max_new_tokens, seed));
-            }
-        }
+        // Problem i of the whole set is seeded as `sampled_requests` seeds problem i of one batch.
+        let seed = how.seed.wrapping_add((c * chunk * n) as u64);
+        let requests = sampled_requests(task, part, how.prompt, how.temperature, seed, n, budget.max_new_tokens);
         let refs: Vec<&Problem> = part.iter().collect();
         let q: Vec<&str> = qs.iter().map(String::as_str).collect();
         let per = vec![n; part.len()];

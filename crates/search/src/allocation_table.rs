@@ -16,8 +16,9 @@
 //!
 //! Departures from Snell et al.: difficulty is the policy's own early agreement rather than an
 //! oracle's or a verifier's bins; the per-bin choice is a number of samples for one strategy
-//! (majority), not a choice among strategies; and the table is fitted once on the calibration
-//! problems, without their two-fold cross-validation.
+//! (majority), not a choice among strategies; and [`Calibration::fit`] fits the table once on all
+//! the calibration problems. [`Calibration::fit_two_fold`] judges each cost two-fold, as Snell et
+//! al. select; it is stricter, not steadier (docs/overthinking.md).
 
 use serde::Serialize;
 

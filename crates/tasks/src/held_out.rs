@@ -14,8 +14,8 @@ pub fn held_out_problems(task: &dyn Task, n: usize, seed: u64) -> Vec<Problem> {
     split_problems(task, n, seed, Split::Test)
 }
 
-/// `n` problems of `task` from `split`, fixed by `seed`; for the test split, the held-out set.
-/// The training split gives calibration problems an evaluation never scores.
+/// `n` problems of `task` from `split`, fixed by `seed`; for the test split, the held-out set
+/// (another seed draws calibration problems of the same kinds).
 pub fn split_problems(task: &dyn Task, n: usize, seed: u64, split: Split) -> Vec<Problem> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xE7A1);
     (0..n).map(|_| task.generate(&mut rng, split)).collect()
