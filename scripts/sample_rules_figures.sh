@@ -2,8 +2,9 @@
 # Issue 13 §3-§4, samples per question at equal accuracy: greedy, fixed majority at N = 8..64 (and
 # 128 on the first seed), the Beta rule, the window rule (ESC) and difficulty allocation — the
 # fixed rule, and the one calibrated on 700 problems the suite does not score (tolerance 0.25 and
-# 0.5 points, and two-fold) — on the mixed suite with the default model, T = 0.7, 100 problems a
-# bin, three seeds. docs/overthinking.md, "Choosing how many samples". About 100 minutes on 2
+# 0.5 points, and two-fold; and split by the policy's confidence, --confidence-cuts, with probes of
+# 1 and 2, plain and two-fold) — on the mixed suite with the default model, T = 0.7, 100 problems a
+# bin, three seeds. docs/overthinking.md, "Choosing how many samples". About 115 minutes on 2
 # cores; a finished run's directory is skipped on a rerun.
 set -euo pipefail
 D=${DEEPTHINK:-./target/release/deepthink}
@@ -28,6 +29,13 @@ for seed in 1 2 3; do
     run $seed cal32-w$w-t0.5 --seed $seed --strategy allocate --calibrate 700 --calibration-tolerance 0.5 \
       --samples 32 --window $w
     run $seed cal32-w$w-f2 --seed $seed --strategy allocate --calibrate 700 --calibration-folds 2 \
+      --samples 32 --window $w
+  done
+  # Cut points chosen before any run: probes below 0.2, 0.2-0.5, 0.5-0.8, 0.8-0.95, and above.
+  C="--confidence-cuts 0.2,0.5,0.8,0.95"
+  for w in 1 2; do
+    run $seed conf32-w$w --seed $seed --strategy allocate --calibrate 700 $C --samples 32 --window $w
+    run $seed conf32-w$w-f2 --seed $seed --strategy allocate --calibrate 700 $C --calibration-folds 2 \
       --samples 32 --window $w
   done
 done

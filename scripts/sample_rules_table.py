@@ -25,11 +25,13 @@ def pooled(root, only=None):
         seeds.add(seed)
         for row in json.load(open(path)):
             method = row["method"].split(" ", 1)[1]
-            if run.startswith("cal"):
-                # cal32-w3, cal32-w3-t0.5 (tolerance), cal32-w3-f2 (two-fold)
+            if run.startswith("cal") or run.startswith("conf"):
+                # cal32-w3, cal32-w3-t0.5 (tolerance), cal32-w3-f2 (two-fold); conf32-w1 (with
+                # confidence cut points)
                 knobs = dict(re.findall(r"-([wtf])([0-9.]+)", run))
                 folds = ", two-fold" if knobs.get("f") == "2" else ""
-                method = method.replace("allocate", "allocate, calibrated") + \
+                what = "calibrated with confidence" if run.startswith("conf") else "calibrated"
+                method = method.replace("allocate", f"allocate, {what}") + \
                     f" (probe {knobs['w']}, tolerance {knobs.get('t', '0.25')}{folds})"
             elif "-w" in run and method.startswith("adaptive") and not run.endswith("-w2"):
                 continue  # the Beta rule ignores --window: one copy of it

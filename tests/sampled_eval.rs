@@ -90,7 +90,32 @@ fn calibrated_allocation_learns_a_table_and_spends_less_than_the_fixed_rule() {
         &["--strategy", "allocate", "--window", "2", "--calibrate", "4", "--calibration-folds", "3"],
         "--calibration-folds 3",
     );
+    refused(
+        &["--strategy", "allocate", "--window", "1", "--confidence-cuts", "0.5"],
+        "--confidence-cuts [0.5] needs --calibrate K",
+    );
+    refused(
+        &["--strategy", "allocate", "--window", "1", "--calibrate", "4", "--confidence-cuts", "0.9,0.5"],
+        "must rise strictly within (0, 1)",
+    );
     let two_fold = [&args[..], &["--calibration-folds", "2"]].concat();
     let stderr = String::from_utf8_lossy(&common::succeeds(&two_fold).stderr).into_owned();
     assert!(stderr.contains("does not score, two-fold: 2/2 agree → "), "{stderr}");
+    // With the policy's confidence, one sample is a probe: the table has a row for each vote count
+    // (0 or 1) and confidence level, and a confident probe that was right stops at once.
+    let confident = [
+        &["eval", "--json"],
+        &hot[..],
+        &["--strategy", "allocate", "--window", "1", "--calibrate", "40", "--confidence-cuts", "0.5"],
+    ]
+    .concat();
+    let out = common::succeeds(&confident);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let table = stderr.lines().find(|l| l.contains("calibrated on 40")).unwrap_or_default();
+    for row in ["1/1 agree, confidence ≥ 0.5 → ", "1/1 agree, confidence < 0.5 → ", "0/1 agree, confidence < 0.5 → "]
+    {
+        assert!(table.contains(row), "{row} in {stderr}");
+    }
+    let by_confidence: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert!(tokens(&by_confidence) < tokens(&voted), "{by_confidence} vs {voted}");
 }

@@ -39,6 +39,17 @@ pub fn refuse_unused(a: &EvalArgs, mode: &str) -> anyhow::Result<()> {
             a.calibrate
         );
     }
+    refuse_uncalibrated_cuts(a)
+}
+
+/// Refuses `--confidence-cuts` without `--calibrate`: only a learnt table reads them.
+pub fn refuse_uncalibrated_cuts(a: &EvalArgs) -> anyhow::Result<()> {
+    if !a.confidence_cuts.is_empty() && a.calibrate == 0 {
+        bail!(
+            "--confidence-cuts {:?} needs --calibrate K: the fixed allocate rule reads agreement only",
+            a.confidence_cuts
+        );
+    }
     Ok(())
 }
 
@@ -54,13 +65,18 @@ pub fn options_for(
     budget: Budget,
 ) -> anyhow::Result<StrategyOptions> {
     let mut options = a.options();
+    refuse_uncalibrated_cuts(a)?;
     if strategy != "allocate" || a.calibrate == 0 {
         return Ok(options);
     }
-    if a.window < 2 || a.window > budget.samples {
+    let cuts = &a.confidence_cuts;
+    deepthink_search::allocation_table::check_cuts(cuts).map_err(|e| anyhow::anyhow!("--confidence-cuts: {e}"))?;
+    let least = if cuts.is_empty() { 2 } else { 1 };
+    if a.window < least || a.window > budget.samples {
         bail!(
-            "--window {}: allocate's probe needs at least 2 samples and at most --samples {}",
+            "--window {}: allocate's probe needs at least {least} sample{} and at most --samples {}",
             a.window,
+            if least == 1 { " (with --confidence-cuts)" } else { "s (1 with --confidence-cuts)" },
             budget.samples
         );
     }
@@ -79,13 +95,13 @@ pub fn options_for(
     let how = Sampling { prompt: a.prompt, temperature: a.temperature, seed: draw_seed(a) };
     let bar = indicatif::ProgressBar::new(calibration.len() as u64).with_message("calibrating allocate");
     let drawn =
-        calibrate(task, calibration, gen, verifier, how, a.window, budget, &mut |d| bar.set_position(d as u64))?;
+        calibrate(task, calibration, gen, verifier, how, a.window, cuts, budget, &mut |d| bar.set_position(d as u64))?;
     bar.finish_and_clear();
     let tolerance = a.calibration_tolerance / 100.0;
     let fit = if a.calibration_folds == 2 {
-        Calibration::fit_two_fold(a.window, budget.samples, &drawn, tolerance)?
+        Calibration::fit_two_fold(a.window, budget.samples, cuts, &drawn, tolerance)?
     } else {
-        Calibration::new(a.window, budget.samples, &drawn)?.fit(tolerance)
+        Calibration::new(a.window, budget.samples, cuts, &drawn)?.fit(tolerance)
     };
     eprintln!(
         "allocate, calibrated on {} problems the evaluation does not score{}: {} (majority@{} {:.1}% there; this table {:.1}% at {:.2} samples, cost {:.2e})",

@@ -55,7 +55,8 @@ pub struct EvalArgs {
     /// adaptive-majority — sample in rounds until the leading answer is clear;
     /// esc — sample in windows until one window's answers all agree;
     /// allocate — a probe of --window samples, then up to N for problems whose probe disagrees
-    /// (--calibrate K learns how many each probe outcome gets);
+    /// (--calibrate K learns how many each probe outcome gets; --confidence-cuts splits outcomes
+    /// by the policy's confidence);
     /// best-of-n, weighted-majority — N attempts chosen by an outcome verifier;
     /// beam, dvts, mcts — step-by-step search guided by a process verifier.
     #[arg(long, default_value = "greedy")]
@@ -148,6 +149,12 @@ pub struct EvalArgs {
     /// (a half's table scored on the other half, as Snell et al. select), a stricter fit.
     #[arg(long, value_name = "1|2", default_value_t = 1)]
     pub calibration_folds: usize,
+    /// --calibrate: also split each probe outcome by the policy's confidence in the probe — the
+    /// lowest probability it gave any token of the leading answer's samples (DeepConf), free
+    /// from the sampling — at these rising cut points in (0, 1), e.g. `0.3,0.9`. Lets --window
+    /// be 1: one confident sample settles a problem.
+    #[arg(long, value_name = "P,P,…", value_delimiter = ',')]
+    pub confidence_cuts: Vec<f32>,
     /// Longest completion in tokens (as `ask`'s: a 5×5 product's checked trace takes ~360; the
     /// model's context caps it).
     #[arg(long, default_value_t = 512)]

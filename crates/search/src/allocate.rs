@@ -12,16 +12,19 @@
 //! That is the default, a fixed rule. With an [`AllocationTable`] (`eval --calibrate K`) a learnt
 //! one replaces it: the samples each probe outcome gets are chosen on K calibration problems the
 //! evaluation does not score ([`calibrate`]), the cheapest allocation found that matches
-//! majority@N there — Snell et al.'s best budget per difficulty bin.
+//! majority@N there — Snell et al.'s best budget per difficulty bin. A table with confidence cut
+//! points (`--confidence-cuts`) also reads the policy's confidence in its probe (the lowest
+//! token probability of the leader's samples, from the log-probabilities generation returns), so
+//! a probe of one sample can settle a problem.
 //!
-//! Departures from Snell et al.: difficulty comes from the policy's own agreement, not from a
-//! verifier's score bins or an oracle. Sample `j` of problem `i` has the seed `majority` gives
+//! Departures from Snell et al.: difficulty comes from the policy's own agreement and confidence,
+//! not from a trained verifier's score bins or an oracle. Sample `j` of problem `i` has the seed `majority` gives
 //! it, so at equal N the strategies draw the same samples and differ only in how many.
 
 use deepthink_tasks::{check_batch, Attempt, Problem, PromptStyle, Task, Verdict, Verifier};
 
 use crate::adaptive_majority::top_two;
-use crate::allocation_table::{AllocationTable, Drawn};
+use crate::allocation_table::{check_probe, AllocationTable, Drawn, DrawnSample, ProbeOutcome};
 use crate::candidates::{sample_candidates, shown, Candidate, Sampling};
 use crate::error::SearchError;
 use crate::generator::{Generator, Request};
@@ -69,9 +72,10 @@ impl Strategy for Allocate {
     ) -> Result<Vec<Solution>, SearchError> {
         budget.validate()?;
         let probe = self.table.as_ref().map_or(self.probe, |t| t.probe);
-        if probe < 2 {
-            return Err(SearchError::Config(format!("the probe needs at least 2 samples to agree, got {}", probe)));
-        }
+        let cuts = self.table.as_ref().map_or(&[][..], |t| t.cuts.as_slice());
+        check_probe(probe, cuts)?;
+        // Confidence is read from the log-probabilities of what was drawn.
+        let confidence = !cuts.is_empty();
         let n = budget.samples;
         let qs = questions(task, problems, self.prompt);
         let mut cands: Vec<Vec<Candidate>> = vec![Vec::new(); problems.len()];
@@ -87,7 +91,9 @@ impl Strategy for Allocate {
             for &i in &open {
                 for j in cands[i].len()..want[i] {
                     let seed = sample_seed(self.seed, i, n, j);
-                    requests.push(Request::sampled(qs[i].clone(), "", self.temperature, budget.max_new_tokens, seed));
+                    let mut r = Request::sampled(qs[i].clone(), "", self.temperature, budget.max_new_tokens, seed);
+                    r.logprobs = confidence;
+                    requests.push(r);
                 }
                 per.push(want[i] - cands[i].len());
             }
@@ -100,7 +106,7 @@ impl Strategy for Allocate {
             if phase == 0 {
                 for (i, c) in cands.iter().enumerate() {
                     want[i] = match &self.table {
-                        Some(t) => t.samples_for(top_two(c).0).min(n),
+                        Some(t) => t.samples_for(outcome(c, &t.cuts)).min(n),
                         None => allocation(probe_difficulty(c), probe, n),
                     };
                 }
@@ -110,11 +116,19 @@ impl Strategy for Allocate {
     }
 }
 
+/// What a probe of `cands` showed, split by the confidence cut points `cuts`.
+pub fn outcome(cands: &[Candidate], cuts: &[f32]) -> ProbeOutcome {
+    let keys: Vec<Option<String>> = cands.iter().map(|c| c.key.clone()).collect();
+    let confidences: Vec<f32> = cands.iter().map(|c| c.confidence).collect();
+    ProbeOutcome::of(&keys, &confidences, cuts)
+}
+
 /// Draws `budget.samples` samples for each calibration problem (about 64 sequences a batch, with
 /// seeds from `how.seed` on, numbered across all the calibration problems), judges each with
 /// `verifier` (the one the evaluation uses), and returns each problem's samples, for
-/// `Calibration::new` or `Calibration::fit_two_fold` with a `probe`-sample probe (the probe is
-/// checked here, before anything is sampled). `progress` gets the problems done.
+/// `Calibration::new` or `Calibration::fit_two_fold` with a `probe`-sample probe and the
+/// confidence cut points `cuts` (both checked here, before anything is sampled; with cut points
+/// each sample's confidence is read too). `progress` gets the problems done.
 #[allow(clippy::too_many_arguments)]
 pub fn calibrate(
     task: &dyn Task,
@@ -123,13 +137,16 @@ pub fn calibrate(
     verifier: &dyn Verifier,
     how: Sampling,
     probe: usize,
+    cuts: &[f32],
     budget: Budget,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Vec<Drawn>, SearchError> {
     budget.validate()?;
     let n = budget.samples;
-    if probe < 2 || probe > n {
-        return Err(SearchError::Config(format!("a calibration probe needs 2 to {n} samples, got {probe}")));
+    crate::allocation_table::check_cuts(cuts)?;
+    check_probe(probe, cuts)?;
+    if probe > n {
+        return Err(SearchError::Config(format!("a calibration probe of {probe} samples is over the budget of {n}")));
     }
     let chunk = (64 / n).max(1);
     let mut drawn: Vec<Drawn> = Vec::with_capacity(problems.len());
@@ -137,7 +154,8 @@ pub fn calibrate(
         let qs = questions(task, part, how.prompt);
         // Problem i of the whole set is seeded as `sampled_requests` seeds problem i of one batch.
         let seed = how.seed.wrapping_add((c * chunk * n) as u64);
-        let requests = sampled_requests(task, part, how.prompt, how.temperature, seed, n, budget.max_new_tokens);
+        let mut requests = sampled_requests(task, part, how.prompt, how.temperature, seed, n, budget.max_new_tokens);
+        requests.iter_mut().for_each(|r| r.logprobs = !cuts.is_empty());
         let refs: Vec<&Problem> = part.iter().collect();
         let q: Vec<&str> = qs.iter().map(String::as_str).collect();
         let per = vec![n; part.len()];
@@ -150,7 +168,16 @@ pub fn calibrate(
         let checked = check_batch(verifier, &attempts).map_err(|e| SearchError::Verifier(e.to_string()))?;
         let mut verdicts = checked.iter().map(|c| c.verdict == Verdict::Correct);
         for (cands, _) in &sampled {
-            drawn.push(cands.iter().map(|c| (c.key.clone(), verdicts.next().unwrap_or(false))).collect());
+            drawn.push(
+                cands
+                    .iter()
+                    .map(|c| DrawnSample {
+                        key: c.key.clone(),
+                        right: verdicts.next().unwrap_or(false),
+                        confidence: c.confidence,
+                    })
+                    .collect(),
+            );
         }
         progress(drawn.len());
     }

@@ -23,6 +23,10 @@ pub struct Candidate {
     pub key: Option<String>,
     /// The verifier's outcome score (NaN when no verifier was asked).
     pub score: f32,
+    /// The policy's own confidence in what it wrote: the lowest probability it gave any token of
+    /// the completion, as sampled (DeepConf's lowest confidence, one token as the group). NaN when
+    /// the request asked for no log-probabilities.
+    pub confidence: f32,
     /// Why its generation ended.
     pub finish: FinishReason,
 }
@@ -33,8 +37,23 @@ impl Candidate {
         let completion = completion_text(gen, c);
         let answer = task.verify(p, &completion).answer;
         let key = answer.as_deref().and_then(|a| task.answer_key(p, a));
-        Candidate { completion, answer, key, score: f32::NAN, finish: c.finish }
+        Candidate {
+            completion,
+            answer,
+            key,
+            score: f32::NAN,
+            confidence: lowest_probability(&c.logprobs),
+            finish: c.finish,
+        }
     }
+}
+
+/// The lowest probability among `logprobs` (NaN when there are none).
+pub fn lowest_probability(logprobs: &[f32]) -> f32 {
+    if logprobs.is_empty() {
+        return f32::NAN;
+    }
+    logprobs.iter().fold(1.0f32, |low, &lp| low.min(lp.exp()))
 }
 
 /// Generate `requests` (grouped by problem: `per_problem[i]` requests for problem `i`, in order),
@@ -135,6 +154,7 @@ pub(crate) fn with_key(key: Option<&str>) -> Candidate {
         answer: key.map(str::to_string),
         key: key.map(str::to_string),
         score: f32::NAN,
+        confidence: f32::NAN,
         finish: FinishReason::Stop,
     }
 }

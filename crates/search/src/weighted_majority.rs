@@ -71,6 +71,7 @@ mod tests {
             answer: key.map(|k| k.to_string()),
             key: key.map(|k| k.to_string()),
             score,
+            confidence: f32::NAN,
             finish: deepthink_model::FinishReason::Stop,
         }
     }

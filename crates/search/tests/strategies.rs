@@ -80,3 +80,40 @@ fn a_stop_string_ends_generation_after_one_reasoning_step() {
     assert!(out[1].logprobs.is_empty(), "and none when not");
     assert_eq!(gen.prefill(), "<think>\n", "the pre-fill comes from the chat template");
 }
+
+#[test]
+fn confidence_tells_right_samples_from_slips_and_a_sure_probe_stops_allocate() {
+    use deepthink_search::allocate::{calibrate, Allocate};
+    use deepthink_search::allocation_table::AllocationTable;
+    use deepthink_search::candidates::Sampling;
+    let (ck, task, problems) = setup();
+    let gen = LocalGenerator::new(&ck.model, &ck.tokenizer);
+    let (hot, n) = (2.5, 6);
+    let budget = Budget { samples: n, max_new_tokens: 128 };
+    let checker = deepthink_tasks::TaskChecker(task.as_ref());
+    let how = Sampling { prompt: PromptStyle::Plain, temperature: hot, seed: 5 };
+    let drawn = calibrate(task.as_ref(), &problems, &gen, &checker, how, 1, &[0.5], budget, &mut |_| {}).unwrap();
+    let all: Vec<_> = drawn.iter().flatten().collect();
+    assert!(all.iter().all(|s| s.confidence > 0.0 && s.confidence <= 1.0), "read from the sampling's log-probs");
+    let mean = |right: bool| {
+        let c: Vec<f32> = all.iter().filter(|s| s.right == right).map(|s| s.confidence).collect();
+        assert!(!c.is_empty(), "samples both right and wrong at T = {hot}");
+        c.iter().sum::<f32>() / c.len() as f32
+    };
+    // DeepConf's premise on a product: a slip is a digit drawn from the tail.
+    let (right, wrong) = (mean(true), mean(false));
+    eprintln!("confidence: right {right:.3}, wrong {wrong:.3}");
+    assert!(right > wrong + 0.1, "right samples {right:.3} vs wrong {wrong:.3}");
+    // A table that stops a readable, sure probe at one sample and gives every other probe N.
+    let table = AllocationTable { probe: 1, cuts: vec![0.5], samples: vec![n, n, n, 1] };
+    let allocate = Allocate { prompt: PromptStyle::Plain, temperature: hot, seed: 5, probe: 1, table: Some(table) };
+    let sols = allocate.solve(task.as_ref(), &problems, &gen, budget).unwrap();
+    let counts: Vec<usize> = sols.iter().map(|s| s.samples.len()).collect();
+    assert!(counts.iter().all(|&c| c == 1 || c == n), "{counts:?}");
+    let stopped: Vec<usize> = (0..problems.len()).filter(|&i| counts[i] == 1).collect();
+    assert!(!stopped.is_empty() && stopped.len() < problems.len(), "{counts:?}");
+    let sure = stopped.iter().filter(|&&i| task.verify(&problems[i], &sols[i].completion).verdict == Verdict::Correct);
+    let one_sample = all.iter().filter(|s| s.right).count() as f64 / all.len() as f64;
+    let sure_accuracy = sure.count() as f64 / stopped.len() as f64;
+    assert!(sure_accuracy > one_sample, "sure probes {sure_accuracy:.2} vs any sample {one_sample:.2}");
+}
