@@ -117,6 +117,10 @@ pub struct GrpoArgs {
 pub fn run(a: GrpoArgs, matches: Option<&ArgMatches>) -> anyhow::Result<()> {
     let Some(cfg) = resolve(&a.config, matches, || config(&a))? else { return Ok(()) };
     let out = train_grpo(&cfg, &a.run, a.restart)?;
+    if out.steps_run == 0 {
+        eprintln!("already trained {} steps (no step run now), checkpoint {}", out.steps, out.checkpoint.display());
+        return Ok(());
+    }
     eprintln!(
         "last step: reward {:.3}, accuracy {}, checkpoint {}",
         out.last.reward_mean,

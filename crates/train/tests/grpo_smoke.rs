@@ -102,7 +102,9 @@ fn equal_rewards_leave_the_policy_unchanged_and_runs_resume() {
         assert!(last.get(key).is_some(), "{key} missing from {last}");
     }
     // Finished: a rerun resumes at step 2 and does nothing; another config is refused.
-    train_grpo(&cfg, &run, false).unwrap();
+    assert_eq!((out.steps, out.steps_run), (2, 2));
+    let rerun = train_grpo(&cfg, &run, false).unwrap();
+    assert_eq!((rerun.steps, rerun.steps_run), (2, 0), "a finished run says it ran nothing now");
     assert_eq!(std::fs::read_to_string(run.join("metrics.jsonl")).unwrap().lines().count(), 3);
     // --restart starts both logs afresh: one step-0 line, not two; no completions of the old run.
     train_grpo(&cfg, &run, true).unwrap();

@@ -82,6 +82,8 @@ fn validate(cfg: &GrpoConfig) -> Result<(), TrainError> {
 #[derive(Clone, Debug, Serialize)]
 pub struct GrpoOutcome {
     pub steps: u64,
+    /// Steps this invocation ran (0 when the run was already finished).
+    pub steps_run: u64,
     pub seconds: f64,
     /// The last step's metrics (from this invocation; default if it ran no step).
     pub last: StepMetrics,
@@ -126,6 +128,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
     let mut grads = vec![0.0f32; model.n_params()];
     let mut tape = Tape::default();
     let mut last = StepMetrics::default();
+    let first_step = state.step;
     // On a terminal the bar carries the per-step metrics and evaluations print above it; in a
     // log (no terminal) every step prints a line.
     let run = RunLoop::new(cfg.steps, state.step, cfg.eval_every, cfg.save_every);
@@ -196,7 +199,14 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
         last = m;
     }
     run.finish();
-    Ok(GrpoOutcome { steps: state.step, seconds: state.seconds, last, final_eval_accuracy, checkpoint: ck_dir })
+    Ok(GrpoOutcome {
+        steps: state.step,
+        steps_run: state.step - first_step,
+        seconds: state.seconds,
+        last,
+        final_eval_accuracy,
+        checkpoint: ck_dir,
+    })
 }
 
 /// Greedy accuracy, format compliance and reasoning length on the held-out set, into `line`;
