@@ -92,7 +92,7 @@ fn calibrated_allocation_learns_a_table_and_spends_less_than_the_fixed_rule() {
     );
     refused(
         &["--strategy", "allocate", "--window", "1", "--confidence-cuts", "0.5"],
-        "--confidence-cuts [0.5] needs --calibrate K",
+        "--confidence-cuts 0.5 needs --calibrate K",
     );
     refused(
         &["--strategy", "allocate", "--window", "1", "--calibrate", "4", "--confidence-cuts", "0.9,0.5"],
@@ -101,8 +101,8 @@ fn calibrated_allocation_learns_a_table_and_spends_less_than_the_fixed_rule() {
     let two_fold = [&args[..], &["--calibration-folds", "2"]].concat();
     let stderr = String::from_utf8_lossy(&common::succeeds(&two_fold).stderr).into_owned();
     assert!(stderr.contains("does not score, two-fold: 2/2 agree → "), "{stderr}");
-    // With the policy's confidence, one sample is a probe: the table has a row for each vote count
-    // (0 or 1) and confidence level, and a confident probe that was right stops at once.
+    // With the policy's confidence, one sample is a probe, and a sure one settles its problem: a
+    // slip in a product is a digit drawn from the tail.
     let confident = [
         &["eval", "--json"],
         &hot[..],
@@ -112,10 +112,8 @@ fn calibrated_allocation_learns_a_table_and_spends_less_than_the_fixed_rule() {
     let out = common::succeeds(&confident);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let table = stderr.lines().find(|l| l.contains("calibrated on 40")).unwrap_or_default();
-    for row in ["1/1 agree, confidence ≥ 0.5 → ", "1/1 agree, confidence < 0.5 → ", "0/1 agree, confidence < 0.5 → "]
-    {
-        assert!(table.contains(row), "{row} in {stderr}");
-    }
+    assert!(table.contains("1/1 agree, confidence ≥ 0.5 → 1,"), "{stderr}");
     let by_confidence: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
-    assert!(tokens(&by_confidence) < tokens(&voted), "{by_confidence} vs {voted}");
+    assert!(tokens(&by_confidence) < tokens(&allocated), "{by_confidence} vs {allocated}");
+    assert!(by_confidence["accuracy"].as_f64().unwrap() >= voted["accuracy"].as_f64().unwrap() - 0.05);
 }

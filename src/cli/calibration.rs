@@ -45,10 +45,8 @@ pub fn refuse_unused(a: &EvalArgs, mode: &str) -> anyhow::Result<()> {
 /// Refuses `--confidence-cuts` without `--calibrate`: only a learnt table reads them.
 pub fn refuse_uncalibrated_cuts(a: &EvalArgs) -> anyhow::Result<()> {
     if !a.confidence_cuts.is_empty() && a.calibrate == 0 {
-        bail!(
-            "--confidence-cuts {:?} needs --calibrate K: the fixed allocate rule reads agreement only",
-            a.confidence_cuts
-        );
+        let cuts: Vec<String> = a.confidence_cuts.iter().map(f32::to_string).collect();
+        bail!("--confidence-cuts {} needs --calibrate K: the fixed allocate rule reads agreement only", cuts.join(","));
     }
     Ok(())
 }

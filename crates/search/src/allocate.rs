@@ -92,7 +92,8 @@ impl Strategy for Allocate {
                 for j in cands[i].len()..want[i] {
                     let seed = sample_seed(self.seed, i, n, j);
                     let mut r = Request::sampled(qs[i].clone(), "", self.temperature, budget.max_new_tokens, seed);
-                    r.logprobs = confidence;
+                    // Only the probe's confidence is read.
+                    r.logprobs = confidence && phase == 0;
                     requests.push(r);
                 }
                 per.push(want[i] - cands[i].len());
@@ -128,7 +129,8 @@ pub fn outcome(cands: &[Candidate], cuts: &[f32]) -> ProbeOutcome {
 /// `verifier` (the one the evaluation uses), and returns each problem's samples, for
 /// `Calibration::new` or `Calibration::fit_two_fold` with a `probe`-sample probe and the
 /// confidence cut points `cuts` (both checked here, before anything is sampled; with cut points
-/// each sample's confidence is read too). `progress` gets the problems done.
+/// each sample's confidence is read too — all N, though only the probe's are used, so that a
+/// remote server still gets one call with `n` per problem). `progress` gets the problems done.
 #[allow(clippy::too_many_arguments)]
 pub fn calibrate(
     task: &dyn Task,

@@ -24,8 +24,11 @@
 //! [`Calibration::fit`] fits the table once on all the calibration problems.
 //! [`Calibration::fit_two_fold`] judges each cost two-fold, as Snell et al. select; it is
 //! stricter, not steadier (docs/overthinking.md). Departure from DeepConf: the confidence picks
-//! how many samples to draw, not which traces vote, and it is the sampling distribution's (at the
-//! run's temperature), the probability each token was drawn with.
+//! how many samples to draw, not which traces vote, and it is whatever probability the generator
+//! reports for each token it wrote: deepthink's own generator reports the distribution it sampled
+//! from (at the run's temperature); a remote server may report the model's at T = 1. Calibration
+//! and evaluation read the same generator, so a table is consistent with itself, but cut points
+//! mean different things on different backends.
 
 use serde::Serialize;
 
@@ -61,8 +64,10 @@ impl ProbeOutcome {
 pub fn check_cuts(cuts: &[f32]) -> Result<(), SearchError> {
     let inside = cuts.iter().all(|c| c.is_finite() && *c > 0.0 && *c < 1.0);
     if !inside || cuts.windows(2).any(|w| w[0] >= w[1]) {
+        let shown: Vec<String> = cuts.iter().map(f32::to_string).collect();
         return Err(SearchError::Config(format!(
-            "confidence cut points must rise strictly within (0, 1), got {cuts:?}"
+            "confidence cut points must rise strictly within (0, 1), got {}",
+            shown.join(",")
         )));
     }
     Ok(())
@@ -75,7 +80,11 @@ pub fn check_probe(probe: usize, cuts: &[f32]) -> Result<(), SearchError> {
         return Err(SearchError::Config(format!(
             "the probe needs at least {least} sample{} ({}), got {probe}",
             if least == 1 { "" } else { "s" },
-            if cuts.is_empty() { "to agree; with confidence cut points 1 is enough" } else { "to read a confidence" }
+            if cuts.is_empty() {
+                "to agree; a calibrated table with confidence cut points can probe with 1"
+            } else {
+                "to read a confidence"
+            }
         )));
     }
     Ok(())

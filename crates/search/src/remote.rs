@@ -312,7 +312,7 @@ impl RemoteGenerator {
                 };
                 let lp = lp.ok_or_else(|| {
                     SearchError::Remote(format!(
-                        "{} returned no log-probabilities (the confidence verifier needs them)",
+                        "{} returned no log-probabilities (allocate's --confidence-cuts needs them)",
                         self.cfg.base
                     ))
                 })?;

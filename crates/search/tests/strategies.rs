@@ -110,6 +110,10 @@ fn confidence_tells_right_samples_from_slips_and_a_sure_probe_stops_allocate() {
     let sols = allocate.solve(task.as_ref(), &problems, &gen, budget).unwrap();
     let counts: Vec<usize> = sols.iter().map(|s| s.samples.len()).collect();
     assert!(counts.iter().all(|&c| c == 1 || c == n), "{counts:?}");
+    // Both draw sample j of problem i with the same seed, so the probe is calibration's first sample.
+    for (i, d) in drawn.iter().enumerate() {
+        assert_eq!(counts[i] == 1, d[0].key.is_some() && d[0].confidence >= 0.5, "problem {i}: {counts:?}");
+    }
     let stopped: Vec<usize> = (0..problems.len()).filter(|&i| counts[i] == 1).collect();
     assert!(!stopped.is_empty() && stopped.len() < problems.len(), "{counts:?}");
     let sure = stopped.iter().filter(|&&i| task.verify(&problems[i], &sols[i].completion).verdict == Verdict::Correct);
