@@ -23,12 +23,15 @@ for base in ${BASES:-capable small}; do
     few-instructions) flags="--instruction-rate 0.03" ;;
     *) echo "unknown base $base" >&2; exit 2 ;;
   esac
+  # A run of other than 1,000 steps is its own base: runs/prompting/capable-3000, and so on.
+  name=$base
+  [ "${STEPS:-1000}" = 1000 ] || name="$base-$STEPS"
   # shellcheck disable=SC2086
   $B train pretrain --corpus full --think-rate 0.05 $flags --max-len 768 --max-seq-len 768 \
-    --steps "${STEPS:-1000}" --eval-every 100000 --eval-problems 50 --seed 1 --run "$OUT/$base"
-  tail -1 "$OUT/$base/metrics.jsonl" > "$DOCS/$base-last-step.json"
+    --steps "${STEPS:-1000}" --eval-every 100000 --eval-problems 50 --seed 1 --run "$OUT/$name"
+  tail -1 "$OUT/$name/metrics.jsonl" > "$DOCS/$name-last-step.json"
   for prompt in plain cot few-shot supervised; do
-    $B eval --model "$OUT/$base/checkpoint" --task mult -n 200 --prompt "$prompt" --max-new-tokens 256 \
-      --predictions "$DOCS/$base-$prompt-predictions.jsonl" > "$DOCS/$base-$prompt-eval.txt" 2>&1
+    $B eval --model "$OUT/$name/checkpoint" --task mult -n 200 --prompt "$prompt" --max-new-tokens 256 \
+      --predictions "$DOCS/$name-$prompt-predictions.jsonl" > "$DOCS/$name-$prompt-eval.txt" 2>&1
   done
 done

@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-BASES = ["capable", "small", "few-instructions"]
+BASES = ["capable", "capable-3000", "small", "small-3000", "few-instructions"]
 PROMPTS = ["plain", "cot", "few-shot", "supervised"]
 
 
