@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """L1 on countdown `search` (issue 13 §2): one row per model, one column per target.
 
-Reads DIR/<model>-<N>.jsonl, the predictions of `deepthink eval --length-target N --predictions`
-(scripts/l1_countdown.sh). A cell is mean |n - N| / N, the share of runs over N, the share of
-repeated reasoning lines, and accuracy, where n is the completion's generated tokens (what the
-eval's `length_control` scores). Two repeat shares: every repeated line (what `eval` reports), and
-repeated lines other than `back [...]`, which a search trace writes again whenever it returns to
-the same state, so only a retried branch counts. Also the branches tried per completion (lines
-ending in `no`, plus the last).
+Reads what scripts/l1_countdown.sh writes for each model and target N: DIR/<model>-<N>.json (the
+report of `deepthink eval --length-target N --json`) and DIR/<model>-<N>.jsonl (its predictions).
+A cell is mean |n - N| / N, the share of runs over N, the share of repeated reasoning lines and
+accuracy, as the report's `length_control` and `accuracy` give them; and, from the predictions,
+the share of repeated lines other than `back [...]` (which a search trace writes again whenever it
+returns to the same state, so only a retried branch counts) and the branches tried per completion
+(lines ending in `no`, plus the last).
 
     python3 scripts/l1_countdown_table.py DIR > DIR/table.md
 """
@@ -19,30 +19,35 @@ def reasoning_lines(completion):
     return [l for l in body.split("\n") if l.strip()]
 
 
-def repeated(lines):
+def retried(lines):
+    """The share of `lines` that repeat an earlier one, `back [...]` lines left out (as the
+    report's repeated-line share, `tasks::length_target::repeated_line_share`, over the rest)."""
+    kept = [l for l in lines if not l.startswith("back")]
     seen, rep = set(), 0
-    for l in lines:
+    for l in kept:
         rep += l in seen
         seen.add(l)
-    return rep / len(lines) if lines else 0.0
+    return rep / len(kept) if kept else 0.0
 
 
 def main(root):
     cells = collections.defaultdict(dict)
-    for path in sorted(glob.glob(os.path.join(root, "*-*.jsonl"))):
-        model, n = re.match(r"(.+)-(\d+)\.jsonl$", os.path.basename(path)).groups()
+    for path in sorted(glob.glob(os.path.join(root, "*-*.json"))):
+        model, n = re.match(r"(.+)-(\d+)\.json$", os.path.basename(path)).groups()
         n = int(n)
-        preds = [json.loads(l) for l in open(path)]
+        report = json.load(open(path))
+        control = report["length_control"]
+        preds = [json.loads(l) for l in open(path + "l")]
         k = max(len(preds), 1)
         lines = [reasoning_lines(p["completion"]) for p in preds]
         cells[model][n] = {
-            "n": len(preds),
-            "accuracy": sum(p["verdict"] == "correct" for p in preds) / k,
-            "tokens": sum(p["tokens"] for p in preds) / k,
-            "error": sum(abs(p["tokens"] - n) / n for p in preds) / k,
-            "over": sum(p["tokens"] > n for p in preds) / k,
-            "repeated": sum(repeated(ls) for ls in lines) / k,
-            "retried": sum(repeated([l for l in ls if not l.startswith("back")]) for ls in lines) / k,
+            "n": report["n"],
+            "accuracy": report["accuracy"],
+            "tokens": report["mean_tokens"],
+            "error": control["mean_relative_error"],
+            "over": control["over_target"],
+            "repeated": control["repeated_lines"],
+            "retried": sum(retried(ls) for ls in lines) / k,
             "branches": sum(sum(l.endswith(" no") for l in ls) + 1 for ls in lines) / k,
         }
     targets = sorted({n for m in cells.values() for n in m})

@@ -69,7 +69,7 @@ pub fn options_for(
     }
     let cuts = &a.confidence_cuts;
     deepthink_search::allocation_table::check_cuts(cuts).map_err(|e| anyhow::anyhow!("--confidence-cuts: {e}"))?;
-    let least = if cuts.is_empty() { 2 } else { 1 };
+    let least = deepthink_search::allocation_table::least_probe(cuts);
     if a.window < least || a.window > budget.samples {
         bail!(
             "--window {}: allocate's probe needs at least {least} sample{} and at most --samples {}",

@@ -24,7 +24,7 @@
 use deepthink_tasks::{check_batch, Attempt, Problem, PromptStyle, Task, Verdict, Verifier};
 
 use crate::adaptive_majority::top_two;
-use crate::allocation_table::{check_probe, AllocationTable, Drawn, DrawnSample, ProbeOutcome};
+use crate::allocation_table::{check_cuts, check_probe, AllocationTable, Drawn, DrawnSample, ProbeOutcome};
 use crate::candidates::{sample_candidates, shown, Candidate, Sampling};
 use crate::error::SearchError;
 use crate::generator::{Generator, Request};
@@ -145,7 +145,7 @@ pub fn calibrate(
 ) -> Result<Vec<Drawn>, SearchError> {
     budget.validate()?;
     let n = budget.samples;
-    crate::allocation_table::check_cuts(cuts)?;
+    check_cuts(cuts)?;
     check_probe(probe, cuts)?;
     if probe > n {
         return Err(SearchError::Config(format!("a calibration probe of {probe} samples is over the budget of {n}")));

@@ -73,9 +73,18 @@ pub fn check_cuts(cuts: &[f32]) -> Result<(), SearchError> {
     Ok(())
 }
 
-/// Refuses a probe that cannot show a difficulty: agreement needs 2 samples, confidence 1.
+/// The smallest probe that can show a difficulty: agreement needs 2 samples, confidence 1.
+pub fn least_probe(cuts: &[f32]) -> usize {
+    if cuts.is_empty() {
+        2
+    } else {
+        1
+    }
+}
+
+/// Refuses a probe smaller than [`least_probe`].
 pub fn check_probe(probe: usize, cuts: &[f32]) -> Result<(), SearchError> {
-    let least = if cuts.is_empty() { 2 } else { 1 };
+    let least = least_probe(cuts);
     if probe < least {
         return Err(SearchError::Config(format!(
             "the probe needs at least {least} sample{} ({}), got {probe}",
@@ -114,8 +123,13 @@ impl AllocationTable {
 
     /// Samples in all for a probe that showed `o`.
     pub fn samples_for(&self, o: ProbeOutcome) -> usize {
+        self.samples_at(self.index(o))
+    }
+
+    /// Samples in all for outcome index `i` (the last entry's past the end; never below the probe).
+    fn samples_at(&self, i: usize) -> usize {
         let last = self.samples.last().copied().unwrap_or(self.probe);
-        self.samples.get(self.index(o)).copied().unwrap_or(last).max(self.probe)
+        self.samples.get(i).copied().unwrap_or(last).max(self.probe)
     }
 
     /// The confidence range of `level`, as the table prints it.
@@ -260,7 +274,7 @@ impl Calibration {
         let total = self.problems().max(1) as f64;
         let (mut right, mut spent) = (0usize, 0usize);
         for (i, l) in self.levels.iter().enumerate() {
-            let m = table.samples.get(i).copied().unwrap_or(self.n).clamp(self.probe, self.n);
+            let m = table.samples_at(i).min(self.n);
             right += l.correct[m - self.probe];
             spent += l.problems * m;
         }
