@@ -85,7 +85,7 @@ pub fn attention_forward(out: &mut [f32], probs: &mut [f32], qkv: &[f32], s: Att
 
 /// Softmax of each row over columns `0..=i`, where `i` is the row's position (`first` for the
 /// first row of `p`); columns after `i` become 0.
-fn causal_softmax(p: &mut [f32], t: usize, first: usize) {
+pub(crate) fn causal_softmax(p: &mut [f32], t: usize, first: usize) {
     for (r, row) in p.chunks_mut(t).enumerate() {
         let (live, masked) = row.split_at_mut(first + r + 1);
         crate::ops::softmax_in_place(live);
@@ -120,7 +120,7 @@ pub fn attention_backward(dqkv: &mut [f32], dout: &[f32], qkv: &[f32], probs: &[
                     // dS = P ⊙ (dP − rowsum(dP ⊙ P))
                     for (dsr, pr) in ds.chunks_mut(t).zip(p[r0 * t..r1 * t].chunks(t)) {
                         let (dsr, pr) = (&mut dsr[..r1], &pr[..r1]);
-                        let dot: f32 = dsr.iter().zip(pr).map(|(a, b)| a * b).sum();
+                        let dot = crate::ops::dot(dsr, pr);
                         for (d, &pp) in dsr.iter_mut().zip(pr) {
                             *d = pp * (*d - dot);
                         }

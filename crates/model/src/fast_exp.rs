@@ -29,6 +29,65 @@ pub fn exp(x: f32) -> f32 {
     y * f32::from_bits(((fx as i32 + 127) as u32) << 23)
 }
 
+/// The 16-lane forms, for the loops whose sum keeps the compiler from vectorising them (a
+/// softmax's running sum is a reduction it may not reorder).
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod wide {
+    use std::arch::x86_64::*;
+
+    /// `row[..len] = e^(row − max row)`; returns the sum.
+    ///
+    /// # Safety
+    /// AVX-512F must be available and `row..row + len` writable.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn exp_shifted(row: *mut f32, len: usize) -> f32 {
+        let tail: __mmask16 = (1u32 << (len % 16)).wrapping_sub(1) as u16;
+        let whole = len - len % 16;
+        let mut m = _mm512_set1_ps(f32::NEG_INFINITY);
+        for j in (0..whole).step_by(16) {
+            m = _mm512_max_ps(m, _mm512_loadu_ps(row.add(j)));
+        }
+        m = _mm512_max_ps(m, _mm512_mask_loadu_ps(m, tail, row.add(whole)));
+        let max = _mm512_set1_ps(_mm512_reduce_max_ps(m));
+        let mut sum = _mm512_setzero_ps();
+        for j in (0..whole).step_by(16) {
+            let e = exp16(_mm512_sub_ps(_mm512_loadu_ps(row.add(j)), max));
+            _mm512_storeu_ps(row.add(j), e);
+            sum = _mm512_add_ps(sum, e);
+        }
+        let e = exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, row.add(whole)), max));
+        _mm512_mask_storeu_ps(row.add(whole), tail, e);
+        sum = _mm512_mask_add_ps(sum, tail, sum, e);
+        _mm512_reduce_add_ps(sum)
+    }
+
+    /// [`super::exp`] on 16 lanes: the same clamps, range reduction and polynomial.
+    ///
+    /// # Safety
+    /// AVX-512F must be available.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn exp16(x: __m512) -> __m512 {
+        let set = _mm512_set1_ps;
+        // (min/max with the bound first pass a NaN lane through, as the scalar comparisons do)
+        let x = _mm512_max_ps(set(-87.336_54), _mm512_min_ps(set(88.37), x));
+        let fx = _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(_mm512_fmadd_ps(
+            x,
+            set(std::f32::consts::LOG2_E),
+            set(0.5),
+        ));
+        let r = _mm512_fmadd_ps(fx, set(2.121_944_4e-4), _mm512_fnmadd_ps(fx, set(0.693_359_4), x));
+        let mut y = set(1.987_569_1e-4);
+        for c in [1.398_2e-3, 8.333_452e-3, 4.166_579_6e-2, 0.166_666_65, 0.5] {
+            y = _mm512_fmadd_ps(y, r, set(c));
+        }
+        y = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(y, r), r, r), set(1.0));
+        let pow2 = _mm512_slli_epi32::<23>(_mm512_add_epi32(_mm512_cvttps_epi32(fx), _mm512_set1_epi32(127)));
+        _mm512_mul_ps(y, _mm512_castsi512_ps(pow2))
+    }
+}
+
 /// `1 / (1 + e^−x)`.
 #[inline(always)]
 pub fn sigmoid(x: f32) -> f32 {
@@ -55,5 +114,30 @@ mod tests {
         assert!(exp(-1000.0).is_normal() && exp(-1000.0) < 1.2e-38, "{:e}", exp(-1000.0));
         assert!(exp(1000.0).is_finite() && exp(1000.0) > 1e38);
         assert!((sigmoid(0.0) - 0.5).abs() < 1e-7 && sigmoid(100.0) == 1.0 && sigmoid(-100.0) < 1e-38);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_16_lane_exp_agrees_with_the_scalar_one() {
+        use std::arch::x86_64::*;
+        if !crate::matmul::avx512() {
+            return;
+        }
+        let xs: Vec<f32> =
+            (0..4096).map(|i| -90.0 + i as f32 * 0.0443).chain([0.0, -1000.0, 1000.0, f32::NAN]).collect();
+        for chunk in xs.chunks(16) {
+            let mut lanes = [0.0f32; 16];
+            lanes[..chunk.len()].copy_from_slice(chunk);
+            let mut got = [0.0f32; 16];
+            // SAFETY: AVX-512F is available (checked above).
+            unsafe { _mm512_storeu_ps(got.as_mut_ptr(), super::wide::exp16(_mm512_loadu_ps(lanes.as_ptr()))) };
+            for (&x, &y) in lanes.iter().zip(&got) {
+                let want = exp(x);
+                assert!(
+                    (want.is_nan() && y.is_nan()) || (y - want).abs() <= 4.0 * f32::EPSILON * want,
+                    "exp({x}): {y} against {want}"
+                );
+            }
+        }
     }
 }

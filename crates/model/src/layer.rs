@@ -29,7 +29,7 @@
 //! | part | training (padded batch, tape kept) | decoding (ragged batch, KV cache) |
 //! |---|---|---|
 //! | layer loop | [`crate::train_pass`] (`forward_train_with`, `backward`) | [`crate::infer`] (`forward_step`, `forward_rows`) |
-//! | attention | [`crate::attention`] (causal GQA forward and backward, 64-row blocks) | [`crate::decode_attention`] (one query row against the cache, GQA heads in pairs) and `infer`'s plain loop for other head sizes |
+//! | attention | [`crate::attention`] (causal GQA forward and backward, 64-row blocks); [`crate::prefix_attention`] over a [`crate::prefix_batch::PrefixBatch`] (GRPO's update: each prompt once, its completions after it) | [`crate::decode_attention`] (one query row against the cache, GQA heads in pairs) and `infer`'s plain loop for other head sizes |
 //! | row-wise ops | [`crate::ops`] (RMSNorm, RoPE, SwiGLU, cross-entropy, with backward) | the same `ops` kernels, row by row |
 //! | products | [`crate::matmul`] (`gemm`) | `matmul`'s dot-product kernels up to 128 rows, `gemm` above |
 //! | parallelism | over rows and sequences | per operation for prefill; [`crate::decode_rows`]: one row group per thread through the whole stack for decode steps |
@@ -40,6 +40,7 @@
 //! | claim | test |
 //! |---|---|
 //! | training logits and every gradient equal `transformers`' to 1e-4 | `tests/golden_transformers.rs` (`logits_and_gradients_match_transformers`; golden values and the script that made them in `tests/golden/`) |
+//! | a prefix batch gives the padded grid's logits and gradients (the prompt repeated per completion) | `tests/prefix_batch.rs`, and `prefix_attention::tests` for the attention alone |
 //! | the hand-written backward is the forward's derivative | `tests/gradients.rs` (finite differences, Llama and tied Qwen2 shapes, across attention row blocks) |
 //! | decoding with the cache gives the training forward's logits | `tests/decode_consistency.rs` (prefill and step-by-step, ragged slots, three attention blocks) |
 //! | row-group decoding gives the per-operation path's logits bit for bit (≤ 128 rows) | `decode_rows::tests::row_groups_give_the_per_operation_paths_logits_bit_for_bit` |

@@ -5,7 +5,8 @@
 //!   F32 or, for inference, BF16
 //! - [`layer`]: the decoder layer's math in one place, where each implementation of it lives, and
 //!   the tests that pin them to each other
-//! - [`model`], [`train_pass`], [`attention`], [`ops`], [`matmul`]: the forward and backward passes
+//! - [`model`], [`train_pass`], [`attention`], [`ops`], [`matmul`]: the forward and backward passes;
+//!   [`prefix_batch`], [`prefix_attention`]: the same passes with a shared prompt stored once
 //! - [`infer`], [`sampling`], [`engine`], [`generate`]: KV-cached decoding, step-wise (sequences join
 //!   and leave between steps) and batched; [`thinking`]: the thinking budget it enforces
 //! - [`tokenizer`], [`checkpoint`]: Hugging Face formats on disk
@@ -31,6 +32,8 @@ pub mod matmul;
 pub mod model;
 pub mod ops;
 pub mod params;
+pub mod prefix_attention;
+pub mod prefix_batch;
 pub mod qk_norm;
 pub mod rope_scaling;
 pub mod sampling;

@@ -338,6 +338,12 @@ pub(crate) fn avx2_fma() -> bool {
     false
 }
 
+/// Whether the AVX-512F kernels can run on this CPU.
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn avx512() -> bool {
+    simd::avx512_available()
+}
+
 /// Dot products of `R` rows of `x` with 4 rows of `W` (all of length `k`, a multiple of 8).
 #[inline]
 pub(crate) fn tile<const R: usize, W: WeightElem>(xs: [&[f32]; R], ws: [&[W]; 4]) -> [[f32; 4]; R] {

@@ -100,12 +100,21 @@ pub fn rms_norm_backward(dx: &mut [f32], dw: &mut [f32], dy: &[f32], x: &[f32], 
 pub fn rms_norm_backward_row(dx: &mut [f32], dw: &mut [f32], dy: &[f32], x: &[f32], r: f32, w: &[f32]) {
     // x̂ = x·r ; dx̂ = dy·w ; dx = r·(dx̂ − x̂·mean(dx̂·x̂))
     let d = w.len();
-    let mut dot = 0.0f32;
+    let (dw, dy, x) = (&mut dw[..d], &dy[..d], &x[..d]);
     for i in 0..d {
-        let xh = x[i] * r;
-        dw[i] += dy[i] * xh;
-        dot += dy[i] * w[i] * xh;
+        dw[i] += dy[i] * x[i] * r;
     }
+    // Σ dy·w·x̂ in 8 lanes (a single running sum would keep the loop scalar)
+    let mut lanes = [0.0f32; 8];
+    let mut i = 0;
+    while i + 8 <= d {
+        for k in 0..8 {
+            lanes[k] += dy[i + k] * w[i + k] * x[i + k];
+        }
+        i += 8;
+    }
+    let tail: f32 = (i..d).map(|i| dy[i] * w[i] * x[i]).sum();
+    let dot = (lanes.iter().sum::<f32>() + tail) * r;
     let mean = dot / d as f32;
     for i in 0..d {
         dx[i] += r * (dy[i] * w[i] - x[i] * r * mean);
@@ -245,6 +254,13 @@ pub fn cross_entropy_in_place(logits: &mut [f32], targets: &[Option<u32>], v: us
 
 /// `row = softmax(row)`, with the vectorisable [`crate::fast_exp::exp`].
 pub fn softmax_in_place(row: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::matmul::avx512() {
+        // SAFETY: AVX-512F is available (checked); the row is exclusively borrowed.
+        let inv = 1.0 / unsafe { crate::fast_exp::wide::exp_shifted(row.as_mut_ptr(), row.len()) };
+        row.iter_mut().for_each(|x| *x *= inv);
+        return;
+    }
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     for x in row.iter_mut() {
         *x = crate::fast_exp::exp(*x - max);

@@ -8,10 +8,13 @@
 //! golden gradients from PyTorch (`tests/golden`).
 
 use crate::attention::{attention_backward, attention_forward, AttnShape};
+use crate::decode_attention::Heads;
 use crate::error::ModelError;
 use crate::matmul::{linear, linear_input_grad, linear_weight_grad, Write};
 use crate::model::Model;
 use crate::ops::{rms_norm, rms_norm_backward, swiglu, swiglu_backward};
+use crate::prefix_attention::{prefix_attention_backward, prefix_attention_forward, probs_len};
+use crate::prefix_batch::PrefixBatch;
 
 /// What one layer's forward keeps for its backward.
 #[derive(Default)]
@@ -39,6 +42,8 @@ struct LayerTape {
 pub struct Tape {
     batch: usize,
     seq: usize,
+    /// Set when the rows are a [`PrefixBatch`] (then `batch` is 1 and `seq` the row count).
+    prefix: Option<PrefixBatch>,
     tokens: Vec<u32>,
     layers: Vec<LayerTape>,
     xf: Vec<f32>,
@@ -91,22 +96,51 @@ impl Model {
         seq: usize,
         tape: &mut Tape,
     ) -> Result<Vec<f32>, ModelError> {
-        let c = &self.cfg;
         if batch == 0 || seq == 0 {
             return Err(ModelError::Input(format!("an empty batch ({batch} × {seq}) has nothing to train on")));
         }
         if tokens.len() != batch * seq {
             return Err(ModelError::Input(format!("{} tokens is not batch {batch} × seq {seq}", tokens.len())));
         }
-        if seq > c.max_seq_len {
-            return Err(ModelError::Input(format!("sequence length {seq} exceeds max_seq_len {}", c.max_seq_len)));
+        self.check_trainable(seq)?;
+        (tape.batch, tape.seq, tape.prefix) = (batch, seq, None);
+        self.forward_kept(tokens, tape)
+    }
+
+    /// The training forward over a [`PrefixBatch`] (each prompt stored once, its completions
+    /// after it): logits `(rows, vocab)`, one row per batch row, and the tape for
+    /// [`Model::backward`].
+    pub fn forward_train_prefix(&self, batch: &PrefixBatch, tape: &mut Tape) -> Result<Vec<f32>, ModelError> {
+        batch.check().map_err(|e| ModelError::Input(format!("prefix batch: {e}")))?;
+        if batch.rows() == 0 {
+            return Err(ModelError::Input("an empty prefix batch has nothing to train on".into()));
         }
-        self.require_f32("training")?;
-        let (n, d, f, w) = (batch * seq, c.d_model, c.ffn_dim, self.qkv_width());
+        self.check_trainable(batch.longest())?;
+        (tape.batch, tape.seq, tape.prefix) = (1, batch.rows(), Some(batch.clone()));
+        self.forward_kept(&batch.tokens, tape)
+    }
+
+    fn check_trainable(&self, longest: usize) -> Result<(), ModelError> {
+        if longest > self.cfg.max_seq_len {
+            return Err(ModelError::Input(format!(
+                "sequence length {longest} exceeds max_seq_len {}",
+                self.cfg.max_seq_len
+            )));
+        }
+        self.require_f32("training")
+    }
+
+    fn heads(&self) -> Heads {
+        Heads { n_heads: self.cfg.n_heads, n_kv_heads: self.cfg.n_kv_heads, head_dim: self.cfg.head_dim }
+    }
+
+    /// The layer stack over `tokens`, laid out as `tape` says (a grid or a prefix batch).
+    fn forward_kept(&self, tokens: &[u32], tape: &mut Tape) -> Result<Vec<f32>, ModelError> {
+        let c = &self.cfg;
+        let (batch, seq) = (tape.batch, tape.seq);
+        let (n, d, f, w) = (tokens.len(), c.d_model, c.ffn_dim, self.qkv_width());
         let a = c.n_heads * c.head_dim;
         let p = &self.params;
-        tape.batch = batch;
-        tape.seq = seq;
         tape.tokens.clear();
         tape.tokens.extend_from_slice(tokens);
         tape.layers.resize_with(c.n_layers, LayerTape::default);
@@ -122,9 +156,17 @@ impl Model {
             if c.qk_norm {
                 self.qk_norm(lr).forward_keep(qkv, w, &mut t.qk_raw, &mut t.qk_inv_rms);
             }
-            self.rope_qk(qkv, seq, false);
-            let probs = buf(&mut t.probs, batch * c.n_heads * seq * seq);
-            attention_forward(buf(&mut t.att, n * a), probs, &t.qkv, self.attn_shape(batch, seq));
+            self.rope_qk(qkv, tape.prefix.as_ref(), seq, false);
+            match &tape.prefix {
+                None => {
+                    let probs = buf(&mut t.probs, batch * c.n_heads * seq * seq);
+                    attention_forward(buf(&mut t.att, n * a), probs, &t.qkv, self.attn_shape(batch, seq));
+                }
+                Some(b) => {
+                    let probs = buf(&mut t.probs, probs_len(b, self.heads()));
+                    prefix_attention_forward(buf(&mut t.att, n * a), probs, &t.qkv, b, self.heads());
+                }
+            }
             buf(&mut t.x2, n * d).copy_from_slice(&t.x);
             linear(&mut t.x2, &t.att, &p[lr.o.clone()], (n, a, d), Write::Add);
             rms_norm(buf(&mut t.h2, n * d), buf(&mut t.r2, n), &t.x2, &p[lr.post_norm.clone()], c.rms_eps);
@@ -169,13 +211,14 @@ impl Model {
         }
     }
 
-    /// Rotate the q and k heads of every row of a `(batch·seq, W)` qkv buffer in place.
-    fn rope_qk(&self, qkv: &mut [f32], seq: usize, inverse: bool) {
+    /// Rotate the q and k heads of every row of a qkv buffer in place: row `i` is at position
+    /// `i % seq` of a `(batch·seq, W)` grid, or at the prefix batch's listed position.
+    fn rope_qk(&self, qkv: &mut [f32], prefix: Option<&PrefixBatch>, seq: usize, inverse: bool) {
         let (hd, w) = (self.cfg.head_dim, self.qkv_width());
         let heads = self.cfg.n_heads + self.cfg.n_kv_heads;
         use rayon::prelude::*;
         qkv.par_chunks_mut(w).enumerate().for_each(|(i, row)| {
-            let pos = i % seq;
+            let pos = prefix.map_or(i % seq, |b| b.positions[i]);
             for head in row[..heads * hd].chunks_mut(hd) {
                 self.rope.rotate(head, pos, inverse);
             }
@@ -218,8 +261,11 @@ impl Model {
             // x2 = x + att · oᵀ
             linear_input_grad(datt, dx, &p[lr.o.clone()], (n, a, d), Write::Set);
             linear_weight_grad(&mut grads[lr.o.clone()], dx, &t.att, (n, a, d));
-            attention_backward(dqkv, datt, &t.qkv, &t.probs, self.attn_shape(tape.batch, tape.seq));
-            self.rope_qk(dqkv, tape.seq, true);
+            match &tape.prefix {
+                None => attention_backward(dqkv, datt, &t.qkv, &t.probs, self.attn_shape(tape.batch, tape.seq)),
+                Some(b) => prefix_attention_backward(dqkv, datt, &t.qkv, &t.probs, b, self.heads()),
+            }
+            self.rope_qk(dqkv, tape.prefix.as_ref(), tape.seq, true);
             if c.qk_norm {
                 let (mut dq, mut dk) = (vec![0.0; c.head_dim], vec![0.0; c.head_dim]);
                 self.qk_norm(lr).backward(dqkv, w, &t.qk_raw, &t.qk_inv_rms, &mut dq, &mut dk);

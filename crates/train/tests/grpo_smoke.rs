@@ -60,14 +60,19 @@ fn equal_rewards_leave_the_policy_unchanged_and_runs_resume() {
     assert_eq!(m.reward_std, 0.0);
     // The compute the step records: no group skipped, so every sampled sequence goes through the
     // μ = 2 inner updates and two forward-only passes (the frozen sampling policy, as μ > 1, and the
-    // reference, as β > 0); every sequence is a prompt and a completion the rollout ran.
+    // reference, as β > 0). A pass runs every completion the rollout sampled, but each prompt only
+    // once per micro-batch it appears in: micro-batches of 5 split the 3 groups of 4 as 4 + 1,
+    // 3 + 2 and 2, so 5 copies of the (equally long) 3×3 prompts instead of 12.
     assert!(m.rollout_tokens > 0, "{m:?}");
     assert_eq!(m.update_tokens % 2, 0, "μ = 2 passes over the same positions: {m:?}");
     assert_eq!(m.frozen_tokens, m.update_tokens, "two frozen passes, two updates: {m:?}");
-    let per_pass = m.update_tokens / 2;
+    let per_pass = (m.update_tokens / 2) as f64;
+    let completions = 12.0 * m.completion_len_mean;
+    let prompt = (m.rollout_tokens as f64 - completions) / 12.0;
+    let want = completions + 5.0 * prompt;
     assert!(
-        (m.rollout_tokens..=m.rollout_tokens + 12).contains(&per_pass),
-        "a pass covers the 12 rollouts (each perhaps with its end token): {m:?}"
+        (want - 0.5..=want + 12.5).contains(&per_pass),
+        "a pass covers 12 completions (each perhaps with its end token) and 5 prompts of {prompt}: {m:?}"
     );
     let before = load_checkpoint(&cfg.init_from).unwrap().model.params;
     let after = load_checkpoint(&run.join("checkpoint")).unwrap().model.params;

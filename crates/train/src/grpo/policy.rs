@@ -2,21 +2,14 @@
 //! batched training forward pass, and the way back — from d loss / d logp to d loss / d logits
 //! (through the log-softmax), then the model's own backward pass.
 //!
-//! A completion token at position `p` is predicted by the logits at `p − 1`, so each sequence
-//! names where its completion starts (`CompletionSpan`); prompt and padding positions carry no
-//! gradient.
+//! The completions go through as a [`PrefixBatch`]: a group's prompt once, its completions after
+//! it. Completion token `k` is predicted by the logits of the row before it, which for `k = 0` is
+//! the prompt's last row, shared by every completion of the group (its d loss / d logits is the
+//! sum of theirs). Prompt rows carry no gradient of their own.
 
+use deepthink_model::prefix_batch::PrefixBatch;
 use deepthink_model::train_pass::Tape;
 use deepthink_model::{Model, ModelError};
-
-/// Where one sequence's completion lies in the padded `(batch × seq)` token grid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CompletionSpan {
-    /// Position of the completion's first token within its row.
-    pub start: usize,
-    /// Completion tokens (all inside the row).
-    pub len: usize,
-}
 
 /// `log softmax(row)[token]`, with the softmax left in `probs` for the backward pass.
 fn logp_and_probs(row: &[f32], token: u32, probs: &mut Vec<f32>) -> f32 {
@@ -28,76 +21,61 @@ fn logp_and_probs(row: &[f32], token: u32, probs: &mut Vec<f32>) -> f32 {
     row[token as usize] - max - sum.ln()
 }
 
-/// Log-probabilities of every completion token, and the logits they came from (for backward).
+/// Log-probabilities of every completion token, group by group and completion by completion,
+/// and the logits they came from (for backward).
 pub fn completion_logps(
     model: &Model,
-    tokens: &[u32],
-    batch: usize,
-    seq: usize,
-    spans: &[CompletionSpan],
+    batch: &PrefixBatch,
     tape: &mut Tape,
 ) -> Result<(Vec<Vec<f32>>, Vec<f32>), ModelError> {
-    check_spans(spans, batch, seq)?;
-    let logits = model.forward_train_with(tokens, batch, seq, tape)?;
+    let logits = model.forward_train_prefix(batch, tape)?;
     let v = model.cfg.vocab_size;
     let mut probs = Vec::with_capacity(v);
-    let logps = spans
-        .iter()
-        .enumerate()
-        .map(|(b, s)| {
-            (s.start..s.start + s.len)
-                .map(|p| {
-                    let row = &logits[(b * seq + p - 1) * v..(b * seq + p) * v];
-                    logp_and_probs(row, tokens[b * seq + p], &mut probs)
-                })
-                .collect()
-        })
-        .collect();
+    let mut logps = Vec::new();
+    for (g, group) in batch.groups.iter().enumerate() {
+        for (c, &(start, len)) in group.completions.iter().enumerate() {
+            logps.push(
+                (0..len)
+                    .map(|k| {
+                        let at = batch.predicting_row(g, c, k) * v;
+                        logp_and_probs(&logits[at..at + v], batch.tokens[start + k], &mut probs)
+                    })
+                    .collect(),
+            );
+        }
+    }
     Ok((logps, logits))
 }
 
-/// Add d loss / d params to `grads`, given d loss / d logp of every completion token.
-/// `logits` is consumed as the buffer for d loss / d logits.
-#[allow(clippy::too_many_arguments)]
+/// Add d loss / d params to `grads`, given d loss / d logp of every completion token (in
+/// [`completion_logps`]' order). `logits` is consumed as the buffer for d loss / d logits.
 pub fn backward_logps(
     model: &Model,
     tape: &mut Tape,
     mut logits: Vec<f32>,
-    tokens: &[u32],
-    seq: usize,
-    spans: &[CompletionSpan],
+    batch: &PrefixBatch,
     dlogps: &[Vec<f32>],
     grads: &mut [f32],
 ) {
     let v = model.cfg.vocab_size;
     let mut dlogits = vec![0.0f32; logits.len()];
     let mut probs = Vec::with_capacity(v);
-    for (b, (s, d)) in spans.iter().zip(dlogps).enumerate() {
-        for (k, &g) in d.iter().enumerate().take(s.len) {
-            let p = s.start + k;
-            let at = (b * seq + p - 1) * v;
-            let tok = tokens[b * seq + p] as usize;
-            logp_and_probs(&logits[at..at + v], tok as u32, &mut probs);
-            // d logp / d logit_j = 1[j = token] − softmax_j
-            for (j, (dl, &pj)) in dlogits[at..at + v].iter_mut().zip(&probs).enumerate() {
-                *dl = g * (f32::from(u8::from(j == tok)) - pj);
+    let mut d = dlogps.iter();
+    for (g, group) in batch.groups.iter().enumerate() {
+        for (c, &(start, len)) in group.completions.iter().enumerate() {
+            let Some(dc) = d.next() else { break };
+            for (k, &grad) in dc.iter().enumerate().take(len) {
+                let at = batch.predicting_row(g, c, k) * v;
+                let tok = batch.tokens[start + k] as usize;
+                logp_and_probs(&logits[at..at + v], tok as u32, &mut probs);
+                // d logp / d logit_j = 1[j = token] − softmax_j; the prompt's last row sums
+                // the contributions of every completion it starts.
+                for (j, (dl, &pj)) in dlogits[at..at + v].iter_mut().zip(&probs).enumerate() {
+                    *dl += grad * (f32::from(u8::from(j == tok)) - pj);
+                }
             }
         }
     }
     std::mem::swap(&mut logits, &mut dlogits);
     model.backward(tape, &logits, grads);
-}
-
-fn check_spans(spans: &[CompletionSpan], batch: usize, seq: usize) -> Result<(), ModelError> {
-    if spans.len() != batch {
-        return Err(ModelError::Input(format!("{} completion spans for a batch of {batch}", spans.len())));
-    }
-    if let Some(s) = spans.iter().find(|s| s.start == 0 || s.start + s.len > seq) {
-        return Err(ModelError::Input(format!(
-            "a completion span at {}..{} does not fit a row of {seq} after a non-empty prompt",
-            s.start,
-            s.start + s.len
-        )));
-    }
-    Ok(())
 }

@@ -157,7 +157,7 @@ pub fn train_grpo(cfg: &GrpoConfig, run_dir: &Path, restart: bool) -> Result<Grp
             tape: &mut tape,
             lr: schedule.lr(state.step),
         };
-        update(&mut learner, &mut samples, cfg, tok.eos_id(), state.step + 1, &mut m)?;
+        update(&mut learner, &mut samples, cfg, state.step + 1, &mut m)?;
         m.update_s = t1.elapsed().as_secs_f64();
         let step_s = t0.elapsed().as_secs_f64();
         m.tokens_per_s = m.update_tokens as f64 / m.update_s.max(1e-9);

@@ -3,20 +3,23 @@
 //! surrogate, micro-batch by micro-batch, with the gradient of the whole batch accumulated before
 //! each optimizer step.
 //!
-//! Each micro-batch is padded to its own longest sequence; samples are sorted by length first
-//! so similar lengths share a micro-batch and little of the forward/backward runs on padding
-//! (a departure from TRL, which pads the whole batch to its longest completion).
+//! Each micro-batch is a prefix batch (`deepthink_model::prefix_batch`): the completions of one
+//! prompt follow a single copy of it, packed without padding, so neither the prompt's `G − 1`
+//! repeats nor padding run through the forward and backward. A departure from TRL, which pads the
+//! whole batch to its longest completion and repeats each prompt G times; the gradient is the
+//! same (`crates/model/tests/prefix_batch.rs`).
 
 use std::time::Instant;
 
 use deepthink_model::ops::log_prob_and_entropy;
+use deepthink_model::prefix_batch::PrefixBatch;
 use deepthink_model::train_pass::Tape;
 use deepthink_model::Model;
 
 use crate::error::TrainError;
 use crate::grpo::config::{GrpoConfig, StepMetrics};
 use crate::grpo::loss::{grpo_loss_part, Completion};
-use crate::grpo::policy::{backward_logps, completion_logps, CompletionSpan};
+use crate::grpo::policy::{backward_logps, completion_logps};
 use crate::grpo::rollout::Rollout;
 use crate::optim::{clip_grad_norm, AdamW};
 
@@ -63,7 +66,6 @@ pub fn select_samples(rollout: &Rollout, advantages: &[f32], cfg: &GrpoConfig, m
             });
         }
     }
-    samples.sort_by_key(|s| std::cmp::Reverse(s.tokens.len()));
     samples
 }
 
@@ -84,7 +86,6 @@ pub fn update(
     l: &mut Learner,
     samples: &mut [Sample],
     cfg: &GrpoConfig,
-    eos: u32,
     step: u64,
     m: &mut StepMetrics,
 ) -> Result<(), TrainError> {
@@ -95,23 +96,17 @@ pub fn update(
     // With one update per batch the sampling policy *is* the current one: its log-probs come from
     // the update's own forward (ratio 1, as TRL does), and only the reference needs a pass.
     let single = cfg.inner_steps == 1;
-    // Micro-batches are padded once; the frozen passes and every inner step reuse them.
-    let packed: Vec<Packed> = samples.chunks(cfg.micro_batch).map(|part| pack(part, eos)).collect();
-    let positions: usize = samples.iter().map(Sample::positions).sum();
+    // Micro-batches are packed once; the frozen passes and every inner step reuse them.
+    let packed: Vec<PrefixBatch> = samples.chunks(cfg.micro_batch).map(pack).collect();
+    let positions: usize = packed.iter().map(PrefixBatch::rows).sum();
     m.update_tokens = positions * cfg.inner_steps;
     m.frozen_tokens = positions * (usize::from(!single) + usize::from(l.reference.is_some()));
     if !single || l.reference.is_some() {
         let t = Instant::now();
-        for (part, (tokens, b, seq, spans)) in samples.chunks_mut(cfg.micro_batch).zip(&packed) {
-            let (b, seq) = (*b, *seq);
+        for (part, batch) in samples.chunks_mut(cfg.micro_batch).zip(&packed) {
             // (the logits are dropped at once: only the log-probs are kept)
-            let old = (!single)
-                .then(|| completion_logps(l.model, tokens, b, seq, spans, l.tape).map(|(lp, _)| lp))
-                .transpose()?;
-            let reference = l
-                .reference
-                .map(|r| completion_logps(r, tokens, b, seq, spans, l.tape).map(|(lp, _)| lp))
-                .transpose()?;
+            let old = (!single).then(|| completion_logps(l.model, batch, l.tape).map(|(lp, _)| lp)).transpose()?;
+            let reference = l.reference.map(|r| completion_logps(r, batch, l.tape).map(|(lp, _)| lp)).transpose()?;
             for (k, s) in part.iter_mut().enumerate() {
                 if let Some(lp) = &old {
                     s.old_logps = lp[k].clone();
@@ -126,10 +121,10 @@ pub fn update(
     for _ in 0..cfg.inner_steps {
         l.grads.fill(0.0);
         let (mut kl, mut clip, mut ent) = (0.0, 0.0, 0.0);
-        for (part, (tokens, b, seq, spans)) in samples.chunks(cfg.micro_batch).zip(&packed) {
+        for (part, batch) in samples.chunks(cfg.micro_batch).zip(&packed) {
             let t = Instant::now();
-            let (lp, logits) = completion_logps(l.model, tokens, *b, *seq, spans, l.tape)?;
-            ent += entropy_sum(&logits, spans, *seq, l.model.cfg.vocab_size);
+            let (lp, logits) = completion_logps(l.model, batch, l.tape)?;
+            ent += entropy_sum(&logits, batch, l.model.cfg.vocab_size);
             let comps: Vec<Completion> = part
                 .iter()
                 .zip(&lp)
@@ -147,7 +142,7 @@ pub fn update(
             clip += out.clip_fraction * part_tokens as f64;
             m.forward_s += t.elapsed().as_secs_f64();
             let t = Instant::now();
-            backward_logps(l.model, l.tape, logits, tokens, *seq, spans, &out.dlogps, l.grads);
+            backward_logps(l.model, l.tape, logits, batch, &out.dlogps, l.grads);
             m.backward_s += t.elapsed().as_secs_f64();
         }
         let norm = clip_grad_norm(l.grads, cfg.clip);
@@ -164,28 +159,29 @@ pub fn update(
     Ok(())
 }
 
-/// A micro-batch padded into a `(batch × seq)` token grid, with each completion's span.
-type Packed = (Vec<u32>, usize, usize, Vec<CompletionSpan>);
-
-/// Pad samples into a `(batch × seq)` grid; each completion span starts after its prompt.
-fn pack(samples: &[Sample], pad: u32) -> Packed {
-    let seq = samples.iter().map(|s| s.tokens.len()).max().unwrap_or(1);
-    let mut tokens = vec![pad; samples.len() * seq];
-    let mut spans = Vec::with_capacity(samples.len());
-    for (b, s) in samples.iter().enumerate() {
-        tokens[b * seq..b * seq + s.tokens.len()].copy_from_slice(&s.tokens);
-        spans.push(CompletionSpan { start: s.prompt_len, len: s.tokens.len() - s.prompt_len });
+/// A micro-batch as a prefix batch: consecutive samples with the same prompt (a group's
+/// completions, as `select_samples` keeps them) share one copy of it.
+fn pack(samples: &[Sample]) -> PrefixBatch {
+    let mut groups: Vec<(&[u32], Vec<&[u32]>)> = Vec::new();
+    for s in samples {
+        let (prompt, completion) = s.tokens.split_at(s.prompt_len);
+        match groups.last_mut() {
+            Some((p, completions)) if *p == prompt => completions.push(completion),
+            _ => groups.push((prompt, vec![completion])),
+        }
     }
-    (tokens, samples.len(), seq, spans)
+    PrefixBatch::new(groups)
 }
 
 /// Summed entropy (nats) of the policy at every completion position.
-fn entropy_sum(logits: &[f32], spans: &[CompletionSpan], seq: usize, v: usize) -> f64 {
+fn entropy_sum(logits: &[f32], batch: &PrefixBatch, v: usize) -> f64 {
     let mut total = 0.0f64;
-    for (b, s) in spans.iter().enumerate() {
-        for p in s.start..s.start + s.len {
-            let row = &logits[(b * seq + p - 1) * v..(b * seq + p) * v];
-            total += f64::from(log_prob_and_entropy(row, 0).1);
+    for (g, group) in batch.groups.iter().enumerate() {
+        for (c, &(_, len)) in group.completions.iter().enumerate() {
+            for k in 0..len {
+                let at = batch.predicting_row(g, c, k) * v;
+                total += f64::from(log_prob_and_entropy(&logits[at..at + v], 0).1);
+            }
         }
     }
     total
