@@ -120,8 +120,8 @@ fn weighted_sum(o0: &mut [f32], o1: &mut [f32], p0: &[f32], p1: &[f32], values: 
     }
 }
 
-/// The AVX-512 path for head sizes that are a multiple of 16, written as one kernel so nothing
-/// between its three phases leaves the vector registers: the scores of 8 keys at a time (one
+/// The AVX-512 path for head sizes that are a multiple of 16, one function whose three phases
+/// share a scratch row of scores that stays in L1: the scores of 8 keys at a time (one
 /// accumulator per head and key, the 16 or 8 lane sums reduced together by a transpose-and-add
 /// tree, as in `matmul`'s decode tile), an unnormalised softmax, and the weighted sum of values
 /// with every accumulator of a block of up to 128 output columns held in registers, each
@@ -144,7 +144,7 @@ mod wide {
     #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
     #[target_feature(enable = "avx512f")]
     pub unsafe fn heads<const P: usize>(
-        out: [&mut [f32]; P],
+        mut out: [&mut [f32]; P],
         q: [&[f32]; P],
         keys: &[f32],
         values: &[f32],
@@ -155,6 +155,10 @@ mod wide {
     ) {
         let hd = q[0].len();
         let len = keys.len() / stride;
+        if len == 0 {
+            out.into_iter().for_each(|o| o.fill(0.0));
+            return;
+        }
         assert!(hd.is_multiple_of(16) && off + hd <= stride && scores.len() >= P * len && values.len() >= len * stride);
         let (kp, vp) = (keys.as_ptr().add(off), values.as_ptr().add(off));
         let sc = scores.as_mut_ptr();
@@ -205,10 +209,10 @@ mod wide {
         let mut c0 = 0;
         while c0 < chunks {
             match block {
-                8 => weighted::<P, 8>(&out, sc, len, vp, stride, c0, &inv),
-                4 => weighted::<P, 4>(&out, sc, len, vp, stride, c0, &inv),
-                2 => weighted::<P, 2>(&out, sc, len, vp, stride, c0, &inv),
-                _ => weighted::<P, 1>(&out, sc, len, vp, stride, c0, &inv),
+                8 => weighted::<P, 8>(&mut out, sc, len, vp, stride, c0, &inv),
+                4 => weighted::<P, 4>(&mut out, sc, len, vp, stride, c0, &inv),
+                2 => weighted::<P, 2>(&mut out, sc, len, vp, stride, c0, &inv),
+                _ => weighted::<P, 1>(&mut out, sc, len, vp, stride, c0, &inv),
             }
             c0 += block;
         }
@@ -219,7 +223,7 @@ mod wide {
     #[allow(clippy::needless_range_loop)]
     #[target_feature(enable = "avx512f")]
     unsafe fn weighted<const P: usize, const C: usize>(
-        out: &[&mut [f32]; P],
+        out: &mut [&mut [f32]; P],
         e: *const f32,
         len: usize,
         vp: *const f32,
@@ -240,8 +244,7 @@ mod wide {
         for p in 0..P {
             let s = _mm512_set1_ps(inv[p]);
             for (c, a) in acc[p].iter().enumerate() {
-                // (the caller's `out[p]` is exclusively borrowed; writing through its pointer)
-                let o = out[p].as_ptr().cast_mut().add(16 * (c0 + c));
+                let o = out[p].as_mut_ptr().add(16 * (c0 + c));
                 _mm512_storeu_ps(o, _mm512_mul_ps(*a, s));
             }
         }

@@ -77,6 +77,9 @@ fn group_forward(out: &mut [f32], probs: &mut [f32], qkv: &[f32], g: &PrefixGrou
             let (o, t) = (row - g.start, p + l);
             let (pc, r) = std::mem::take(&mut rest).split_at_mut(l * t);
             rest = r;
+            if l == 0 {
+                continue; // (its first row may lie past the group's end)
+            }
             let q = View::strided(&qkv[o * w + qc..], w);
             gemm_into(pc, t, q, kp, (l, hd, p), c.scale, Write::Set, false);
             gemm_into(
@@ -149,6 +152,9 @@ fn group_backward(dqkv: &mut [f32], dout: &[f32], qkv: &[f32], probs: &[f32], g:
             let (o, t) = (row - g.start, p + l);
             let (pc, r) = rest.split_at(l * t);
             rest = r;
+            if l == 0 {
+                continue;
+            }
             let dout_c = View::strided(&dout[o * c.out_w + qc..], c.out_w);
             let q = View::strided(&qkv[o * w + qc..], w);
             // dP = dO · [V_prompt | V_own]ᵀ
@@ -200,7 +206,7 @@ mod tests {
     fn equals_the_grid_attention_with_the_prompt_repeated() {
         let s = Heads { n_heads: 4, n_kv_heads: 2, head_dim: 8 };
         let c = Cols::new(s);
-        let (p, lens) = (5usize, [3usize, 7, 1]);
+        let (p, lens) = (5usize, [3usize, 7, 1, 0]);
         let b =
             PrefixBatch::new([(&[1u32, 2, 3, 4, 5][..], lens.iter().map(|&l| &[9u32; 8][..l]).collect::<Vec<_>>())]);
         let rows = b.rows();

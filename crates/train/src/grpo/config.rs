@@ -154,11 +154,15 @@ pub struct StepMetrics {
     pub forward_s: f64,
     pub backward_s: f64,
     pub update_s: f64,
+    /// `update_tokens / update_s`: rows the update ran a second (see `update_tokens`).
     pub tokens_per_s: f64,
     /// Positions the policy ran forward to sample this step (prompts and completions): with
     /// `update_tokens` and `frozen_tokens`, the step's compute (`scripts/student_flops.py`).
     pub rollout_tokens: usize,
-    /// Positions through the update's forward and backward, summed over the μ inner steps.
+    /// Rows through the update's forward and backward, summed over the μ inner steps. Each
+    /// prompt is a row once per micro-batch it appears in, not once per completion (a prefix
+    /// batch), so one inner step's count is below `rollout_tokens`; runs from before 2026-12-06
+    /// counted every completion's copy of its prompt.
     pub update_tokens: usize,
     /// Positions through forward-only passes of the update: the reference (β > 0) and the
     /// frozen sampling policy (μ > 1).
