@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-BASES = ["capable", "capable-3000", "small", "small-3000", "few-instructions"]
+BASES = ["capable", "capable-3000", "small", "small-3000", "few-instructions", "few-instructions-3000"]
 PROMPTS = ["plain", "cot", "few-shot", "supervised"]
 
 
