@@ -28,11 +28,13 @@ def pooled(root, only=None):
             if run.startswith("cal") or run.startswith("conf"):
                 # cal32-w3, cal32-w3-t0.5 (tolerance), cal32-w3-f2 (two-fold); conf32-w1 (with
                 # confidence cut points)
-                knobs = dict(re.findall(r"-([wtf])([0-9.]+)", run))
+                # (…-c1400: calibrated on 1,400 problems instead of 700)
+                knobs = dict(re.findall(r"-([wtfc])([0-9.]+)", run))
                 folds = ", two-fold" if knobs.get("f") == "2" else ""
+                size = f", {int(knobs['c']):,} calibration problems" if "c" in knobs else ""
                 what = "calibrated with confidence" if run.startswith("conf") else "calibrated"
                 method = method.replace("allocate", f"allocate, {what}") + \
-                    f" (probe {knobs['w']}, tolerance {knobs.get('t', '0.25')}{folds})"
+                    f" (probe {knobs['w']}, tolerance {knobs.get('t', '0.25')}{folds}{size})"
             elif "-w" in run and method.startswith("adaptive") and not run.endswith("-w2"):
                 continue  # the Beta rule ignores --window: one copy of it
             elif "-w" in run and not method.startswith("adaptive"):

@@ -133,6 +133,8 @@ fn weighted_sum(o0: &mut [f32], o1: &mut [f32], p0: &[f32], p1: &[f32], values: 
 mod wide {
     use std::arch::x86_64::*;
 
+    use crate::matmul::{lanes, quad};
+
     /// Attention of `P` (1 or 2) query heads that share one KV head, over the `len` cached rows
     /// of `keys`/`values` (rows `stride` apart, the KV head's columns at `off..off + hd`).
     /// `scores` holds at least `P · len` floats.
@@ -248,22 +250,6 @@ mod wide {
                 _mm512_storeu_ps(o, _mm512_mul_ps(*a, s));
             }
         }
-    }
-
-    /// Four accumulators → per 128-bit lane `[Σ a, Σ b, Σ c, Σ d]` of that lane's four floats.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn quad(v: &[__m512]) -> __m512 {
-        let ab = _mm512_castps_pd(_mm512_add_ps(_mm512_unpacklo_ps(v[0], v[1]), _mm512_unpackhi_ps(v[0], v[1])));
-        let cd = _mm512_castps_pd(_mm512_add_ps(_mm512_unpacklo_ps(v[2], v[3]), _mm512_unpackhi_ps(v[2], v[3])));
-        _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(ab, cd)), _mm512_castpd_ps(_mm512_unpackhi_pd(ab, cd)))
-    }
-
-    /// `[x0 + x1, x2 + x3, y0 + y1, y2 + y3]` over 128-bit lanes.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn lanes(x: __m512, y: __m512) -> __m512 {
-        _mm512_add_ps(_mm512_shuffle_f32x4::<0b10_00_10_00>(x, y), _mm512_shuffle_f32x4::<0b11_01_11_01>(x, y))
     }
 }
 

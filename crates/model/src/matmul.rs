@@ -344,6 +344,11 @@ pub(crate) fn avx512() -> bool {
     simd::avx512_available()
 }
 
+/// The transpose-and-add lane sums of the decode tile, for other AVX-512 kernels
+/// (`decode_attention`'s scores).
+#[cfg(target_arch = "x86_64")]
+pub(crate) use simd::{lanes, quad};
+
 /// Dot products of `R` rows of `x` with 4 rows of `W` (all of length `k`, a multiple of 8).
 #[inline]
 pub(crate) fn tile<const R: usize, W: WeightElem>(xs: [&[f32]; R], ws: [&[W]; 4]) -> [[f32; 4]; R] {
@@ -451,7 +456,7 @@ mod simd {
     /// Four accumulators → per 128-bit lane `[Σ a, Σ b, Σ c, Σ d]` of that lane's four floats.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    unsafe fn quad(v: &[__m512; 4]) -> __m512 {
+    pub(crate) unsafe fn quad(v: &[__m512]) -> __m512 {
         let ab = _mm512_castps_pd(_mm512_add_ps(_mm512_unpacklo_ps(v[0], v[1]), _mm512_unpackhi_ps(v[0], v[1])));
         let cd = _mm512_castps_pd(_mm512_add_ps(_mm512_unpacklo_ps(v[2], v[3]), _mm512_unpackhi_ps(v[2], v[3])));
         _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(ab, cd)), _mm512_castpd_ps(_mm512_unpackhi_pd(ab, cd)))
@@ -460,7 +465,7 @@ mod simd {
     /// `[x0 + x1, x2 + x3, y0 + y1, y2 + y3]` over 128-bit lanes.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    unsafe fn lanes(x: __m512, y: __m512) -> __m512 {
+    pub(crate) unsafe fn lanes(x: __m512, y: __m512) -> __m512 {
         _mm512_add_ps(_mm512_shuffle_f32x4::<0b10_00_10_00>(x, y), _mm512_shuffle_f32x4::<0b11_01_11_01>(x, y))
     }
 
