@@ -119,11 +119,7 @@ pub fn attention_backward(dqkv: &mut [f32], dout: &[f32], qkv: &[f32], probs: &[
                     gemm_into(&mut dqkv[vc..], w, p_t, dout_b, (r1, m, hd), 1.0, Write::Add, false);
                     // dS = P ⊙ (dP − rowsum(dP ⊙ P))
                     for (dsr, pr) in ds.chunks_mut(t).zip(p[r0 * t..r1 * t].chunks(t)) {
-                        let (dsr, pr) = (&mut dsr[..r1], &pr[..r1]);
-                        let dot = crate::ops::dot(dsr, pr);
-                        for (d, &pp) in dsr.iter_mut().zip(pr) {
-                            *d = pp * (*d - dot);
-                        }
+                        softmax_grad_row(&mut dsr[..r1], &pr[..r1]);
                     }
                     // dQ_h[r0..r1] = dS · k_g[..r1] · scale ; dK_g[..r1] += dSᵀ · q_h[r0..r1] · scale
                     let ds_v = View { data: &ds, rs: t, cs: 1 };
@@ -135,4 +131,12 @@ pub fn attention_backward(dqkv: &mut [f32], dout: &[f32], qkv: &[f32], probs: &[
                 }
             }
         });
+}
+
+/// One row of the softmax's backward, in place: `dS = P ⊙ (dP − Σ dP ⊙ P)` from `dP` in `ds`.
+pub(crate) fn softmax_grad_row(ds: &mut [f32], p: &[f32]) {
+    let dot = crate::ops::dot(ds, p);
+    for (d, &pp) in ds.iter_mut().zip(p) {
+        *d = pp * (*d - dot);
+    }
 }

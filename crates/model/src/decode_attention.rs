@@ -4,7 +4,7 @@
 //! Query heads that share a KV head (GQA) go two at a time, so each cached key and value is
 //! loaded once per pair of heads instead of once per head. Where AVX-512 runs and the head size
 //! is a multiple of 16, one kernel (`wide`) does the scores, a vectorised softmax and the
-//! weighted sum without leaving the vector registers; elsewhere scores come from `matmul`'s
+//! weighted sum over a scratch row of scores that stays in L1; elsewhere scores come from `matmul`'s
 //! 2-row × 4-key dot-product tile (eight independent FMA chains), and the softmax-weighted sum of
 //! values accumulates in AVX2 registers instead of re-reading and re-writing the output row for
 //! every key. Hand-written because no crate kernel fits this shape: a few dozen keys whose number
@@ -33,65 +33,75 @@ pub fn attend_row(out: &mut [f32], q: &[f32], keys: &[f32], values: &[f32], s: H
     let group = s.n_heads / s.n_kv_heads;
     let scale = 1.0 / (hd as f32).sqrt();
     #[cfg(target_arch = "x86_64")]
-    if hd.is_multiple_of(16) && crate::matmul::avx512() {
-        scores.resize(2 * len, 0.0);
-        for g in 0..s.n_kv_heads {
-            let mut h = g * group;
-            while h < (g + 1) * group {
-                let (o0, rest) = out[h * hd..].split_at_mut(hd);
-                let q0 = &q[h * hd..(h + 1) * hd];
-                // SAFETY: AVX-512F is available (checked); `keys` and `values` hold `len` rows of
-                // `kvw` floats and the group's columns `g·hd..(g+1)·hd` lie inside a row.
-                unsafe {
-                    if h + 1 < (g + 1) * group {
-                        let q1 = &q[(h + 1) * hd..(h + 2) * hd];
-                        wide::heads::<2>([o0, &mut rest[..hd]], [q0, q1], keys, values, kvw, g * hd, scale, scores);
-                    } else {
-                        wide::heads::<1>([o0], [q0], keys, values, kvw, g * hd, scale, scores);
-                    }
-                }
-                h += 2;
-            }
-        }
-        return;
-    }
+    let wide = hd.is_multiple_of(16) && crate::matmul::avx512();
     scores.resize(2 * len, 0.0);
-    let (s0, s1) = scores.split_at_mut(len);
     for g in 0..s.n_kv_heads {
-        let key = |j: usize| &keys[j * kvw + g * hd..j * kvw + (g + 1) * hd];
         let mut h = g * group;
         while h < (g + 1) * group {
             let pair = h + 1 < (g + 1) * group;
             let q0 = &q[h * hd..(h + 1) * hd];
             let q1 = if pair { &q[(h + 1) * hd..(h + 2) * hd] } else { &[][..] };
-            let mut j = 0;
-            while j < len {
-                let nj = (len - j).min(4);
-                let ks = [key(j), key(j + 1.min(nj - 1)), key(j + 2.min(nj - 1)), key(j + 3.min(nj - 1))];
-                if pair {
-                    let t = tile::<2, f32>([q0, q1], ks);
-                    for u in 0..nj {
-                        s0[j + u] = t[0][u] * scale;
-                        s1[j + u] = t[1][u] * scale;
-                    }
-                } else {
-                    let [t] = tile::<1, f32>([q0], ks);
-                    for u in 0..nj {
-                        s0[j + u] = t[u] * scale;
-                    }
-                }
-                j += 4;
-            }
-            softmax_in_place(s0);
-            if pair {
-                softmax_in_place(s1);
-            }
             let (o0, rest) = out[h * hd..].split_at_mut(hd);
             let o1 = if pair { &mut rest[..hd] } else { &mut [][..] };
-            weighted_sum(o0, o1, s0, s1, values, kvw, g * hd);
             h += 2;
+            #[cfg(target_arch = "x86_64")]
+            if wide {
+                // SAFETY: AVX-512F is available (checked); `keys` and `values` hold `len` rows of
+                // `kvw` floats and the group's columns `g·hd..(g+1)·hd` lie inside a row.
+                unsafe {
+                    if pair {
+                        wide::heads::<2>([o0, o1], [q0, q1], keys, values, kvw, g * hd, scale, scores);
+                    } else {
+                        wide::heads::<1>([o0], [q0], keys, values, kvw, g * hd, scale, scores);
+                    }
+                }
+                continue;
+            }
+            tiled_heads([o0, o1], [q0, q1], keys, values, kvw, g * hd, scale, scores);
         }
     }
+}
+
+/// One head, or a pair (`q1`/`o1` not empty), with `matmul`'s dot-product tile for the scores, the
+/// shared softmax and [`weighted_sum`]; the KV head's columns are `off..off + hd` of each row.
+#[allow(clippy::too_many_arguments)]
+fn tiled_heads(
+    [o0, o1]: [&mut [f32]; 2],
+    [q0, q1]: [&[f32]; 2],
+    keys: &[f32],
+    values: &[f32],
+    kvw: usize,
+    off: usize,
+    scale: f32,
+    scores: &mut [f32],
+) {
+    let (hd, pair) = (q0.len(), !q1.is_empty());
+    let len = keys.len() / kvw;
+    let (s0, s1) = scores[..2 * len].split_at_mut(len);
+    let key = |j: usize| &keys[j * kvw + off..j * kvw + off + hd];
+    let mut j = 0;
+    while j < len {
+        let nj = (len - j).min(4);
+        let ks = [key(j), key(j + 1.min(nj - 1)), key(j + 2.min(nj - 1)), key(j + 3.min(nj - 1))];
+        if pair {
+            let t = tile::<2, f32>([q0, q1], ks);
+            for u in 0..nj {
+                s0[j + u] = t[0][u] * scale;
+                s1[j + u] = t[1][u] * scale;
+            }
+        } else {
+            let [t] = tile::<1, f32>([q0], ks);
+            for u in 0..nj {
+                s0[j + u] = t[u] * scale;
+            }
+        }
+        j += 4;
+    }
+    softmax_in_place(s0);
+    if pair {
+        softmax_in_place(s1);
+    }
+    weighted_sum(o0, o1, s0, s1, values, kvw, off);
 }
 
 /// `o0 = Σ_j p0[j]·v_j` and (when `o1` is not empty) `o1 = Σ_j p1[j]·v_j`, where `v_j` is the

@@ -9,7 +9,7 @@
 
 use rayon::prelude::*;
 
-use crate::attention::causal_softmax;
+use crate::attention::{causal_softmax, softmax_grad_row};
 use crate::decode_attention::Heads;
 use crate::matmul::{gemm_into, View, Write};
 use crate::prefix_batch::{PrefixBatch, PrefixGroup};
@@ -186,13 +186,10 @@ fn cols(d: &[f32], t: usize) -> View<'_> {
     View { data: d, rs: 1, cs: t }
 }
 
-/// `dS = P ⊙ (dP − rowsum(dP ⊙ P))` over rows of width `t`, in place in `ds`.
+/// The softmax's backward over rows of width `t`, in place in `ds`.
 fn softmax_grad(ds: &mut [f32], p: &[f32], t: usize) {
     for (d, pr) in ds.chunks_mut(t).zip(p.chunks(t)) {
-        let dot = crate::ops::dot(d, pr);
-        for (x, &pp) in d.iter_mut().zip(pr) {
-            *x = pp * (*x - dot);
-        }
+        softmax_grad_row(d, pr);
     }
 }
 

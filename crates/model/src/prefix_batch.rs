@@ -93,6 +93,16 @@ impl PrefixBatch {
         }
     }
 
+    /// Every completion in order (group by group), as the `(logit row, token)` pairs that score
+    /// it: token `k` of completion `c` of group `g` on [`Self::predicting_row`]`(g, c, k)`.
+    pub fn scored_tokens(&self) -> impl Iterator<Item = impl Iterator<Item = (usize, u32)> + '_> + '_ {
+        self.groups.iter().enumerate().flat_map(move |(g, group)| {
+            group.completions.iter().enumerate().map(move |(c, &(start, len))| {
+                (0..len).map(move |k| (self.predicting_row(g, c, k), self.tokens[start + k]))
+            })
+        })
+    }
+
     /// A one-line reason the layout is unusable, if it is (empty prompt, rows out of order).
     pub fn check(&self) -> Result<(), String> {
         if self.positions.len() != self.tokens.len() {
@@ -130,6 +140,8 @@ mod tests {
         assert_eq!(b.groups[1], PrefixGroup { start: 6, prompt_len: 1, completions: vec![(7, 3)] });
         assert_eq!((b.predicting_row(0, 1, 0), b.predicting_row(0, 0, 1), b.predicting_row(1, 0, 2)), (2, 3, 8));
         assert_eq!(b.longest(), 5);
+        let scored: Vec<Vec<(usize, u32)>> = b.scored_tokens().map(Iterator::collect).collect();
+        assert_eq!(scored, [vec![(2, 1), (3, 2)], vec![(2, 3)], vec![(6, 4), (7, 4), (8, 4)]]);
         assert_eq!(b.groups[0].probs_per_head(), 9 + 2 * 5 + 4);
         assert!(b.check().is_ok());
         let mut bad = b.clone();

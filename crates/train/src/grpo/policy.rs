@@ -31,19 +31,12 @@ pub fn completion_logps(
     let logits = model.forward_train_prefix(batch, tape)?;
     let v = model.cfg.vocab_size;
     let mut probs = Vec::with_capacity(v);
-    let mut logps = Vec::new();
-    for (g, group) in batch.groups.iter().enumerate() {
-        for (c, &(start, len)) in group.completions.iter().enumerate() {
-            logps.push(
-                (0..len)
-                    .map(|k| {
-                        let at = batch.predicting_row(g, c, k) * v;
-                        logp_and_probs(&logits[at..at + v], batch.tokens[start + k], &mut probs)
-                    })
-                    .collect(),
-            );
-        }
-    }
+    let logps = batch
+        .scored_tokens()
+        .map(|completion| {
+            completion.map(|(row, tok)| logp_and_probs(&logits[row * v..(row + 1) * v], tok, &mut probs)).collect()
+        })
+        .collect();
     Ok((logps, logits))
 }
 
@@ -60,19 +53,14 @@ pub fn backward_logps(
     let v = model.cfg.vocab_size;
     let mut dlogits = vec![0.0f32; logits.len()];
     let mut probs = Vec::with_capacity(v);
-    let mut d = dlogps.iter();
-    for (g, group) in batch.groups.iter().enumerate() {
-        for (c, &(start, len)) in group.completions.iter().enumerate() {
-            let Some(dc) = d.next() else { break };
-            for (k, &grad) in dc.iter().enumerate().take(len) {
-                let at = batch.predicting_row(g, c, k) * v;
-                let tok = batch.tokens[start + k] as usize;
-                logp_and_probs(&logits[at..at + v], tok as u32, &mut probs);
-                // d logp / d logit_j = 1[j = token] − softmax_j; the prompt's last row sums
-                // the contributions of every completion it starts.
-                for (j, (dl, &pj)) in dlogits[at..at + v].iter_mut().zip(&probs).enumerate() {
-                    *dl += grad * (f32::from(u8::from(j == tok)) - pj);
-                }
+    for (completion, dc) in batch.scored_tokens().zip(dlogps) {
+        for ((row, tok), &grad) in completion.zip(dc) {
+            let at = row * v;
+            logp_and_probs(&logits[at..at + v], tok, &mut probs);
+            // d logp / d logit_j = 1[j = token] − softmax_j; the prompt's last row sums the
+            // contributions of every completion it starts.
+            for (j, (dl, &pj)) in dlogits[at..at + v].iter_mut().zip(&probs).enumerate() {
+                *dl += grad * (f32::from(u8::from(j == tok as usize)) - pj);
             }
         }
     }

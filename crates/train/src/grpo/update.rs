@@ -175,14 +175,9 @@ fn pack(samples: &[Sample]) -> PrefixBatch {
 
 /// Summed entropy (nats) of the policy at every completion position.
 fn entropy_sum(logits: &[f32], batch: &PrefixBatch, v: usize) -> f64 {
-    let mut total = 0.0f64;
-    for (g, group) in batch.groups.iter().enumerate() {
-        for (c, &(_, len)) in group.completions.iter().enumerate() {
-            for k in 0..len {
-                let at = batch.predicting_row(g, c, k) * v;
-                total += f64::from(log_prob_and_entropy(&logits[at..at + v], 0).1);
-            }
-        }
-    }
-    total
+    batch
+        .scored_tokens()
+        .flatten()
+        .map(|(row, _)| f64::from(log_prob_and_entropy(&logits[row * v..(row + 1) * v], 0).1))
+        .sum()
 }
